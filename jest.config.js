@@ -1,0 +1,24 @@
+// Two projects: server-side code runs under node; the mini program runs under jsdom
+// (miniprogram-simulate needs a DOM). swc only strips types — `npm run typecheck` checks them.
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+}
+module.exports = {
+  projects: [
+    {
+      displayName: 'node',
+      testEnvironment: 'node',
+      transform,
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      testMatch: ['<rootDir>/core/**/*.test.ts', '<rootDir>/emulator/**/*.test.ts', '<rootDir>/cloudfunctions/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/miniprogram/'],
+    },
+    {
+      displayName: 'miniprogram',
+      testEnvironment: 'jsdom',
+      transform,
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts', '<rootDir>/miniprogram/**/*.test.ts'],
+    },
+  ],
+}
