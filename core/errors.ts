@@ -7,6 +7,7 @@
  *
  * Mapping from WeChat / CloudBase numeric codes to these lives in `./wechatCodes.ts`.
  */
+import type { ErrorInfo } from './contracts'
 
 export interface CatalogEntry {
   retryable: boolean
@@ -78,4 +79,27 @@ export const ERROR_CODES = Object.keys(CATALOG) as ErrorCode[]
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CATALOG, value)
+}
+
+// ---- building failures (pure: shared with the mini program) ---------------------------
+
+
+/** The client-facing shape of a catalog code. Messages come only from the catalog, so no
+ * caller can leak a secret or a phone number into them. */
+export function errorInfo(code: ErrorCode, extra?: { wechatCode?: number; field?: string }): ErrorInfo {
+  const entry: CatalogEntry = CATALOG[code]
+  const info: ErrorInfo = { code, message: entry.zh, messageEn: entry.en, retryable: entry.retryable }
+  if (extra && typeof extra.wechatCode === 'number') info.wechatCode = extra.wechatCode
+  if (extra && typeof extra.field === 'string') info.field = extra.field
+  return info
+}
+
+/** A failed `Result`. */
+export function fail(code: ErrorCode, extra?: { wechatCode?: number; field?: string }): { ok: false; error: ErrorInfo } {
+  return { ok: false, error: errorInfo(code, extra) }
+}
+
+/** A successful `Result`. */
+export function ok<T>(data: T): { ok: true; data: T } {
+  return { ok: true, data }
 }

@@ -1,0 +1,203 @@
+/**
+ * @module crypto — WeChat open-data decryption (legacy `encryptedData` + `iv`), its inverse,
+ * and the `rawData` signature check.
+ *
+ * Checks run in the order of the reference checklist (§9) and the FIRST failure is reported,
+ * with a code that says which input is wrong. The distinction that matters most to developers:
+ * a ciphertext that is well-formed but whose padding / UTF-8 is broken after decryption was
+ * encrypted with another key — the user's `session_key` rotated (DECRYPT_SESSION_KEY_MISMATCH),
+ * not a transport problem (DECRYPT_ILLEGAL_BUFFER / DECRYPT_FORM_ENCODED).
+ *
+ * Error messages come only from the catalog: key, iv, ciphertext and plaintext are never echoed.
+ */
+import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto'
+import { isUtf8 } from 'node:buffer'
+import type { Result } from './contracts'
+import { fail, ok } from './errors'
+
+/** Decrypted open data: whatever WeChat put in, plus the watermark every payload carries. */
+export type OpenData = Record<string, unknown> & { watermark: { appid: string; timestamp: number } }
+
+export interface DecryptOpenDataInput {
+  /** The mini program's appid; `watermark.appid` must equal it. */
+  appid: string
+  /** base64 of the 16-byte `session_key` (24 characters). */
+  sessionKey: string
+  /** base64 ciphertext from the button event. ASCII whitespace (line wrapping) is tolerated. */
+  encryptedData: string
+  /** base64 of the 16-byte iv (24 characters). */
+  iv: string
+  /** Reject data whose `watermark.timestamp` is further than this from `now` (either way). */
+  maxAgeSeconds?: number
+  /** Current time, epoch milliseconds. Required with `maxAgeSeconds`: core reads no clock. */
+  now?: number
+}
+
+// ---- strict base64 ---------------------------------------------------------------------
+
+const B64_BODY = /^[A-Za-z0-9+/]*={0,2}$/
+const ASCII_WS = /[\t\n\v\f\r ]/g
+// For a canonical encoding the unused low bits of the last data character must be zero;
+// otherwise two different strings decode to the same bytes (Node accepts both silently).
+const CANON_BEFORE_2PAD = 'AQgw'
+const CANON_BEFORE_1PAD = 'AEIMQUYcgkosw048'
+
+/** Decodes canonical, padded standard base64 (no whitespace); `null` if it is not that. */
+export function decodeStrictBase64(s: string): Buffer | null {
+  const n = s.length
+  if (n === 0 || n % 4 !== 0 || !B64_BODY.test(s)) return null
+  if (s.charCodeAt(n - 1) === 61 /* = */) {
+    if (s.charCodeAt(n - 2) === 61) {
+      if (!CANON_BEFORE_2PAD.includes(s[n - 3])) return null
+    } else if (!CANON_BEFORE_1PAD.includes(s[n - 2])) return null
+  }
+  return Buffer.from(s, 'base64')
+}
+
+function decode16(s: unknown): Buffer | null {
+  if (typeof s !== 'string' || s.length !== 24) return null
+  const b = decodeStrictBase64(s)
+  return b && b.length === 16 ? b : null
+}
+
+/** Form decoding turns '+' into ' ' (and a percent-encoder leaves %2B / %2F / %3D). True when
+ * undoing exactly that would give a valid value — we report it, we never repair it. */
+function looksFormEncoded(s: string, valid: (candidate: string) => boolean): boolean {
+  if (s.includes(' ')) {
+    const candidate = s.replace(/[\t\n\v\f\r]/g, '').replace(/ /g, '+')
+    if (valid(candidate)) return true
+  }
+  if (/%[0-9A-Fa-f]{2}/.test(s)) {
+    try {
+      if (valid(decodeURIComponent(s).replace(ASCII_WS, ''))) return true
+    } catch {
+      // malformed percent sequence: not a URL-encoded value
+    }
+  }
+  return false
+}
+
+const isCipherLength = (b: Buffer | null): b is Buffer => b !== null && b.length > 0 && b.length % 16 === 0
+
+// ---- AES-128-CBC, byte level ---------------------------------------------------------
+
+/**
+ * AES-128-CBC decrypt with strict PKCS#7 (last byte 1..16, all pad bytes equal). Returns the
+ * plaintext as a view into the cipher's single output buffer (no copy), or `null` when the
+ * padding is wrong. Callers guarantee 16-byte key/iv and a positive multiple-of-16 length.
+ */
+export function aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Buffer | null {
+  const decipher = createDecipheriv('aes-128-cbc', key, iv)
+  decipher.setAutoPadding(false) // unpad ourselves: avoids the update/final concat copy
+  const out = decipher.update(ciphertext)
+  decipher.final()
+  const n = out.length
+  if (n === 0) return null
+  const pad = out[n - 1]
+  if (pad < 1 || pad > 16 || pad > n) return null
+  for (let i = n - pad; i < n - 1; i++) if (out[i] !== pad) return null
+  return out.subarray(0, n - pad)
+}
+
+/** AES-128-CBC encrypt with PKCS#7, as WeChat produces `encryptedData`. */
+export function aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Buffer {
+  const cipher = createCipheriv('aes-128-cbc', key, iv)
+  const head = cipher.update(plaintext)
+  const tail = cipher.final()
+  return head.length === 0 ? tail : Buffer.concat([head, tail], head.length + tail.length)
+}
+
+// ---- open data -------------------------------------------------------------------------
+
+/**
+ * Encrypts open data exactly as WeChat does (AES-128-CBC, PKCS#7, base64 without line breaks).
+ * Objects are `JSON.stringify`-ed. Throws a TypeError on a malformed key or iv: that is a bug
+ * in the caller (the emulator), not user input.
+ */
+export function encryptOpenData({ sessionKey, iv, data }: { sessionKey: string; iv: string; data: string | object }): string {
+  const key = decode16(sessionKey)
+  if (!key) throw new TypeError('encryptOpenData: sessionKey must be base64 of 16 bytes')
+  const ivBytes = decode16(iv)
+  if (!ivBytes) throw new TypeError('encryptOpenData: iv must be base64 of 16 bytes')
+  const text = typeof data === 'string' ? data : JSON.stringify(data)
+  return aesCbcEncrypt(key, ivBytes, Buffer.from(text, 'utf8')).toString('base64')
+}
+
+/** Decrypts and checks legacy open data. Never throws for any input value. */
+export function decryptOpenData(input: DecryptOpenDataInput): Result<OpenData> {
+  const { appid, sessionKey, encryptedData, iv, maxAgeSeconds, now } = input
+  if (maxAgeSeconds !== undefined && !(typeof now === 'number' && Number.isFinite(now))) {
+    // A programming error, not bad input: the caller must pass its clock.
+    throw new TypeError('decryptOpenData: `now` (epoch ms) is required with maxAgeSeconds')
+  }
+
+  // 1. session key. If key and iv are both malformed, the key is reported (official order).
+  const key = decode16(sessionKey)
+  if (!key) return fail('DECRYPT_ILLEGAL_SESSION_KEY', { field: 'sessionKey' })
+
+  // 2. iv — the commonest transport damage ('+' → ' ') is named as such.
+  const ivBytes = decode16(iv)
+  if (!ivBytes) {
+    if (typeof iv === 'string' && looksFormEncoded(iv, (c) => decode16(c) !== null)) {
+      return fail('DECRYPT_FORM_ENCODED', { field: 'iv' })
+    }
+    return fail('DECRYPT_ILLEGAL_IV', { field: 'iv' })
+  }
+
+  // 3./4. ciphertext: strict base64, whitespace tolerated, positive multiple of 16 bytes.
+  if (typeof encryptedData !== 'string') return fail('DECRYPT_ILLEGAL_BUFFER', { field: 'encryptedData' })
+  let ct = decodeStrictBase64(encryptedData) // fast path: one regex pass, no copies
+  if (!isCipherLength(ct)) {
+    ct = decodeStrictBase64(encryptedData.replace(ASCII_WS, ''))
+    if (!isCipherLength(ct)) {
+      if (looksFormEncoded(encryptedData, (c) => isCipherLength(decodeStrictBase64(c)))) {
+        return fail('DECRYPT_FORM_ENCODED', { field: 'encryptedData' })
+      }
+      return fail('DECRYPT_ILLEGAL_BUFFER', { field: 'encryptedData' })
+    }
+  }
+
+  // 5./6. Well-formed input whose padding or UTF-8 is broken was encrypted under another key
+  // (or another iv: a wrong iv garbles the first block, which then is almost never UTF-8).
+  let plain: Buffer | null
+  try {
+    plain = aesCbcDecrypt(key, ivBytes, ct)
+  } catch {
+    plain = null // OpenSSL failures are reported like bad padding: the bytes do not decrypt
+  }
+  if (plain === null || !isUtf8(plain)) return fail('DECRYPT_SESSION_KEY_MISMATCH')
+
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(plain.toString('utf8'))
+  } catch {
+    return fail('DECRYPT_NOT_JSON')
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('DECRYPT_NOT_JSON')
+
+  // 7. watermark: the data must have been issued to this mini program.
+  const wm = (parsed as { watermark?: unknown }).watermark
+  const wmAppid = wm !== null && typeof wm === 'object' ? (wm as { appid?: unknown }).appid : undefined
+  if (typeof wmAppid !== 'string' || typeof appid !== 'string' || wmAppid !== appid) {
+    return fail('WATERMARK_APPID_MISMATCH', { field: 'watermark.appid' })
+  }
+  const ts = (wm as { timestamp?: unknown }).timestamp
+  if (typeof ts !== 'number' || !Number.isFinite(ts)) return fail('DECRYPT_NOT_JSON', { field: 'watermark.timestamp' })
+
+  // 8. optional age bound. A timestamp far in the future is as implausible as an old one.
+  if (maxAgeSeconds !== undefined && Math.abs((now as number) / 1000 - ts) > maxAgeSeconds) {
+    return fail('DATA_STALE')
+  }
+  return ok(parsed as OpenData)
+}
+
+// ---- rawData signature ---------------------------------------------------------------
+
+/** `signature === hex(sha1(rawData + sessionKey))`, compared in constant time. Never throws. */
+export function verifySignature(rawData: string, sessionKey: string, signature: string): boolean {
+  if (typeof rawData !== 'string' || typeof sessionKey !== 'string' || typeof signature !== 'string') return false
+  const expected = createHash('sha1').update(rawData + sessionKey, 'utf8').digest('hex')
+  const given = Buffer.from(signature, 'utf8')
+  if (given.length !== expected.length) return false
+  return timingSafeEqual(given, Buffer.from(expected, 'utf8'))
+}

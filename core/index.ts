@@ -1,0 +1,6 @@
+/**
+ * @module core — phonebind's platform-free domain logic. Everything public is re-exported here.
+ */
+export * from './contracts'
+export * from './errors'
+export * from './crypto'
