@@ -1,0 +1,40 @@
+/**
+ * @module scripts/build — `npm run build`: bundles every cloud function for upload.
+ *
+ *   npm run build                      all of cloudfunctions/*
+ *   npm run build -- login getOpenData only these
+ *   npm run build -- --external wx-server-sdk   leave the SDK to the cloud's npm install
+ *   npm run build -- --no-minify
+ */
+import { join } from 'node:path'
+import { buildFunctions, formatBytes } from './buildFunctions'
+
+function parseArgs(argv: string[]): { functions?: string[]; external?: string[]; minify: boolean; root: string } {
+  const functions: string[] = []
+  const external: string[] = []
+  let minify = true
+  let root = join(__dirname, '..', 'cloudfunctions')
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === '--external') external.push(argv[++i] ?? '')
+    else if (a === '--no-minify') minify = false
+    else if (a === '--root') root = argv[++i] ?? root
+    else if (a.startsWith('-')) throw new Error(`unknown option ${a}`)
+    else functions.push(a)
+  }
+  return { functions: functions.length ? functions : undefined, external: external.length ? external : undefined, minify, root }
+}
+
+async function run(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2))
+  console.log(`Building cloud functions in ${args.root} …`)
+  const report = await buildFunctions({ ...args, log: (l) => console.log(l) })
+  const total = report.functions.reduce((s, f) => s + f.bytes, 0)
+  if (report.functions.length === 0) console.log('  (no function folder with an index.ts)')
+  console.log(`Built ${report.functions.length} function(s), ${formatBytes(total)} in ${Math.round(report.totalMs)} ms`)
+}
+
+run().catch((e: unknown) => {
+  console.error(`Build failed: ${e instanceof Error ? e.message : String(e)}`)
+  process.exit(1)
+})

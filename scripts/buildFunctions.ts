@@ -1,0 +1,175 @@
+/**
+ * @module scripts/buildFunctions — bundles every `cloudfunctions/<name>/index.ts` into
+ * `cloudfunctions/<name>/index.js` (CommonJS, exports `main`), the file devtools'
+ * 「上传并部署」 uploads next to the folder's own `package.json` and `config.json`.
+ *
+ * CloudBase runs functions on Node 16 by default, so the target is node16. wx-server-sdk is
+ * bundled IN by default: the bundle then runs with no node_modules next to it, and the
+ * cloud's `npm install` of package.json is only a fallback (see `external`).
+ */
+import { build, type BuildOptions, type Plugin } from 'esbuild'
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+export interface BuildFunctionsOptions {
+  /** Folder holding one sub-folder per function (default `<cwd>/cloudfunctions`). */
+  root?: string
+  /** Only these function folders (default: every folder with an index.ts). */
+  functions?: string[]
+  /**
+   * Write bundles to `<outDir>/<name>/index.js` instead of next to the sources; the folder's
+   * `config.json` and `package.json` are copied along (tests build fixtures into a temp dir).
+   */
+  outDir?: string
+  /** Modules left to `require` at run time, e.g. `['wx-server-sdk']` (default: bundle all). */
+  external?: string[]
+  /** Minify the bundle (default true: smaller bundles parse faster on a cold start). */
+  minify?: boolean
+  /** Write `index.js.map` beside the bundle (default false: devtools would upload it). */
+  sourcemap?: boolean
+  /** Progress output, one line per function (default: silent). */
+  log?: (line: string) => void
+}
+
+export interface FunctionBuildResult {
+  name: string
+  outFile: string
+  bytes: number
+  ms: number
+}
+
+export interface BuildReport {
+  functions: FunctionBuildResult[]
+  totalMs: number
+}
+
+/** Thrown when one or more functions fail to bundle; `message` lists each failure. */
+export class BuildError extends Error {
+  constructor(
+    message: string,
+    readonly failures: { name: string; error: string }[],
+  ) {
+    super(message)
+    this.name = 'BuildError'
+  }
+}
+
+/** Function folders under `root` that have an `index.ts`; `_x` and `.x` folders are ignored. */
+export async function listFunctionSources(root: string): Promise<string[]> {
+  if (!existsSync(root)) return []
+  const entries = await readdir(root, { withFileTypes: true })
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.'))
+    .filter((e) => existsSync(join(root, e.name, 'index.ts')))
+    .map((e) => e.name)
+    .sort()
+}
+
+/**
+ * Optional dependencies of the SDK's HTTP stack that are never reached from a function:
+ * resolve them to an empty module instead of failing the bundle.
+ */
+const optionalDeps: Plugin = {
+  name: 'optional-deps',
+  setup(b) {
+    const names = /^(bufferutil|utf-8-validate|encoding|supports-color|debug)$/
+    b.onResolve({ filter: names }, (args) => {
+      try {
+        require.resolve(args.path, { paths: [args.resolveDir] })
+        return undefined
+      } catch {
+        return { path: args.path, namespace: 'optional-empty' }
+      }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'optional-empty' }, () => ({ contents: 'module.exports = {}', loader: 'js' }))
+  },
+}
+
+/** esbuild options for one function; exported so measurements can vary them. */
+export function esbuildOptions(entry: string, outFile: string, opts: BuildFunctionsOptions): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    target: 'node16',
+    format: 'cjs',
+    minify: opts.minify ?? true,
+    keepNames: false,
+    sourcemap: opts.sourcemap ? 'external' : false,
+    legalComments: 'none',
+    external: opts.external ?? [],
+    plugins: [optionalDeps],
+    logLevel: 'silent',
+    // The SDKs read their own package.json for version headers: inline it.
+    loader: { '.json': 'json' },
+  }
+}
+
+async function buildOne(root: string, name: string, opts: BuildFunctionsOptions): Promise<FunctionBuildResult> {
+  const started = performance.now()
+  const srcDir = join(root, name)
+  const outDir = opts.outDir ? join(resolve(opts.outDir), name) : srcDir
+  await mkdir(outDir, { recursive: true })
+  const outFile = join(outDir, 'index.js')
+  await build(esbuildOptions(join(srcDir, 'index.ts'), outFile, opts))
+  if (opts.outDir) {
+    // Never overwrite the sources' own files; only copy them when building elsewhere.
+    for (const f of ['config.json', 'package.json']) {
+      if (existsSync(join(srcDir, f))) await copyFile(join(srcDir, f), join(outDir, f))
+    }
+  }
+  const bytes = (await stat(outFile)).size
+  return { name, outFile, bytes, ms: performance.now() - started }
+}
+
+function errorText(e: unknown): string {
+  const errors = (e as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors
+  if (Array.isArray(errors) && errors.length > 0) {
+    return errors
+      .slice(0, 5)
+      .map((m) => (m.location ? `${m.location.file}:${m.location.line}: ${m.text}` : m.text))
+      .join('\n    ')
+  }
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** Bundles the functions in parallel. Rejects with a {@link BuildError} if any fails. */
+export async function buildFunctions(opts: BuildFunctionsOptions = {}): Promise<BuildReport> {
+  const started = performance.now()
+  const root = resolve(opts.root ?? join(process.cwd(), 'cloudfunctions'))
+  const available = await listFunctionSources(root)
+  const names = opts.functions ?? available
+  const missing = names.filter((n) => !available.includes(n))
+  if (missing.length > 0) {
+    throw new BuildError(`no index.ts for: ${missing.join(', ')} (under ${root})`, missing.map((name) => ({ name, error: 'no index.ts' })))
+  }
+  const log = opts.log ?? (() => undefined)
+  const settled = await Promise.allSettled(
+    names.map(async (name) => {
+      const r = await buildOne(root, name, opts)
+      log(`  ✓ ${name.padEnd(18)} ${formatBytes(r.bytes).padStart(9)}  ${Math.round(r.ms)} ms`)
+      return r
+    }),
+  )
+  const failures: { name: string; error: string }[] = []
+  const functions: FunctionBuildResult[] = []
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') functions.push(s.value)
+    else {
+      failures.push({ name: names[i], error: errorText(s.reason) })
+      log(`  ✗ ${names[i]}: ${errorText(s.reason)}`)
+    }
+  })
+  if (failures.length > 0) {
+    throw new BuildError(`failed to build ${failures.map((f) => f.name).join(', ')}:\n${failures.map((f) => `  ${f.name}: ${f.error}`).join('\n')}`, failures)
+  }
+  return { functions, totalMs: performance.now() - started }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / 1024 / 1024).toFixed(2)} MB`
+}
