@@ -10,7 +10,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleFileExtensions: ['ts', 'js', 'json'],
-      testMatch: ['<rootDir>/core/**/*.test.ts', '<rootDir>/emulator/**/*.test.ts', '<rootDir>/cloudfunctions/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/core/**/*.test.ts', '<rootDir>/emulator/**/*.test.ts', '<rootDir>/cloudfunctions/**/*.test.ts', '<rootDir>/server/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/miniprogram/'],
     },
     {
