@@ -1,0 +1,206 @@
+/**
+ * @module emulator/wechat/phone — the phone button, phone codes and cloudIDs.
+ *
+ * A tap is checked the way the platform does (reference/wechat-phone-facts.md §5-§7): app
+ * permission, privacy declaration (112), user privacy consent (104), paid quota (1400001), the
+ * user's choice; then it delivers what the user's base library supports: `code` (≥ 2.21.2),
+ * `cloudID` (≥ 2.8.0) and always `encryptedData` + `iv` under the user's CURRENT session key.
+ * Only a successful tap is charged.
+ */
+import { encryptOpenData } from '../../core/crypto'
+import type { TestUser } from './state'
+import type { SimulatedWeChat } from './wechat'
+
+/** What the simulated user does, or what the platform forces, when the button is tapped. */
+export type TapOutcome = 'allow' | 'deny' | 'cancel' | 'quota' | 'privacy' | 'undeclared' | 'noPermission' | 'sms' | 'unsupported'
+export const TAP_OUTCOMES: readonly TapOutcome[] = ['allow', 'deny', 'cancel', 'quota', 'privacy', 'undeclared', 'noPermission', 'sms', 'unsupported']
+
+/** Deny texts differ per platform (§5); clients must not match them exactly. */
+export type Platform = 'ios' | 'android' | 'devtools' | 'legacy'
+
+export interface TapOptions {
+  /** Default: `allow`, unless the app or user state forces a failure. */
+  outcome?: TapOutcome
+  /** `open-type="getRealtimePhoneNumber"` (≥ 2.24.4): delivers a code only. */
+  realtime?: boolean
+  platform?: Platform
+}
+
+/** `e.detail` of `bindgetphonenumber` / `bindgetrealtimephonenumber`. */
+export interface PhoneButtonDetail {
+  errMsg: string
+  errno?: number
+  code?: string
+  cloudID?: string
+  encryptedData?: string
+  iv?: string
+}
+
+/** `{phoneNumber, purePhoneNumber, countryCode, watermark}` as WeChat shapes it. */
+export interface PhoneData {
+  phoneNumber: string
+  purePhoneNumber: string
+  countryCode: string | number
+  watermark: { timestamp: number; appid: string }
+}
+
+/** Numeric comparison of base library versions ('2.29.1' > '2.3.0'). */
+export function versionAtLeast(version: string, min: string): boolean {
+  const a = version.split('.').map(Number)
+  const b = min.split('.').map(Number)
+  for (let i = 0; i < 3; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0)
+    if (d !== 0) return d > 0
+  }
+  return true
+}
+
+export function phoneData(wx: SimulatedWeChat, user: TestUser, asNumber = false): PhoneData {
+  const cc = user.countryCode ?? '86'
+  const pure = user.purePhoneNumber ?? ''
+  return {
+    // Mainland numbers come without a prefix; the foreign format is undocumented (§1).
+    phoneNumber: cc === '86' ? pure : `+${cc}${pure}`,
+    purePhoneNumber: pure,
+    countryCode: asNumber ? Number(cc) : cc,
+    watermark: { timestamp: Math.floor(wx.clock.now() / 1000), appid: user.appid },
+  }
+}
+
+function denyText(platform: Platform, api: string): string {
+  switch (platform) {
+    case 'android':
+      return `${api}:fail:user deny`
+    case 'legacy':
+      return `${api}:user deny`
+    default:
+      return `${api}:fail user deny`
+  }
+}
+
+/** Taps the phone button as `openid`. Never throws for a known user. */
+export function tapPhoneButton(wx: SimulatedWeChat, openid: string, options: TapOptions = {}): PhoneButtonDetail {
+  const user = wx.requireUser(openid)
+  const app = wx.requireApp(user.appid)
+  const api = options.realtime ? 'getRealtimePhoneNumber' : 'getPhoneNumber'
+  const done = (detail: PhoneButtonDetail): PhoneButtonDetail => {
+    wx.emit(`tap.${api}`, detail.errno ?? (detail.errMsg.endsWith(':ok') ? 0 : -1), openid)
+    return detail
+  }
+  let outcome = options.outcome ?? 'allow'
+  // The platform's own checks come first; a forced outcome only replaces the user's choice.
+  if (outcome === 'allow' || outcome === 'deny' || outcome === 'cancel') {
+    if (!app.phonePermission) outcome = 'noPermission'
+    else if (!app.privacyDeclared) outcome = 'undeclared'
+    else if (!user.privacyAuthorized) outcome = 'privacy'
+    else if (app.quota <= 0) outcome = 'quota'
+    else if (options.realtime && !versionAtLeast(user.baseLibrary, '2.24.4')) outcome = 'unsupported'
+  }
+  switch (outcome) {
+    case 'noPermission':
+      return done({ errMsg: `${api}:fail no permission` })
+    case 'undeclared':
+      return done({ errMsg: `${api}:fail api scope is not declared in the privacy agreement`, errno: 112 })
+    case 'privacy':
+      return done({ errMsg: `${api}:fail privacy permission is not authorized`, errno: 104 })
+    case 'quota':
+      return done({ errMsg: `${api}:fail quota exhausted`, errno: 1400001 })
+    case 'unsupported':
+      return done({ errMsg: `${api}:fail api not supported` })
+    case 'sms':
+      return done({ errMsg: `${api}:fail 用户绑定的手机需要进行验证，请在客户端完成短信验证步骤` })
+    case 'deny':
+      return done({ errMsg: denyText(options.platform ?? 'ios', api) })
+    case 'cancel':
+      return done({ errMsg: `${api}:fail:user cancel` })
+    case 'allow':
+      break
+  }
+
+  app.quota -= 1
+  const now = wx.clock.now()
+  const detail: PhoneButtonDetail = { errMsg: `${api}:ok` }
+  if (options.realtime || versionAtLeast(user.baseLibrary, '2.21.2')) {
+    const code = wx.ids.phoneCode()
+    wx.state.phoneCodes[code] = { code, appid: user.appid, openid, issuedAt: now, used: false }
+    detail.code = code
+  }
+  if (!options.realtime) {
+    const data = phoneData(wx, user)
+    if (versionAtLeast(user.baseLibrary, '2.8.0')) {
+      const cloudID = wx.ids.cloudId()
+      wx.state.cloudIds[cloudID] = { cloudID, appid: user.appid, openid, issuedAt: now, data: { ...data } }
+      detail.cloudID = cloudID
+    }
+    const iv = wx.ids.iv()
+    detail.encryptedData = encryptOpenData({ sessionKey: wx.currentSessionKey(user), iv, data })
+    detail.iv = iv
+  }
+  wx.save()
+  return done(detail)
+}
+
+/** The caller of a server-side exchange, from the invocation's `WX_API_TOKEN`. */
+export interface Caller {
+  openid: string
+  appid: string
+  invocationId?: string
+}
+
+export type PhoneNumberResponse = { errcode: 0; errmsg: 'ok'; phone_info: PhoneData } | { errcode: number; errmsg: string }
+
+/** `phonenumber.getPhoneNumber({code})` / `POST /wxa/business/getuserphonenumber`. */
+export async function exchangePhoneCode(wx: SimulatedWeChat, code: unknown, caller: Caller): Promise<PhoneNumberResponse> {
+  const reply = (errcode: number, errmsg: string, openid?: string): PhoneNumberResponse => {
+    wx.emit('getPhoneNumber', errcode, openid ?? caller.openid, caller.invocationId)
+    return { errcode, errmsg: errcode === 0 ? errmsg : `${errmsg} rid: ${wx.ids.rid()}` }
+  }
+  const fault = await wx.fault('getPhoneNumber')
+  if (fault.errcode === 45011) return reply(45011, 'api minute-quota reach limit mustslower retry next minute')
+  const entry = typeof code === 'string' ? wx.state.phoneCodes[code] : undefined
+  if (fault.errcode === -1) {
+    // Burn the code: WeChat says never replay a code after -1 (§4.2).
+    if (entry) {
+      entry.used = true
+      wx.save()
+    }
+    return reply(-1, 'system error')
+  }
+  if (typeof code !== 'string' || code === '') return reply(41001, 'missing code')
+  const hint = code.slice(0, 6)
+  if (!entry) return reply(40029, `invalid code hint: [${hint}]`)
+  if (entry.appid !== caller.appid) return reply(40013, 'invalid appid')
+  // WeChat checks the optional `openid` against the code; inside CloudBase the caller is known,
+  // so a code only works for the user who tapped (a stolen code is useless).
+  if (entry.openid !== caller.openid || entry.used || wx.isExpired(entry.issuedAt)) return reply(40029, `invalid code hint: [${hint}]`)
+  entry.used = true
+  wx.save()
+  const user = wx.requireUser(entry.openid)
+  wx.emit('getPhoneNumber', 0, caller.openid, caller.invocationId)
+  return { errcode: 0, errmsg: 'ok', phone_info: phoneData(wx, user, wx.countryCodeAsNumber) }
+}
+
+/** One resolved cloudID, as `ApiGetOpenDataByCloudIdResp` items and callFunction substitution carry it. */
+export type CloudIdResult = { cloudID: string; data: Record<string, unknown> } | { cloudID: string; errCode: number; errMsg: string }
+
+export const CLOUDID_ERRORS = {
+  invalid: { errCode: -601005, errMsg: 'invalid cloudID.' },
+  expired: { errCode: -601006, errMsg: 'cloudID expired.' },
+  otherUser: { errCode: -601007, errMsg: 'cloudID and calling user does not match.' },
+} as const
+
+/** Resolves cloudIDs for `caller`; every id gets its own result. */
+export function resolveCloudIds(wx: SimulatedWeChat, ids: readonly string[], caller: Caller): CloudIdResult[] {
+  return ids.map((cloudID) => {
+    const entry = wx.state.cloudIds[cloudID]
+    const result: CloudIdResult = !entry
+      ? { cloudID, ...CLOUDID_ERRORS.invalid }
+      : entry.openid !== caller.openid || entry.appid !== caller.appid
+        ? { cloudID, ...CLOUDID_ERRORS.otherUser }
+        : wx.isExpired(entry.issuedAt)
+          ? { cloudID, ...CLOUDID_ERRORS.expired }
+          : { cloudID, data: { ...entry.data } }
+    wx.emit('getOpenData', 'errCode' in result ? result.errCode : 0, caller.openid, caller.invocationId)
+    return result
+  })
+}

@@ -1,0 +1,52 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { seedDemoUsers } from './demo-users'
+import { SimulatedWeChat } from './wechat'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'phonebind-wechat-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('wechat persistence', () => {
+  it('keeps apps, users, quota, session keys and live codes across a restart', async () => {
+    const a = new SimulatedWeChat({ dataDir: dir, onFreshState: seedDemoUsers })
+    expect(a.startedFresh).toBe(true)
+    expect(a.listUsers()).toHaveLength(4)
+    const user = a.createUser({ purePhoneNumber: '13511112222' })
+    a.setQuota(7)
+    const app = a.getApp()!
+    const s = await a.jscode2session({ appid: app.appid, secret: app.secret, js_code: a.login(user.openid).code, grant_type: 'authorization_code' })
+    const pending = a.tapPhoneButton(user.openid)
+
+    const b = new SimulatedWeChat({ dataDir: dir, onFreshState: seedDemoUsers })
+    expect(b.startedFresh).toBe(false)
+    expect(b.getApp()).toEqual({ ...app, quota: 6 })
+    expect(b.getUser(user.openid)).toEqual(user)
+    expect(b.listUsers()).toHaveLength(5)
+    expect(b.checkSession(user.openid)).toBe(true)
+    expect(b.state.sessions[user.openid]!.sessionKey).toBe('session_key' in s ? s.session_key : '')
+    expect(await b.exchangePhoneCode(pending.code, { openid: user.openid, appid: app.appid })).toMatchObject({ errcode: 0 })
+    // New ids after a restart never repeat the ones already issued.
+    expect(b.createUser().openid).not.toBe(user.openid)
+    expect(readdirSync(dir)).toEqual(['wechat.json'])
+  })
+
+  it('starts empty with fresh, re-seeding the demo users', () => {
+    const a = new SimulatedWeChat({ dataDir: dir, onFreshState: seedDemoUsers })
+    a.createUser()
+    const b = new SimulatedWeChat({ dataDir: dir, fresh: true, onFreshState: seedDemoUsers })
+    expect(b.startedFresh).toBe(true)
+    expect(b.listUsers()).toHaveLength(4)
+  })
+
+  it('makes the same demo ids under the same seed', () => {
+    const a = new SimulatedWeChat({ seed: 's1', onFreshState: seedDemoUsers })
+    const b = new SimulatedWeChat({ seed: 's1', onFreshState: seedDemoUsers })
+    expect(b.listUsers().map((u) => u.openid)).toEqual(a.listUsers().map((u) => u.openid))
+    expect(b.defaultAppid).toBe(a.defaultAppid)
+    expect(b.defaultAppid).toMatch(/^wx[0-9a-f]{16}$/)
+  })
+})
