@@ -1,0 +1,38 @@
+/**
+ * @module server/config — the function's deployment settings, read from its environment
+ * variables (云函数 → 配置 → 环境变量). Read once per invocation, so a test or the emulator can
+ * change them between calls; nothing here is a secret except `appSecret`, which never leaves
+ * this object except to build the jscode2session request.
+ */
+/** What happens when a number is already bound to another account. */
+export type ConflictPolicy = 'reject' | 'transfer'
+
+export interface ServerConfig {
+  /** AppSecret. The legacy `encryptedData` path (and jscode2session) is enabled only when set. */
+  appSecret?: string
+  /** Base URL of WeChat's HTTPS API, without a trailing slash. The emulator points it at itself. */
+  wechatApiBase: string
+  /** `PHONEBIND_RETURN_FULL_PHONE=1`: responses carry the E.164 number; masked otherwise. */
+  returnFullPhone: boolean
+  /** What happens when a number is bound to another account: refuse (default) or move it. */
+  conflictPolicy: ConflictPolicy
+  /** Timeout of one jscode2session request, ms. Bounded so a slow WeChat cannot eat the function's budget. */
+  wechatTimeoutMs: number
+}
+
+export const DEFAULT_WECHAT_API_BASE = 'https://api.weixin.qq.com'
+
+/** Reads the settings; unknown or malformed values fall back to the safe default. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const secret = (env.PHONEBIND_APPSECRET ?? '').trim()
+  const base = (env.PHONEBIND_WECHAT_API_BASE ?? '').trim() || DEFAULT_WECHAT_API_BASE
+  const policy = (env.PHONEBIND_CONFLICT_POLICY ?? '').trim().toLowerCase()
+  const timeout = Number(env.PHONEBIND_WECHAT_TIMEOUT_MS)
+  return {
+    appSecret: secret === '' ? undefined : secret,
+    wechatApiBase: base.replace(/\/+$/, ''),
+    returnFullPhone: env.PHONEBIND_RETURN_FULL_PHONE === '1' || env.PHONEBIND_RETURN_FULL_PHONE === 'true',
+    conflictPolicy: policy === 'transfer' ? 'transfer' : 'reject',
+    wechatTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 5000,
+  }
+}

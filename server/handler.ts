@@ -1,0 +1,76 @@
+/**
+ * @module server/handler — wraps a function body so that every outcome is a `Result`.
+ *
+ * A thrown error reaches the mini program only as an opaque -404011/-504002, so nothing
+ * escapes: business failures are already results, and anything unexpected (an SDK error, a
+ * bug) is logged redacted and turned into a catalog failure. Identity comes only from
+ * `cloud.getWXContext()`; `openid`, `OPENID` or `userInfo` in the event are never read.
+ */
+import type { FunctionName, Result } from '../core/contracts'
+import { fail } from '../core/errors'
+import { failureFromThrown } from './failures'
+import { getCloud, getDatabase, type CloudSdk, type Database } from './cloud'
+import { loadConfig, type ServerConfig } from './config'
+import { createLogger, type LogSink, type Logger } from './logger'
+
+/** What a function body gets besides its event. */
+export interface Invocation {
+  openid: string
+  appid: string
+  unionid?: string
+  config: ServerConfig
+  log: Logger
+  cloud: CloudSdk
+  db: Database
+  now(): Date
+}
+
+export type FunctionBody<D> = (event: Record<string, unknown>, inv: Invocation) => Promise<Result<D>>
+
+export interface HandlerDeps {
+  cloud?: () => CloudSdk
+  env?: NodeJS.ProcessEnv
+  sink?: LogSink
+  now?: () => Date
+}
+
+export type Main<D> = (event: unknown, context?: unknown) => Promise<Result<D>>
+
+function idString(v: unknown): string {
+  // getWXContext turns all-digit values into numbers; identities are strings.
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : ''
+}
+
+/** Builds the exported `main` of one cloud function. */
+export function handler<D>(name: FunctionName, body: FunctionBody<D>, deps: HandlerDeps = {}): Main<D> {
+  return async (event) => {
+    const started = Date.now()
+    const config = loadConfig(deps.env ?? process.env)
+    const log = createLogger(name, { secrets: [config.appSecret], sink: deps.sink })
+    let result: Result<D>
+    try {
+      const cloud = (deps.cloud ?? getCloud)()
+      const ctx = cloud.getWXContext()
+      const openid = idString(ctx.OPENID)
+      const appid = idString(ctx.APPID)
+      if (openid === '' || appid === '') {
+        result = fail('UNAUTHENTICATED')
+      } else {
+        const unionid = idString(ctx.UNIONID) || undefined
+        const input = typeof event === 'object' && event !== null && !Array.isArray(event) ? (event as Record<string, unknown>) : {}
+        const inv: Invocation = { openid, appid, unionid, config, log, cloud, db: getDatabase(cloud), now: deps.now ?? (() => new Date()) }
+        result = await body(input, inv)
+      }
+    } catch (e) {
+      log.error('unexpected failure', { error: e })
+      result = failureFromThrown(e)
+    }
+    // Last line of defence: a result that somehow carries the AppSecret is never sent.
+    if (config.appSecret && JSON.stringify(result).includes(config.appSecret)) {
+      log.error('result withheld: it contained a secret')
+      result = fail('INTERNAL_ERROR')
+    }
+    log.info('done', { outcome: result.ok ? 'OK' : result.error.code, ms: Date.now() - started })
+    return result
+  }
+}
