@@ -1,0 +1,133 @@
+/**
+ * @module emulator/store/query — mingo evaluation over the store's documents.
+ *
+ * A filter that pins `_id` to one value is answered from the id map (no collection scan);
+ * everything else is a mingo scan in insertion order, as a small emulator can afford.
+ */
+import { find, Query, update as mingoUpdate } from 'mingo'
+import { BSONRegExp, EJSON } from 'bson'
+import { idKey, type Entry } from './state'
+import type { Doc, FindOptions, UpdateSpec } from './types'
+
+/** Deep copy that keeps Dates and BSON value objects (which are never mutated in place). */
+export function cloneValue<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v
+  if (Array.isArray(v)) return v.map(cloneValue) as T
+  if (v instanceof Date) return new Date(v.getTime()) as T
+  const proto = Object.getPrototypeOf(v)
+  if (proto !== Object.prototype && proto !== null) return v
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = cloneValue(x)
+  return out as T
+}
+
+/** Structural equality: Dates by time, BSON values by their canonical EJSON. */
+export function isEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return Number.isNaN(a) && Number.isNaN(b)
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+    return a.every((x, i) => isEqual(x, b[i]))
+  }
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime()
+  const pa = Object.getPrototypeOf(a)
+  if (pa !== Object.getPrototypeOf(b)) return false
+  if (pa !== Object.prototype && pa !== null) {
+    return EJSON.stringify(a as object, { relaxed: false }) === EJSON.stringify(b as object, { relaxed: false })
+  }
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && isEqual((a as never)[k], (b as never)[k]))
+}
+
+/** BSON regular expressions become JS RegExps so mingo can evaluate them. */
+export function toJsValues(v: unknown): unknown {
+  if (v instanceof BSONRegExp) return new RegExp(v.pattern, v.options.replace(/[^gimsuy]/g, ''))
+  if (v === null || typeof v !== 'object' || v instanceof Date) return v
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = toJsValues(v[i])
+    return v
+  }
+  const proto = Object.getPrototypeOf(v)
+  if (proto !== Object.prototype && proto !== null) return v
+  const o = v as Record<string, unknown>
+  for (const k of Object.keys(o)) o[k] = toJsValues(o[k])
+  return o
+}
+
+/** The single `_id` a filter pins, if it pins exactly one by equality. */
+export function pinnedId(filter: Record<string, unknown>): { id: unknown } | undefined {
+  if (!Object.prototype.hasOwnProperty.call(filter, '_id')) return undefined
+  const v = filter._id
+  if (typeof v === 'string' || typeof v === 'number') return { id: v }
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const keys = Object.keys(v)
+    const eq = (v as Record<string, unknown>).$eq
+    if (keys.length === 1 && (typeof eq === 'string' || typeof eq === 'number')) return { id: eq }
+  }
+  return undefined
+}
+
+/** Entries matching a filter, in insertion order. */
+export function matchEntries(coll: Map<string, Entry> | undefined, filter: Record<string, unknown>, max = Infinity): Entry[] {
+  if (!coll || max <= 0) return []
+  const pinned = pinnedId(filter)
+  const query = new Query(filter)
+  if (pinned) {
+    const e = coll.get(idKey(pinned.id))
+    return e && query.test(e.doc) ? [e] : []
+  }
+  const out: Entry[] = []
+  for (const e of coll.values()) {
+    if (query.test(e.doc)) {
+      out.push(e)
+      if (out.length >= max) break
+    }
+  }
+  return out
+}
+
+/** Sort, skip, limit and project already-matched documents; results are copies. */
+export function shape(docs: Doc[], opts: FindOptions = {}): Doc[] {
+  const hasSort = opts.sort && Object.keys(opts.sort).length > 0
+  const hasProj = opts.projection && Object.keys(opts.projection).length > 0
+  if (!hasSort && !hasProj) {
+    const start = opts.skip ?? 0
+    const end = opts.limit === undefined ? undefined : start + opts.limit
+    return docs.slice(start, end).map(cloneValue)
+  }
+  let cursor = find(docs, {}, hasProj ? opts.projection : undefined)
+  if (hasSort) cursor = cursor.sort(opts.sort as Record<string, 1 | -1>)
+  if (opts.skip) cursor = cursor.skip(opts.skip)
+  if (opts.limit !== undefined) cursor = cursor.limit(opts.limit)
+  return (cursor.all() as Doc[]).map(cloneValue)
+}
+
+/** Applies an update to a copy of `doc`; `modified` follows Mongo's nModified. */
+export function applyUpdate(doc: Doc, spec: UpdateSpec): { doc: Doc; modified: boolean } {
+  if ('replacement' in spec) {
+    const next: Doc = { _id: doc._id, ...cloneValue(spec.replacement) }
+    next._id = doc._id
+    return { doc: next, modified: !isEqual(next, doc) }
+  }
+  const next = cloneValue(doc)
+  const changed = mingoUpdate(next, spec.modifier as never, undefined, undefined, { cloneMode: 'deep' })
+  if (next._id !== doc._id && !isEqual(next._id, doc._id)) throw new Error("the update would change the document's _id")
+  return { doc: next, modified: changed.length > 0 }
+}
+
+/** The document an upsert starts from: the filter's top-level equality fields (Mongo semantics). */
+export function upsertBase(filter: Record<string, unknown>): Doc {
+  const base: Doc = {}
+  for (const [k, v] of Object.entries(filter)) {
+    if (k.startsWith('$') || k.includes('.')) continue
+    if (v && typeof v === 'object' && !(v instanceof Date) && !Array.isArray(v)) {
+      const ops = Object.keys(v)
+      if (ops.length === 1 && ops[0] === '$eq') base[k] = cloneValue((v as Record<string, unknown>).$eq)
+      else if (ops.some((o) => o.startsWith('$'))) continue
+      else base[k] = cloneValue(v)
+    } else base[k] = cloneValue(v)
+  }
+  return base
+}
