@@ -1,0 +1,250 @@
+/**
+ * @module emulator/runner/runner — runs built function bundles (`<functionsDir>/<name>/index.js`)
+ * in warm worker processes with the SCF environment (wire protocol §3.1, §14).
+ *
+ * Each invocation gets a fresh `WX_API_TOKEN`, registered in the `InvocationRegistry` for the
+ * duration of the call only, so `/admin` attributes every SDK request to its invocation.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { existsSync, readdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { EmulatorEvents } from '../events'
+import { systemClock, type Clock, type InvocationRegistry } from '../types'
+import { readFunctionConfig } from './functionConfig'
+import { ERR, MESSAGES, businessCode, failureCode, type FailureReason, type InvokeOutcome } from './outcomes'
+import { FunctionPool } from './pool'
+import type { WorkerReply } from './workerProcess'
+
+export interface RunnerOptions {
+  /** Folder of function folders, each holding a built `index.js` (default `cloudfunctions/`). */
+  functionsDir?: string
+  /** The `/admin` URL the SDK is pointed at through `TCB_CONTEXT_CNFG`. */
+  adminUrl: string
+  /** The CloudBase env id (`SCF_NAMESPACE`, `TCB_ENV`, `getWXContext().ENV`). */
+  env: string
+  invocations: InvocationRegistry
+  events?: EmulatorEvents
+  /** Extra environment per function name, e.g. `{ login: { WX_APP_SECRET: '…' } }`. */
+  functionEnv?: Record<string, Record<string, string>>
+  /** Max concurrent workers per function (default 8); more callers queue. */
+  poolSize?: number
+  /** Idle workers are killed after this long (default 60 s). */
+  idleMs?: number
+  clock?: Clock
+}
+
+/** Who is calling, as WeChat would set it for a mini-program call. */
+export interface CallerIdentity {
+  openid: string
+  appid: string
+  unionid?: string
+  clientIp?: string
+  clientIpv6?: string
+}
+
+export interface InvokeOptions {
+  /** Overrides `config.json`'s `timeout` (which defaults to 3 s, as on CloudBase). */
+  timeoutMs?: number
+}
+
+export interface Runner {
+  invoke(name: string, event: unknown, identity: CallerIdentity, opts?: InvokeOptions): Promise<InvokeOutcome>
+  /** Function folders that have a built bundle. */
+  listFunctions(): string[]
+  /** Replaces a function's extra environment; its warm workers are retired. */
+  setFunctionEnv(name: string, vars: Record<string, string>): void
+  /** Starts workers ahead of the first call (like provisioned concurrency). */
+  warm(name: string, count?: number): Promise<void>
+  /** Pids of the live workers (for tests and the console). */
+  pids(): number[]
+  /** Kills every worker and fails queued calls. */
+  stop(): Promise<void>
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,60}$/
+
+/** The SCF environment every worker starts with (reference §3.1), before any identity. */
+export function scfEnvironment(opts: { env: string; adminUrl: string }): Record<string, string> {
+  return {
+    TENCENTCLOUD_RUNENV: 'SCF',
+    SCF_NAMESPACE: opts.env,
+    TCB_ENV: opts.env,
+    TENCENTCLOUD_REGION: 'ap-shanghai',
+    // Dummies: the SDK crashes without credentials (reference §4); the emulator ignores them.
+    TENCENTCLOUD_SECRETID: 'AKIDemulatorDummySecretId',
+    TENCENTCLOUD_SECRETKEY: 'emulatorDummySecretKey',
+    TENCENTCLOUD_SESSIONTOKEN: 'emulatorDummySessionToken',
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: opts.adminUrl }),
+    WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP,WX_CLIENTIPV6,WX_API_TOKEN',
+    TCB_CONTEXT_KEYS: 'TCB_ENV,TCB_SOURCE,TCB_SESSIONTOKEN',
+    TCB_SOURCE: 'wx_client',
+    TRIGGER_SRC: 'tcb',
+  }
+}
+
+export function createRunner(opts: RunnerOptions): Runner {
+  const functionsDir = resolve(opts.functionsDir ?? join(process.cwd(), 'cloudfunctions'))
+  const clock = opts.clock ?? systemClock
+  const poolSize = opts.poolSize ?? 8
+  const idleMs = opts.idleMs ?? 60_000
+  const functionEnv: Record<string, Record<string, string>> = { ...(opts.functionEnv ?? {}) }
+  const base = scfEnvironment(opts)
+  const pools = new Map<string, FunctionPool>()
+  let stopped = false
+
+  const sweeper = setInterval(() => pools.forEach((p) => p.reap(idleMs)), Math.max(1000, idleMs / 2))
+  sweeper.unref()
+
+  function workerEnv(name: string): NodeJS.ProcessEnv {
+    // A clean environment, as in a container: nothing of the emulator's own env leaks in.
+    const host: Record<string, string> = {}
+    for (const k of ['PATH', 'LANG', 'TZ', 'SYSTEMROOT']) if (process.env[k]) host[k] = process.env[k] as string
+    return { ...host, ...(functionEnv[name] ?? {}), ...base }
+  }
+
+  function bundlePath(name: string): string | undefined {
+    if (!NAME.test(name)) return undefined
+    const p = join(functionsDir, name, 'index.js')
+    return existsSync(p) ? p : undefined
+  }
+
+  function poolFor(name: string, bundle: string): FunctionPool {
+    let pool = pools.get(name)
+    if (!pool) {
+      pool = new FunctionPool({ bundlePath: bundle, env: () => workerEnv(name), max: poolSize })
+      pools.set(name, pool)
+    }
+    return pool
+  }
+
+  async function invoke(name: string, event: unknown, identity: CallerIdentity, invokeOpts: InvokeOptions = {}): Promise<InvokeOutcome> {
+    const invocationId = randomUUID()
+    const started = performance.now()
+    const startedAt = clock.now()
+    opts.events?.emit('invocation.start', { invocationId, functionName: name, openid: identity.openid, at: startedAt })
+
+    const finish = (outcome: InvokeOutcome): InvokeOutcome => {
+      const resultCode = outcome.ok ? businessCode(outcome.result) : failureCode(outcome.reason)
+      opts.events?.emit('invocation.end', {
+        invocationId,
+        functionName: name,
+        openid: identity.openid,
+        at: clock.now(),
+        durationMs: outcome.durationMs,
+        resultCode,
+        logs: outcome.logs,
+      })
+      return outcome
+    }
+    const failure = (errCode: number, errMsg: string, reason: FailureReason, logs: string[]): InvokeOutcome =>
+      finish({ ok: false, errCode, errMsg, reason, logs, invocationId, durationMs: performance.now() - started })
+
+    if (stopped) return failure(ERR.EXECUTE_FAIL, MESSAGES.stopped, 'STOPPED', [])
+    const bundle = bundlePath(name)
+    if (!bundle) return failure(ERR.NOT_FOUND, MESSAGES.notFound, 'NOT_FOUND', [])
+
+    const config = readFunctionConfig(join(functionsDir, name))
+    const timeoutMs = invokeOpts.timeoutMs ?? config.timeoutSeconds * 1000
+    const pool = poolFor(name, bundle)
+    const acquired = await pool.acquire()
+    if ('failure' in acquired) {
+      const f = acquired.failure
+      if (stopped) return failure(ERR.EXECUTE_FAIL, MESSAGES.stopped, 'STOPPED', tagged(invocationId, f.logs))
+      return failure(ERR.EXECUTE_FAIL, f.error, 'THREW', tagged(invocationId, f.logs))
+    }
+    const worker = acquired.worker
+    const token = `emu-${randomBytes(18).toString('base64url')}`
+    opts.invocations.register({
+      token,
+      invocationId,
+      functionName: name,
+      openid: identity.openid,
+      appid: identity.appid,
+      unionid: identity.unionid,
+      openapiPermissions: config.openapiPermissions,
+    })
+    let reply: WorkerReply
+    try {
+      reply = await worker.run(
+        {
+          id: invocationId,
+          event: event ?? {},
+          identity: {
+            WX_OPENID: identity.openid,
+            WX_APPID: identity.appid,
+            WX_UNIONID: identity.unionid,
+            WX_CLIENTIP: identity.clientIp,
+            WX_CLIENTIPV6: identity.clientIpv6,
+            WX_API_TOKEN: token,
+          },
+          context: {
+            request_id: invocationId,
+            function_name: name,
+            function_version: '$LATEST',
+            namespace: opts.env,
+            tencentcloud_region: 'ap-shanghai',
+            time_limit_in_ms: timeoutMs,
+            memory_limit_in_mb: 256,
+          },
+        },
+        timeoutMs,
+      )
+    } finally {
+      opts.invocations.unregister(token)
+      pool.release(worker)
+    }
+    const durationMs = performance.now() - started
+    if (reply.ok) {
+      const resultJson = reply.json ?? 'null'
+      return finish({ ok: true, result: JSON.parse(resultJson), resultJson, logs: reply.logs, invocationId, durationMs })
+    }
+    switch (reply.kind) {
+      case 'timeout':
+        return failure(ERR.TIMEOUT, MESSAGES.timeout(timeoutMs / 1000), 'TIMEOUT', reply.logs)
+      case 'size':
+        return failure(ERR.RESULT_TOO_LARGE, MESSAGES.tooLarge, 'TOO_LARGE', reply.logs)
+      case 'crash':
+        if (stopped) return failure(ERR.EXECUTE_FAIL, MESSAGES.stopped, 'STOPPED', reply.logs)
+        return failure(ERR.EXECUTE_FAIL, reply.logs.length ? reply.error : MESSAGES.crashed(reply.error), 'THREW', reply.logs)
+      default:
+        return failure(ERR.EXECUTE_FAIL, reply.error, 'THREW', reply.logs)
+    }
+  }
+
+  return {
+    invoke,
+    listFunctions() {
+      if (!existsSync(functionsDir)) return []
+      return readdirSync(functionsDir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.') && NAME.test(e.name))
+        .filter((e) => existsSync(join(functionsDir, e.name, 'index.js')))
+        .map((e) => e.name)
+        .sort()
+    },
+    setFunctionEnv(name, vars) {
+      functionEnv[name] = { ...vars }
+      pools.get(name)?.retire()
+    },
+    async warm(name, count = 1) {
+      const bundle = bundlePath(name)
+      if (!bundle || stopped) return
+      const pool = poolFor(name, bundle)
+      const got = await Promise.all(Array.from({ length: Math.min(count, poolSize) }, () => pool.acquire()))
+      for (const a of got) if ('worker' in a) pool.release(a.worker)
+    },
+    pids() {
+      return [...pools.values()].flatMap((p) => p.pids())
+    },
+    async stop() {
+      stopped = true
+      clearInterval(sweeper)
+      await Promise.all([...pools.values()].map((p) => p.stop()))
+      pools.clear()
+    },
+  }
+}
+
+/** Load-failure lines were tagged `init` by the worker; attribute them to this invocation. */
+function tagged(invocationId: string, logs: string[]): string[] {
+  return logs.map((l) => (l.startsWith('init ') ? `${invocationId} ${l.slice(5)}` : l))
+}

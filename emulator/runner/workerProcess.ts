@@ -1,0 +1,142 @@
+/**
+ * @module emulator/runner/workerProcess — the parent's handle on one forked worker
+ * (`worker.cjs`): a warm container that runs one invocation at a time.
+ *
+ * States: starting → idle ⇄ busy → dead. A worker that times out, crashes or fails to load
+ * is killed and never reused; a fresh one takes its place on the next call.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+
+export type WorkerState = 'starting' | 'idle' | 'busy' | 'dead'
+
+/** The worker's reply to one invocation (see worker.cjs for the wire shape). */
+export type WorkerReply =
+  | { ok: true; json: string | null; logs: string[] }
+  | { ok: false; kind: 'threw' | 'crash' | 'size' | 'timeout' | 'load'; error: string; logs: string[] }
+
+export interface InvokeMessage {
+  id: string
+  event: unknown
+  identity: Record<string, string | undefined>
+  context: Record<string, unknown>
+}
+
+type ReadyMessage = { t: 'ready'; ok: boolean; error?: string; logs: string[] }
+type ResultMessage = { t: 'result'; id: string } & WorkerReply
+
+const WORKER_SCRIPT = join(__dirname, 'worker.cjs')
+const STDERR_TAIL = 4096
+
+export class WorkerProcess {
+  state: WorkerState = 'starting'
+  lastUsed = Date.now()
+  /** Set when the bundle or env changed mid-run: the pool kills it once the run ends. */
+  retireAfterRun = false
+  readonly child: ChildProcess
+  /** Resolves once the bundle is loaded; resolves to a failure reply if it could not load. */
+  readonly ready: Promise<WorkerReply | null>
+  private pending: { id: string; resolve: (r: WorkerReply) => void; timer: NodeJS.Timeout } | null = null
+  private stderrTail = ''
+  private exited: Promise<void>
+
+  constructor(bundlePath: string, env: NodeJS.ProcessEnv) {
+    this.child = fork(WORKER_SCRIPT, [bundlePath], {
+      env,
+      // No tsx/jest loaders in the worker: a deployed function runs on plain node.
+      execArgv: [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    })
+    // The worker captures console output itself; stderr only carries what node prints
+    // before or outside that (e.g. a fatal startup error). Keep a tail for crash reports.
+    this.child.stderr?.setEncoding('utf8')
+    this.child.stderr?.on('data', (d: string) => {
+      this.stderrTail = (this.stderrTail + d).slice(-STDERR_TAIL)
+    })
+    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()))
+    this.ready = new Promise((resolve) => {
+      const onMessage = (m: ReadyMessage | ResultMessage) => {
+        if (m.t !== 'ready') return
+        this.child.off('message', onMessage)
+        if (m.ok) {
+          // Reserved for the caller that spawned it, so no other caller can take it first.
+          this.state = 'busy'
+          resolve(null)
+        } else {
+          this.kill()
+          resolve({ ok: false, kind: 'load', error: m.error ?? 'load failed', logs: m.logs })
+        }
+      }
+      this.child.on('message', onMessage)
+      this.child.once('exit', (code, signal) => {
+        resolve({ ok: false, kind: 'load', error: this.exitText(code, signal), logs: [] })
+      })
+    })
+    this.child.on('message', (m: ReadyMessage | ResultMessage) => {
+      if (m.t === 'result') this.settle(m.id, m)
+    })
+    this.child.once('exit', (code, signal) => {
+      this.state = 'dead'
+      if (this.pending) this.settle(this.pending.id, { ok: false, kind: 'crash', error: this.exitText(code, signal), logs: [] })
+    })
+    // A worker dying by itself must not crash the emulator with an EPIPE on send.
+    this.child.on('error', () => undefined)
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid
+  }
+
+  /** Marks an idle worker as taken; returns false if it is not idle. */
+  claim(): boolean {
+    if (this.state !== 'idle') return false
+    this.state = 'busy'
+    return true
+  }
+
+  /** Runs one invocation on a claimed worker; kills it if it outlives `timeoutMs`. */
+  run(msg: InvokeMessage, timeoutMs: number): Promise<WorkerReply> {
+    if (this.state !== 'busy' || this.pending) throw new Error(`worker is ${this.state}`)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.settle(msg.id, { ok: false, kind: 'timeout', error: `timed out after ${timeoutMs} ms`, logs: [] })
+        this.kill()
+      }, timeoutMs)
+      this.pending = { id: msg.id, resolve, timer }
+      this.child.send({ t: 'invoke', ...msg })
+    })
+  }
+
+  private settle(id: string, reply: WorkerReply): void {
+    const p = this.pending
+    if (!p || p.id !== id) return
+    this.pending = null
+    clearTimeout(p.timer)
+    if (this.state === 'busy') {
+      // A crash ends the worker (it exits after reporting); anything else leaves it warm.
+      this.state = reply.ok || reply.kind === 'threw' || reply.kind === 'size' ? 'idle' : 'dead'
+      if (this.state === 'dead') this.kill()
+    }
+    this.lastUsed = Date.now()
+    p.resolve(reply)
+  }
+
+  /** SIGKILL: a function gets no chance to run on after its time is up. */
+  kill(): void {
+    this.state = 'dead'
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
+  }
+
+  /** Kills and waits for the process to be gone. */
+  async stop(): Promise<void> {
+    this.kill()
+    await this.exited
+  }
+
+  private exitText(code: number | null, signal: NodeJS.Signals | null): string {
+    const how = signal ? `signal ${signal}` : `exit code ${code}`
+    const tail = this.stderrTail.trim().split('\n').slice(-5).join('\n')
+    return tail ? `${how}: ${tail}` : how
+  }
+}
