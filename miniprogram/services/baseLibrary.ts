@@ -1,0 +1,60 @@
+/**
+ * @module services/baseLibrary — what the running base library can do, decided by numeric version
+ * comparison (`'2.29.1' > '2.3.0'` is false as strings) plus a check that the API really exists.
+ */
+import { compareVersion } from '../shared/wechatCodes'
+import type { PrivacyApi } from '../types/wechat'
+
+/** Base-library thresholds from WeChat's docs. */
+export const MIN_VERSION = {
+  cloud: '2.2.3',
+  cloudID: '2.8.0',
+  code: '2.21.2',
+  realtime: '2.24.4',
+  privacy: '2.32.3',
+} as const
+
+export interface PhoneFeatures {
+  version: string
+  /** `wx.cloud` exists: callFunction and `wx.cloud.CloudID` work. */
+  cloud: boolean
+  /** The button may deliver `cloudID`. */
+  cloudID: boolean
+  /** The button delivers `code` (the preferred path). */
+  code: boolean
+  /** `open-type="getRealtimePhoneNumber"` exists. */
+  realtime: boolean
+  /** The privacy APIs exist; without them the platform handles consent itself. */
+  privacy: boolean
+}
+
+/** `SDKVersion` from `wx.getAppBaseInfo` (≥ 2.20.1), else from the older `getSystemInfoSync`. */
+export function sdkVersion(): string {
+  try {
+    if (typeof wx.getAppBaseInfo === 'function') return wx.getAppBaseInfo().SDKVersion
+    return wx.getSystemInfoSync().SDKVersion
+  } catch {
+    return '0.0.0'
+  }
+}
+
+const atLeast = (version: string, min: string): boolean => compareVersion(version, min) >= 0
+
+export function phoneFeatures(version: string = sdkVersion()): PhoneFeatures {
+  const cloud = !!wx.cloud && atLeast(version, MIN_VERSION.cloud)
+  return {
+    version,
+    cloud,
+    cloudID: cloud && atLeast(version, MIN_VERSION.cloudID),
+    code: atLeast(version, MIN_VERSION.code),
+    realtime: atLeast(version, MIN_VERSION.realtime),
+    privacy: atLeast(version, MIN_VERSION.privacy) && privacyApi() !== null,
+  }
+}
+
+/** The privacy APIs with correct typings, or null when the host lacks them. */
+export function privacyApi(): PrivacyApi | null {
+  const api = wx as unknown as Partial<PrivacyApi>
+  if (typeof api.getPrivacySetting !== 'function' || typeof api.onNeedPrivacyAuthorization !== 'function') return null
+  return api as PrivacyApi
+}

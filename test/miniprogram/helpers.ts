@@ -1,0 +1,78 @@
+/**
+ * Shared set-up for the mini program suites. `wx.cloud` is the only thing replaced: it is the edge
+ * to CloudBase that cannot be reached from jsdom. Everything else is simulate's `wx`.
+ */
+import * as path from 'path'
+import simulate from 'miniprogram-simulate'
+import type { BindData, PhoneView } from '../../miniprogram/shared/contracts'
+
+export const ROOT = path.resolve(__dirname, '../../miniprogram')
+
+/** Replaces the built-in `<button>` stub so `disabled`, `loading`, `open-type` … can be read. */
+export function overrideButton(): void {
+  simulate.load({
+    id: 'button',
+    tagName: 'wx-button',
+    template: '<slot/>',
+    properties: {
+      openType: String,
+      disabled: Boolean,
+      loading: Boolean,
+      phoneNumberNoQuotaToast: { type: Boolean, value: true },
+      ariaLabel: String,
+    },
+  })
+}
+
+export interface FakeCloud {
+  init: jest.Mock
+  callFunction: jest.Mock
+  CloudID: jest.Mock
+}
+
+/** Installs a fake `wx.cloud`. `CloudID` returns a tagged object, as the real one returns an opaque instance. */
+export function installCloud(callFunction: jest.Mock = jest.fn()): FakeCloud {
+  const cloud: FakeCloud = {
+    init: jest.fn(),
+    callFunction,
+    CloudID: jest.fn((cloudID: string) => ({ __cloudIDWrapper: true, cloudID })),
+  }
+  ;(wx as unknown as { cloud: FakeCloud }).cloud = cloud
+  return cloud
+}
+
+export function removeCloud(): void {
+  delete (wx as unknown as { cloud?: unknown }).cloud
+}
+
+/** What `callFunction` resolves to for a function result. */
+export const resolved = (result: unknown) => ({ errMsg: 'cloud.callFunction:ok', result, requestID: 'req-1' })
+
+/** What `callFunction` rejects with (an Error carrying errCode, as the real client does). */
+export function rejection(errCode: number, errMsg: string): Error & { errCode: number; errMsg: string } {
+  return Object.assign(new Error(errMsg), { errCode, errMsg })
+}
+
+export const FULL_NUMBER = '13800138000'
+export function phoneView(source: PhoneView['source'] = 'code'): PhoneView {
+  return { masked: '138****8000', countryCode: '86', source, verifiedAt: '2026-11-23T09:00:00.000Z' }
+}
+export const bindOk = (source: PhoneView['source'] = 'code', change: BindData['change'] = 'bound') =>
+  resolved({ ok: true, data: { phone: phoneView(source), change } })
+
+/** A promise plus its resolver, to hold a cloud call in flight. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => { resolve = r })
+  return { promise, resolve }
+}
+
+/** Sets the base-library version simulate reports. */
+export function setSdkVersion(version: string): void {
+  ;(wx as unknown as { getAppBaseInfo: () => unknown }).getAppBaseInfo = () => ({ SDKVersion: version, host: { env: 'WeChat' } })
+}
+
+/** Lets queued microtasks and simulate's async dispatch finish. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await simulate.sleep(0)
+}
