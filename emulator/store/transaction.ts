@@ -8,9 +8,18 @@
  * Re-reading a document that changed under the transaction fails early the same way.
  */
 import { Query } from 'mingo'
-import { cloneValue, shape } from './query'
+import { applyUpdate, cloneValue, pinnedId, shape, upsertBase } from './query'
 import { idKey, type State } from './state'
-import { StoreError, type Doc, type FindOptions, type Transaction, type WriteOp } from './types'
+import {
+  StoreError,
+  type Doc,
+  type FindOptions,
+  type Transaction,
+  type UpdateOptions,
+  type UpdateResult,
+  type UpdateSpec,
+  type WriteOp,
+} from './types'
 
 export interface TxHost {
   readonly state: State
@@ -79,7 +88,36 @@ export class StoreTransaction implements Transaction {
     this.writes.set(key, { c, id, doc: doc && { ...cloneValue(doc), _id: id }, insert: Boolean(prev?.insert && doc) })
   }
 
+  update(c: string, filter: Record<string, unknown>, spec: UpdateSpec, opts: UpdateOptions = {}): UpdateResult {
+    const id = requirePinned(filter)
+    const cur = this.get(c, id)
+    if (cur) {
+      if (!new Query(filter).test(cur)) return { matched: 0, modified: 0 }
+      const next = applyUpdate(cur, spec)
+      if (next.modified) this.put(c, id, next.doc)
+      return { matched: 1, modified: next.modified ? 1 : 0 }
+    }
+    if (!opts.upsert) return { matched: 0, modified: 0 }
+    const base = 'replacement' in spec ? {} : upsertBase(filter)
+    this.put(c, id, applyUpdate({ ...base, _id: id }, spec).doc)
+    return { matched: 0, modified: 0, upsertedId: id }
+  }
+
+  remove(c: string, filter: Record<string, unknown>): number {
+    const id = requirePinned(filter)
+    const cur = this.get(c, id)
+    if (!cur || !new Query(filter).test(cur)) return 0
+    this.put(c, id, null)
+    return 1
+  }
+
   find(c: string, filter: Record<string, unknown>, opts?: FindOptions): Doc[] {
+    const pinned = pinnedId(filter)
+    if (pinned) {
+      // Document reads are the hot path of a bind: no collection scan.
+      const doc = this.get(c, pinned.id)
+      return doc && new Query(filter).test(doc) ? shape([doc], opts) : []
+    }
     this.touch()
     const query = new Query(filter)
     const seen = new Set<string>()
@@ -143,6 +181,12 @@ export class StoreTransaction implements Transaction {
       throw conflict(c, id)
     }
   }
+}
+
+function requirePinned(filter: Record<string, unknown>): unknown {
+  const pinned = pinnedId(filter)
+  if (!pinned) throw new StoreError('INVALID_ARGUMENT', 'inside a transaction, updates and removes must name one document by _id')
+  return pinned.id
 }
 
 function conflict(c: string, id: unknown): StoreError {

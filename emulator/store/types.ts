@@ -81,6 +81,10 @@ export interface Transaction {
   insert(c: string, doc: Doc): unknown
   /** Writes a whole document (by its `_id`) or deletes it (`null`). */
   put(c: string, id: unknown, doc: Doc | null): void
+  /** Updates (or upserts) the one document the filter pins by `_id`; INVALID_ARGUMENT otherwise. */
+  update(c: string, filter: Record<string, unknown>, spec: UpdateSpec, opts?: UpdateOptions): UpdateResult
+  /** Deletes the one document the filter pins by `_id`; returns 0 or 1. */
+  remove(c: string, filter: Record<string, unknown>): number
   /** Evaluates a filter over the transaction's view (committed data plus its own writes). */
   find(c: string, filter: Record<string, unknown>, opts?: FindOptions): Doc[]
   commit(): Promise<void>

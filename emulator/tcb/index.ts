@@ -1,0 +1,4 @@
+/** @module emulator/tcb — the CloudBase `/admin` endpoint: envelope, dispatch, database actions. */
+export { createAdminRoute, type AdminRouteOptions } from './server'
+export { createInvocationRegistry } from './invocations'
+export { createDatabaseActions, type DatabaseActionsOptions } from './database'
