@@ -4,3 +4,5 @@
 export * from './contracts'
 export * from './errors'
 export * from './crypto'
+export * from './phone'
+export * from './wechatCodes'
