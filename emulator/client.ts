@@ -1,0 +1,224 @@
+/**
+ * @module emulator/client — a typed client for the emulator's simulated-client routes.
+ *
+ * What a mini program can do as a test user (`login`, `checkSession`, `tapPhoneButton`,
+ * `callFunction`), plus the control knobs and a database view for assertions. Uses only the
+ * global `fetch`, so tests, scripts and the mini program's end-to-end test can share it.
+ *
+ * @example
+ * const client = new EmulatorClient('http://127.0.0.1:9090')
+ * const [user] = await client.users()
+ * const detail = await client.tapPhoneButton(user.openid)
+ * const res = await client.callFunction(user.openid, 'getPhoneNumber', { code: detail.code })
+ */
+
+/** A test user as the emulator shows it (never with a session key). */
+export interface EmulatorUser {
+  openid: string
+  appid: string
+  unionid?: string
+  purePhoneNumber?: string
+  countryCode?: string
+  baseLibrary: string
+  privacyAuthorized: boolean
+  nickname?: string
+  createdAt: number
+  hasSession?: boolean
+}
+
+export interface EmulatorApp {
+  appid: string
+  name: string
+  quota: number
+  privacyDeclared: boolean
+  phonePermission: boolean
+}
+
+export type TapOutcome = 'allow' | 'deny' | 'cancel' | 'quota' | 'privacy' | 'undeclared' | 'noPermission' | 'sms' | 'unsupported'
+
+export interface TapOptions {
+  outcome?: TapOutcome
+  realtime?: boolean
+  platform?: 'ios' | 'android' | 'devtools' | 'legacy'
+}
+
+/** `e.detail` of the phone button. */
+export interface PhoneButtonDetail {
+  errMsg: string
+  errno?: number
+  code?: string
+  cloudID?: string
+  encryptedData?: string
+  iv?: string
+}
+
+export interface CallFunctionSuccess<T = unknown> {
+  errMsg: 'cloud.callFunction:ok'
+  result: T
+  requestID: string
+}
+
+export type CallFunctionReply<T = unknown> = CallFunctionSuccess<T> | { errCode: number; errMsg: string }
+
+export type FaultApi = 'jscode2session' | 'getPhoneNumber' | 'getOpenData'
+
+export interface FaultSpec {
+  errcode?: -1 | 45011
+  rate?: number
+  next?: number
+  latencyMs?: number
+}
+
+export interface CreateUserOptions {
+  appid?: string
+  openid?: string
+  purePhoneNumber?: string
+  countryCode?: string
+  baseLibrary?: string
+  unionid?: string | boolean
+  privacyAuthorized?: boolean
+  nickname?: string
+}
+
+/** A rejected `callFunction`, shaped like `wx.cloud.callFunction`'s rejection. */
+export class CloudCallError extends Error {
+  constructor(
+    readonly errCode: number,
+    readonly errMsg: string,
+  ) {
+    super(errMsg)
+    this.name = 'CloudCallError'
+  }
+}
+
+/** A non-200 answer from the emulator (bad input, unknown user, …). */
+export class EmulatorHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'EmulatorHttpError'
+  }
+}
+
+/** Marks a value as `wx.cloud.CloudID(id)` for `callFunction` data (top level only). */
+export function cloudID(id: string): { $cloudID: string } {
+  return { $cloudID: id }
+}
+
+export class EmulatorClient {
+  readonly baseUrl: string
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '')
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const json = (await res.json()) as T & { error?: string }
+    if (!res.ok) throw new EmulatorHttpError(res.status, json.error ?? `HTTP ${res.status}`)
+    return json
+  }
+
+  // ---- users and apps ----
+
+  async users(appid?: string): Promise<EmulatorUser[]> {
+    const q = appid ? `?appid=${encodeURIComponent(appid)}` : ''
+    return (await this.request<{ users: EmulatorUser[] }>('GET', `/client/users${q}`)).users
+  }
+
+  async apps(): Promise<{ apps: EmulatorApp[]; defaultAppid: string }> {
+    return this.request('GET', '/client/apps')
+  }
+
+  async createUser(options: CreateUserOptions = {}): Promise<EmulatorUser> {
+    return (await this.request<{ user: EmulatorUser }>('POST', '/client/users', options)).user
+  }
+
+  async updateUser(openid: string, patch: Partial<Pick<EmulatorUser, 'baseLibrary' | 'privacyAuthorized' | 'purePhoneNumber' | 'countryCode' | 'nickname'>>): Promise<EmulatorUser> {
+    return (await this.request<{ user: EmulatorUser }>('POST', '/client/users/update', { openid, ...patch })).user
+  }
+
+  // ---- what the mini program does ----
+
+  /** `wx.login()` → a single-use js code. */
+  async login(openid: string): Promise<{ code: string }> {
+    return this.request('POST', '/client/login', { openid })
+  }
+
+  /** `wx.checkSession()`: whether the user's session key is still the current one. */
+  async checkSession(openid: string): Promise<boolean> {
+    return (await this.request<{ ok: boolean }>('POST', '/client/checkSession', { openid })).ok
+  }
+
+  /** The user taps the phone button; resolves with the `detail` WeChat delivers. */
+  async tapPhoneButton(openid: string, options: TapOptions = {}): Promise<PhoneButtonDetail> {
+    return this.request('POST', '/client/tapPhoneButton', { openid, ...options })
+  }
+
+  /** `wx.cloud.callFunction`: resolves on success, rejects with a `CloudCallError` otherwise. */
+  async callFunction<T = unknown>(openid: string, name: string, data?: Record<string, unknown>): Promise<CallFunctionSuccess<T>> {
+    const reply = await this.callFunctionRaw<T>(openid, name, data)
+    if ('errCode' in reply) throw new CloudCallError(reply.errCode, reply.errMsg)
+    return reply
+  }
+
+  /** Like `callFunction`, but a failure is returned rather than thrown. */
+  async callFunctionRaw<T = unknown>(openid: string, name: string, data?: Record<string, unknown>): Promise<CallFunctionReply<T>> {
+    return this.request('POST', '/client/callFunction', { openid, name, data })
+  }
+
+  // ---- control ----
+
+  async setFaults(api: FaultApi, fault: FaultSpec | null): Promise<Partial<Record<FaultApi, FaultSpec>>> {
+    return (await this.request<{ faults: Partial<Record<FaultApi, FaultSpec>> }>('POST', '/client/control/faults', { api, fault })).faults
+  }
+
+  async faults(): Promise<Partial<Record<FaultApi, FaultSpec>>> {
+    return (await this.request<{ faults: Partial<Record<FaultApi, FaultSpec>> }>('GET', '/client/control/faults')).faults
+  }
+
+  async setQuota(quota: number, appid?: string): Promise<EmulatorApp> {
+    return this.updateApp({ quota, appid })
+  }
+
+  async updateApp(patch: { appid?: string; quota?: number; privacyDeclared?: boolean; phonePermission?: boolean }): Promise<EmulatorApp> {
+    return (await this.request<{ app: EmulatorApp }>('POST', '/client/control/app', patch)).app
+  }
+
+  /** Every outstanding js code, phone code and cloudID becomes expired. */
+  async expireCodes(): Promise<void> {
+    await this.request('POST', '/client/control/expireCodes', {})
+  }
+
+  /** WeChat drops the user's session key (`checkSession` fails until the next login). */
+  async expireSession(openid: string): Promise<void> {
+    await this.request('POST', '/client/control/expireSession', { openid })
+  }
+
+  async setCountryCodeAsNumber(value: boolean): Promise<void> {
+    await this.request('POST', '/client/control/countryCodeAsNumber', { value })
+  }
+
+  /** Back to the first-start state: demo users, full quota, no faults. */
+  async reset(): Promise<EmulatorUser[]> {
+    return (await this.request<{ users: EmulatorUser[] }>('POST', '/client/control/reset', {})).users
+  }
+
+  // ---- inspection ----
+
+  /** The documents of one collection (read-only view over the store, for assertions). */
+  async db<T = Record<string, unknown>>(collection: string, limit?: number): Promise<T[]> {
+    const q = limit ? `?limit=${limit}` : ''
+    return (await this.request<{ documents: T[] }>('GET', `/client/db/${encodeURIComponent(collection)}${q}`)).documents
+  }
+
+  async collections(): Promise<string[]> {
+    return (await this.request<{ collections: string[] }>('GET', '/client/db')).collections
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * @module emulator/config — defaults for `npm start` and `startEmulator`, in one table.
+ *
+ * Port 0 is allowed everywhere (tests); the CLI default is 9090.
+ */
+import { join } from 'node:path'
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  /** `npm start`'s port. */
+  port: 9090,
+  /** Relative to the project root; gitignored (`.phonebind/`). */
+  dataDir: join('.phonebind', 'data'),
+  /** The CloudBase env id functions see (`getWXContext().ENV`, `DYNAMIC_CURRENT_ENV`). */
+  env: 'phonebind-local',
+  /** Node's default 5 s is below the SDK's 4.8 s keep-alive reuse window (reference §6.2). */
+  keepAliveTimeoutMs: 10_000,
+} as const
+
+/** The project root (this file lives in `<root>/emulator/`). */
+export const PROJECT_ROOT = join(__dirname, '..')
+
+export const DEFAULT_FUNCTIONS_DIR = join(PROJECT_ROOT, 'cloudfunctions')
+
+/**
+ * Environment the emulator gives every function, by name (the contract with cloudfunctions/):
+ * the demo app's AppSecret and the WeChat API base URL, so `login` can call jscode2session on
+ * the emulator and `getOpenData` knows the legacy path is configured.
+ */
+export function wechatFunctionEnv(opts: { appSecret: string; apiBase: string }): Record<string, string> {
+  return { PHONEBIND_APPSECRET: opts.appSecret, PHONEBIND_WECHAT_API_BASE: opts.apiBase }
+}

@@ -1,0 +1,223 @@
+/**
+ * @module emulator — the local WeChat + CloudBase emulator, composed.
+ *
+ * One HTTP server on 127.0.0.1 serves:
+ *   POST /admin                 CloudBase `/admin` (database + wx.openApi + functions actions)
+ *   GET  /sns/jscode2session    the simulated WeChat's code2Session
+ *   /client/…                   the simulated client (see `./wechat/client-routes.ts`)
+ *   extra `routes`              e.g. the console (`/console`)
+ * Services start in order (store → wechat → http → runner) and stop in reverse.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { EmulatorClient } from './client'
+import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, wechatFunctionEnv } from './config'
+import { EmulatorEvents } from './events'
+import { ServiceRegistry } from './registry'
+import { createFunctionActions, createInvocationRegistry, createRunner, type Runner } from './runner'
+import { openStore, type DocumentStore } from './store'
+import { createAdminRoute, createDatabaseActions } from './tcb'
+import { systemClock, type ActionTable, type Clock, type EmulatorService, type InvocationRegistry, type RouteHandler } from './types'
+import { createClientRoutes } from './wechat/client-routes'
+import { seedDemoUsers } from './wechat/demo-users'
+import { createJscode2SessionRoute, sendJson } from './wechat/http'
+import { createWeChatActions } from './wechat/openapi'
+import type { TestUser } from './wechat/state'
+import { SimulatedWeChat } from './wechat/wechat'
+
+export interface StartEmulatorOptions {
+  /** 0 (default) picks a free port; the CLI passes 9090. */
+  port?: number
+  host?: string
+  /** Persist under this directory; omit for a memory-only emulator (tests). */
+  dataDir?: string
+  /** Delete persisted data first. */
+  fresh?: boolean
+  /** Seed for WeChat ids and faults. */
+  seed?: string
+  /** Folder of function folders with built `index.js` bundles (default `cloudfunctions/`). */
+  functionsDir?: string
+  /** Build the functions before starting (esbuild; default false). */
+  build?: boolean
+  clock?: Clock
+  /** CloudBase env id (default `phonebind-local`). */
+  env?: string
+  /** Suppress progress lines. */
+  quiet?: boolean
+  /** Where progress lines go (default console.log). */
+  log?: (line: string) => void
+  /** Extra routes (the console), tried after the built-in ones. */
+  routes?: RouteHandler[] | ((emulator: EmulatorHandles) => RouteHandler[])
+  /** Max warm workers per function. */
+  poolSize?: number
+}
+
+/** The parts of a running emulator that routes and tests may use. */
+export interface EmulatorHandles {
+  wechat: SimulatedWeChat
+  store: DocumentStore
+  runner: Runner
+  events: EmulatorEvents
+  invocations: InvocationRegistry
+}
+
+export interface RunningEmulator extends EmulatorHandles {
+  /** `http://127.0.0.1:<port>` */
+  url: string
+  adminUrl: string
+  port: number
+  env: string
+  client: EmulatorClient
+  /** The demo app's appid (its secret is only given to functions). */
+  appid: string
+  /** The demo users seeded on first start (empty if the data dir already existed). */
+  seededUsers: TestUser[]
+  stop(): Promise<void>
+}
+
+function functionNames(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).filter((n) => !n.startsWith('.') && !n.startsWith('_') && statSync(join(dir, n)).isDirectory())
+}
+
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? DEFAULTS.host
+  const env = options.env ?? DEFAULTS.env
+  const clock = options.clock ?? systemClock
+  const functionsDir = resolve(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR)
+  const log = options.quiet ? () => {} : (options.log ?? ((line: string) => console.log(line)))
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined
+
+  if (options.build) {
+    const { buildFunctions } = await import('../scripts/buildFunctions')
+    log(`Building cloud functions in ${functionsDir} …`)
+    const report = await buildFunctions({ root: functionsDir, log })
+    log(`Built ${report.functions.length} function(s) in ${Math.round(report.totalMs)} ms`)
+  }
+
+  const events = new EmulatorEvents()
+  const invocations = createInvocationRegistry()
+  const handles = { events, invocations } as Partial<EmulatorHandles> & { events: EmulatorEvents; invocations: InvocationRegistry }
+  let seededUsers: TestUser[] = []
+  let server: Server | undefined
+  let url = ''
+
+  const storeService: EmulatorService = {
+    name: 'store',
+    start: async () => {
+      handles.store = await openStore({ dataDir, fresh: options.fresh, clock })
+    },
+    stop: async () => handles.store?.close(),
+  }
+
+  const wechatService: EmulatorService = {
+    name: 'wechat',
+    start: async () => {
+      handles.wechat = new SimulatedWeChat({
+        dataDir,
+        fresh: options.fresh,
+        seed: options.seed,
+        clock,
+        events,
+        onFreshState: (wx) => {
+          seededUsers = seedDemoUsers(wx)
+        },
+      })
+    },
+    stop: async () => handles.wechat?.save(),
+  }
+
+  const httpService: EmulatorService = {
+    name: 'http',
+    start: async () => {
+      const h = handles as EmulatorHandles
+      // The runner starts after the server (it needs the URL): actions reach it lazily.
+      const lazyRunner = { invoke: (...args: Parameters<Runner['invoke']>) => h.runner.invoke(...args) }
+      const actions: ActionTable = {
+        ...createDatabaseActions(h.store, { clock }),
+        ...createWeChatActions(h.wechat),
+        ...createFunctionActions(lazyRunner),
+      }
+      const builtIn: RouteHandler[] = [
+        createAdminRoute({ actions, invocations, events }),
+        createJscode2SessionRoute(h.wechat),
+        createClientRoutes({ wechat: h.wechat, functions: lazyRunner, db: h.store, onReset: () => clearDatabase(h.store) }),
+      ]
+      const extra = typeof options.routes === 'function' ? options.routes(h) : (options.routes ?? [])
+      server = createServer((req, res) => void dispatch([...builtIn, ...extra], req, res))
+      server.keepAliveTimeout = DEFAULTS.keepAliveTimeoutMs
+      server.headersTimeout = DEFAULTS.keepAliveTimeoutMs + 1000
+      await new Promise<void>((ok, fail) => {
+        server!.once('error', fail)
+        server!.listen(options.port ?? 0, host, () => ok())
+      })
+      url = `http://${host}:${(server.address() as AddressInfo).port}`
+    },
+    stop: async () => {
+      if (!server) return
+      const s = server
+      await new Promise<void>((ok) => {
+        s.close(() => ok())
+        s.closeAllConnections()
+      })
+    },
+  }
+
+  const runnerService: EmulatorService = {
+    name: 'runner',
+    start: async () => {
+      const app = handles.wechat!.getApp()!
+      const perFunction = wechatFunctionEnv({ appSecret: app.secret, apiBase: url })
+      handles.runner = createRunner({
+        functionsDir,
+        adminUrl: `${url}/admin`,
+        env,
+        invocations,
+        events,
+        clock,
+        poolSize: options.poolSize,
+        functionEnv: Object.fromEntries(functionNames(functionsDir).map((n) => [n, perFunction])),
+      })
+    },
+    stop: async () => handles.runner?.stop(),
+  }
+
+  const registry = new ServiceRegistry([storeService, wechatService, httpService, runnerService])
+  await registry.startAll()
+  const h = handles as EmulatorHandles
+  log(`phonebind emulator listening on ${url}`)
+  return {
+    ...h,
+    url,
+    adminUrl: `${url}/admin`,
+    port: Number(new URL(url).port),
+    env,
+    client: new EmulatorClient(url),
+    appid: h.wechat.defaultAppid,
+    seededUsers,
+    stop: () => registry.stopAll(),
+  }
+}
+
+async function dispatch(routes: RouteHandler[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://emulator.local')
+    for (const route of routes) if (await route(req, res, url)) return
+    if (url.pathname === '/' || url.pathname === '/healthz') sendJson(res, 200, { ok: true, name: 'phonebind emulator' })
+    else sendJson(res, 404, { error: `no route ${req.method ?? ''} ${url.pathname}` })
+  } catch (e) {
+    console.error('[emulator] request failed:', e instanceof Error ? e.message : e)
+    if (!res.headersSent) sendJson(res, 500, { error: 'internal emulator error' })
+    else res.destroy()
+  }
+}
+
+/** `/client/control/reset` also empties the database, so a reset is a true first start. */
+async function clearDatabase(store: DocumentStore): Promise<void> {
+  for (const c of store.listCollections()) await store.remove(c, {}, { multi: true })
+}
+
+export { EmulatorClient } from './client'
+export type { SimulatedWeChat } from './wechat/wechat'

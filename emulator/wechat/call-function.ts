@@ -1,0 +1,81 @@
+/**
+ * @module emulator/wechat/call-function — `wx.cloud.callFunction` as the mini program sees it.
+ *
+ * The platform does two things before `main()` runs (reference wire protocol §11.4):
+ * - a top-level `wx.cloud.CloudID(id)` value in `data` is replaced by `{cloudID, data}` (or
+ *   `{cloudID, errCode, errMsg}`); at most 5 per call, nested values are left alone. Over our JSON
+ *   transport a CloudID is written `{"$cloudID": "<id>"}` (exactly that one key).
+ * - `event.userInfo = {appId, openId}` is added (deprecated, but still delivered; functions must
+ *   take identity from `getWXContext()` instead).
+ * Failures reach the client as `-404011` with the service error inside `errMsg` (facts §4.7).
+ */
+import { randomUUID } from 'node:crypto'
+import type { TestUser } from './state'
+import { BadRequest } from './http'
+import type { SimulatedWeChat } from './wechat'
+
+/** The slice of the runner the client needs. */
+export interface FunctionInvoker {
+  invoke(
+    name: string,
+    event: unknown,
+    identity: { openid: string; appid: string; unionid?: string; clientIp?: string },
+  ): Promise<{ ok: true; result: unknown; invocationId: string } | { ok: false; errCode: number; errMsg: string; invocationId: string }>
+}
+
+export type CallFunctionReply = { errMsg: 'cloud.callFunction:ok'; result: unknown; requestID: string } | { errCode: number; errMsg: string }
+
+export const MAX_CLOUDIDS_PER_CALL = 5
+/** The wrapper code the mini program gets for any failure inside the function service. */
+export const CLIENT_EXECUTION_ERROR = -404011
+
+/** `{"$cloudID": "<id>"}` → the id, else undefined. */
+export function cloudIdMarker(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const keys = Object.keys(value)
+  const id = (value as { $cloudID?: unknown }).$cloudID
+  return keys.length === 1 && typeof id === 'string' ? id : undefined
+}
+
+/** Replaces top-level CloudID markers as the platform does; throws BadRequest past 5. */
+export function substituteCloudIds(wechat: SimulatedWeChat, user: TestUser, data: Record<string, unknown>): Record<string, unknown> {
+  const marked = Object.entries(data).filter(([, v]) => cloudIdMarker(v) !== undefined)
+  if (marked.length === 0) return data
+  if (marked.length > MAX_CLOUDIDS_PER_CALL) throw new BadRequest(`at most ${MAX_CLOUDIDS_PER_CALL} wx.cloud.CloudID values per call`)
+  const results = wechat.resolveCloudIds(
+    marked.map(([, v]) => cloudIdMarker(v)!),
+    { openid: user.openid, appid: user.appid },
+  )
+  const out = { ...data }
+  marked.forEach(([key], i) => {
+    out[key] = results[i]
+  })
+  return out
+}
+
+export async function callFunctionAsClient(
+  deps: { wechat: SimulatedWeChat; functions: FunctionInvoker },
+  user: TestUser,
+  name: string,
+  data: unknown,
+): Promise<CallFunctionReply> {
+  if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
+    // wx.cloud.callFunction itself rejects a non-object `data` before sending anything.
+    return { errCode: -401002, errMsg: 'cloud.callFunction:fail parameter.data should be Object' }
+  }
+  let event: Record<string, unknown>
+  try {
+    event = substituteCloudIds(deps.wechat, user, (data ?? {}) as Record<string, unknown>)
+  } catch (e) {
+    if (e instanceof BadRequest) return { errCode: -401002, errMsg: `cloud.callFunction:fail ${e.message}` }
+    throw e
+  }
+  event = { ...event, userInfo: { appId: user.appid, openId: user.openid } }
+  const outcome = await deps.functions.invoke(name, event, { openid: user.openid, appid: user.appid, unionid: user.unionid, clientIp: '127.0.0.1' })
+  if (outcome.ok) return { errMsg: 'cloud.callFunction:ok', result: outcome.result, requestID: outcome.invocationId }
+  const requestID = outcome.invocationId || randomUUID()
+  return {
+    errCode: CLIENT_EXECUTION_ERROR,
+    errMsg: `cloud.callFunction:fail requestID ${requestID}, cloud function service error code ${outcome.errCode}, error message ${outcome.errMsg}`,
+  }
+}
