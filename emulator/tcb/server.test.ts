@@ -78,7 +78,7 @@ describe('/admin envelope', () => {
     form.append('wxCloudApiToken', 'tok-1')
     form.append('requestData', new Blob([bytes], { type: 'application/octet-stream' }))
     const res = await fetch(h.serviceUrl, { method: 'POST', body: form })
-    const out = await res.json()
+    const out = (await res.json()) as { data: { openid: string; body: { action: string; requestData: { data: number[] } } } }
     expect(out.data.openid).toBe('o-user')
     expect(out.data.body.action).toBe('test.echo')
     expect(Buffer.from(out.data.body.requestData.data)).toEqual(bytes)
