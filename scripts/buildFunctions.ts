@@ -11,6 +11,7 @@ import { build, type BuildOptions, type Plugin } from 'esbuild'
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { lazyDependencies } from './buildLazy'
 
 export interface BuildFunctionsOptions {
   /** Folder holding one sub-folder per function (default `<cwd>/cloudfunctions`). */
@@ -26,6 +27,11 @@ export interface BuildFunctionsOptions {
   external?: string[]
   /** Minify the bundle (default true: smaller bundles parse faster on a cold start). */
   minify?: boolean
+  /**
+   * Defer the SDK's start-up-only-in-theory dependencies (AI, models, storage XML, JWT, axios)
+   * until first use; see `buildLazy.ts`. Default true.
+   */
+  lazy?: boolean
   /** Write `index.js.map` beside the bundle (default false: devtools would upload it). */
   sourcemap?: boolean
   /** Progress output, one line per function (default: silent). */
@@ -100,7 +106,7 @@ export function esbuildOptions(entry: string, outFile: string, opts: BuildFuncti
     sourcemap: opts.sourcemap ? 'external' : false,
     legalComments: 'none',
     external: opts.external ?? [],
-    plugins: [optionalDeps],
+    plugins: opts.lazy === false ? [optionalDeps] : [optionalDeps, lazyDependencies()],
     logLevel: 'silent',
     // The SDKs read their own package.json for version headers: inline it.
     loader: { '.json': 'json' },

@@ -55,7 +55,7 @@ afterAll(async () => {
 const user = (i: number) => ({ openid: `oUser${i}_x`, appid: 'wxapp0000000001', unionid: `uUnion${i}_y`, clientIp: '10.0.0.1' })
 
 test('lists the built functions', () => {
-  expect(runner.listFunctions()).toEqual(['logs', 'sleeps', 'throws', 'whoami'])
+  expect(runner.listFunctions()).toEqual(['coldload', 'logs', 'sleeps', 'throws', 'whoami'])
 })
 
 test('a function sees the SCF environment and the caller identity through the real getWXContext', async () => {
