@@ -21,7 +21,10 @@ function errorFromResult(value: unknown): ErrorInfo {
   const extra: { wechatCode?: number; field?: string } = {}
   if (typeof value.wechatCode === 'number') extra.wechatCode = value.wechatCode
   if (typeof value.field === 'string') extra.field = value.field
-  return errorInfo(value.code, extra)
+  const info = errorInfo(value.code, extra)
+  // The server may know better whether a retry helps (e.g. an unknown transient WeChat code).
+  if (typeof value.retryable === 'boolean') info.retryable = value.retryable
+  return info
 }
 
 /** Validates `CallFunctionResult.result` (typed `AnyObject | string | undefined`) as a `Result`. */

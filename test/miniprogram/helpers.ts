@@ -76,3 +76,33 @@ export function setSdkVersion(version: string): void {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await simulate.sleep(0)
 }
+
+export interface JsonNode {
+  tagName: string
+  attrs: Array<{ name: string; value: unknown }>
+  children: Array<JsonNode | string>
+}
+
+/** Every node of a `toJSON()` tree whose class list contains `className`. */
+export function nodesWithClass(root: JsonNode, className: string): JsonNode[] {
+  const out: JsonNode[] = []
+  const walk = (node: JsonNode | string) => {
+    if (typeof node === 'string') return
+    const cls = node.attrs.find((a) => a.name === 'class')
+    if (cls && String(cls.value).split(/\s+/).includes(className)) out.push(node)
+    node.children.forEach(walk)
+  }
+  walk(root)
+  return out
+}
+
+export const attr = (node: JsonNode | undefined, name: string): unknown => node?.attrs.find((a) => a.name === name)?.value
+
+/** Collects every console line written during a test, to prove nothing sensitive is logged. */
+export function captureConsole(): { lines: string[]; restore: () => void } {
+  const lines: string[] = []
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+    jest.spyOn(console, m).mockImplementation((...args: unknown[]) => { lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')) }),
+  )
+  return { lines, restore: () => spies.forEach((s) => s.mockRestore()) }
+}

@@ -88,9 +88,11 @@ describe('phone-auth: paths', () => {
 
   test('legacy data with the legacy path off fails for the developer and calls nothing', async () => {
     const cloud = installCloud(jest.fn())
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
     const { events, tap } = mount({ legacy: false })
     await tap({ errMsg: 'getPhoneNumber:ok', encryptedData: 'ENC', iv: 'IV' })
     expect(cloud.callFunction).not.toHaveBeenCalled()
+    expect(warn.mock.calls[0][0]).toContain('LEGACY_PATH')
     expect(events[0]).toMatchObject({ name: 'failed', detail: { nextStep: 'developer-fix', error: { code: 'LEGACY_NOT_CONFIGURED' } } })
   })
 })
