@@ -69,7 +69,7 @@ export function parseGetPhoneNumberRequest(event: unknown): Result<GetPhoneNumbe
 }
 
 export function parseGetOpenDataRequest(event: unknown): Result<GetOpenDataRequest> {
-  return parse(event, ['cloudID', 'encryptedData', 'iv'], (f) => {
+  return parse<GetOpenDataRequest>(event, ['cloudID', 'encryptedData', 'iv'], (f) => {
     const hasCloudID = has(f, 'cloudID') && f.cloudID !== undefined
     const hasLegacy = (has(f, 'encryptedData') && f.encryptedData !== undefined) || (has(f, 'iv') && f.iv !== undefined)
     // Exactly one path per call: guessing which one the client meant would hide its bug.
