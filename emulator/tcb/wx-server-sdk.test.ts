@@ -1,10 +1,14 @@
 /**
  * Wire tests: the real, pinned wx-server-sdk against the emulator's `/admin` endpoint.
  */
+import { TcbError, type AdminBody } from '../types'
 import { startAdmin, type AdminHarness } from './testing/harness'
 
 // No metadata probes (reference §5); must be set before the SDK is loaded.
 process.env.TENCENTCLOUD = 'true'
+// The token a function invocation would carry; the SDK echoes it as wxCloudApiToken.
+process.env.WX_CONTEXT_KEYS = 'WX_API_TOKEN'
+process.env.WX_API_TOKEN = 'tok-wire'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cloud = require('wx-server-sdk')
 
@@ -16,9 +20,17 @@ let now = T0
 let h: AdminHarness
 let db: Db
 let _: any
+let openApiBody: AdminBody | undefined
 
 beforeAll(async () => {
-  h = await startAdmin({ clock: { now: () => now } })
+  const extra = {
+    'wx.openApi': async (body: AdminBody) => {
+      openApiBody = body
+      throw new TcbError('INVALID_PARAM', 'captured')
+    },
+  }
+  h = await startAdmin({ clock: { now: () => now }, extra })
+  h.invocations.register({ token: 'tok-wire', invocationId: 'inv-wire', functionName: 'f', openid: 'o-wire', appid: 'wxa', openapiPermissions: [] })
   cloud.init({ env: 'test-env', serviceUrl: h.serviceUrl, secretId: 'x', secretKey: 'y' })
   db = cloud.database()
   _ = db.command
@@ -154,6 +166,25 @@ describe('wx-server-sdk database over /admin', () => {
     expect(h.store.hasCollection('fresh_coll')).toBe(true)
     const err = await failure(db.createCollection('fresh_coll'))
     expect(err.errMsg).toContain('already exists')
+  })
+})
+
+describe('wx-server-sdk envelope over /admin', () => {
+  it('attributes every call to the invocation of its WX_API_TOKEN', async () => {
+    const seen: (string | undefined)[] = []
+    const off = h.events.on('admin.call', (e) => seen.push(e.invocationId))
+    await db.collection('users').where({}).count()
+    off()
+    expect(seen).toEqual(['inv-wire'])
+  })
+
+  it('delivers the chunked multipart wx.openApi body with the protobuf bytes intact', async () => {
+    const err = await failure(cloud.openapi.phonenumber.getPhoneNumber({ code: 'x' }))
+    expect(err.errCode).toBe(-501007)
+    expect(openApiBody?.apiName).toBe('phonenumber.getPhoneNumber')
+    expect(openApiBody?.wxCloudApiToken).toBe('tok-wire')
+    expect(Buffer.isBuffer(openApiBody?.requestData)).toBe(true)
+    expect((openApiBody?.requestData as Buffer).toString('base64')).toBe('CAASDQoLCgRjb2RlEgMieCI=')
   })
 })
 
