@@ -1,0 +1,109 @@
+/**
+ * Emulator lifecycle: persistence across restarts, `fresh`, the service registry's order and
+ * refusals, and a clean stop.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startEmulator } from '../../emulator'
+import { ServiceRegistry } from '../../emulator/registry'
+import type { EmulatorService } from '../../emulator/types'
+
+jest.setTimeout(20_000)
+
+let dataDir: string
+let noFunctions: string
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'phonebind-data-'))
+  noFunctions = mkdtempSync(join(tmpdir(), 'phonebind-nofn-'))
+})
+afterEach(() => {
+  rmSync(dataDir, { recursive: true, force: true })
+  rmSync(noFunctions, { recursive: true, force: true })
+})
+
+const start = (fresh = false) => startEmulator({ dataDir, fresh, functionsDir: noFunctions, quiet: true })
+
+describe('persistence', () => {
+  it('keeps users, quota and documents across a restart; fresh starts over with the demo users', async () => {
+    const first = await start()
+    expect(first.seededUsers).toHaveLength(4)
+    const user = await first.client.createUser({ nickname: 'kept' })
+    await first.client.setQuota(5)
+    await first.store.insert('users', [{ _id: user.openid, note: 'kept' }])
+    await first.stop()
+
+    const second = await start()
+    try {
+      expect(second.seededUsers).toHaveLength(0)
+      expect((await second.client.users()).map((u) => u.openid)).toContain(user.openid)
+      expect((await second.client.apps()).apps[0]!.quota).toBe(5)
+      expect(await second.client.db('users')).toEqual([{ _id: user.openid, note: 'kept' }])
+      expect(second.appid).toBe(first.appid)
+    } finally {
+      await second.stop()
+    }
+
+    const third = await start(true)
+    try {
+      expect(third.seededUsers).toHaveLength(4)
+      expect((await third.client.users()).map((u) => u.openid)).not.toContain(user.openid)
+      expect(await third.client.db('users')).toEqual([])
+      expect((await third.client.apps()).apps[0]!.quota).toBe(1000)
+    } finally {
+      await third.stop()
+    }
+  })
+
+  it('reset empties the database and re-seeds WeChat', async () => {
+    const emu = await start()
+    try {
+      await emu.client.createUser()
+      await emu.store.insert('phone_events', [{ kind: 'bind' }])
+      expect(await emu.client.reset()).toHaveLength(4)
+      expect(await emu.client.db('phone_events')).toEqual([])
+    } finally {
+      await emu.stop()
+    }
+  })
+})
+
+describe('stop', () => {
+  it('closes the port, and a second stop is harmless', async () => {
+    const emu = await start()
+    expect((await fetch(`${emu.url}/healthz`)).status).toBe(200)
+    await Promise.all([emu.stop(), emu.stop()])
+    await expect(fetch(`${emu.url}/healthz`)).rejects.toThrow()
+  })
+})
+
+describe('ServiceRegistry', () => {
+  function recorder(log: string[], name: string, failStart = false): EmulatorService {
+    return {
+      name,
+      start: async () => {
+        if (failStart) throw new Error('boom')
+        log.push(`start ${name}`)
+      },
+      stop: async () => {
+        log.push(`stop ${name}`)
+      },
+    }
+  }
+
+  it('starts in order, stops in reverse, and refuses a second start', async () => {
+    const log: string[] = []
+    const reg = new ServiceRegistry([recorder(log, 'a'), recorder(log, 'b')])
+    await reg.startAll()
+    await expect(reg.startAll()).rejects.toThrow(/already running/)
+    await reg.stopAll()
+    expect(log).toEqual(['start a', 'start b', 'stop b', 'stop a'])
+  })
+
+  it('stops what started when a later service fails to start', async () => {
+    const log: string[] = []
+    const reg = new ServiceRegistry([recorder(log, 'a'), recorder(log, 'b', true), recorder(log, 'c')])
+    await expect(reg.startAll()).rejects.toThrow(/"b" failed to start: boom/)
+    expect(log).toEqual(['start a', 'stop a'])
+  })
+})
