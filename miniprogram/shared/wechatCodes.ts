@@ -128,8 +128,9 @@ export function isTransactionConflictError(err: unknown): boolean {
   return /DATABASE_TRANSACTION_CONFLICT|transaction conflict|write ?conflict/i.test(messageOf(err))
 }
 
-/** Maps what a wx-server-sdk call throws (`{ errCode, errMsg }`, or a plain Error). */
-export function fromCloudSdkError(err: unknown, api: WeChatApi): ErrorInfo {
+/** Maps what a wx-server-sdk call throws (`{ errCode, errMsg }`, or a plain Error). `api`
+ * matters only for codes whose meaning differs per API (40029, 40013, -1). */
+export function fromCloudSdkError(err: unknown, api: WeChatApi = 'cloud'): ErrorInfo {
   const code = field(err, 'errCode') ?? field(err, 'errcode')
   const msg = messageOf(err)
   if (typeof code === 'number' && Number.isInteger(code) && code !== 0) {
