@@ -50,7 +50,7 @@ describe('exchangeJsCode', () => {
     reply = () => ({ body: { errcode: -1, errmsg: 'system error' } })
     const first = await exchangeJsCode('code-c', options)
     const second = await exchangeJsCode('code-c', options)
-    expect(first).toEqual({ ok: false, failure: { code: 'WECHAT_BUSY', wechatCode: -1 } })
+    expect(first).toMatchObject({ ok: false, error: { code: 'WECHAT_BUSY', wechatCode: -1, retryable: true } })
     expect(second).toEqual(first)
     expect(hits).toHaveLength(1)
   })
@@ -64,19 +64,19 @@ describe('exchangeJsCode', () => {
     [99999, 'WECHAT_ERROR'],
   ])('maps errcode %d to %s', async (errcode, code) => {
     reply = () => ({ body: { errcode, errmsg: 'x' } })
-    expect(await exchangeJsCode(`code-${errcode}`, options)).toEqual({ ok: false, failure: { code, wechatCode: errcode } })
+    expect(await exchangeJsCode(`code-${errcode}`, options)).toMatchObject({ ok: false, error: { code, wechatCode: errcode } })
   })
 
   it('turns a timeout into NETWORK_ERROR without retrying or leaking the URL', async () => {
     reply = () => ({ body: {}, delayMs: 300 })
     const out = await exchangeJsCode('code-slow', { ...options, timeoutMs: 50 })
-    expect(out).toEqual({ ok: false, failure: { code: 'NETWORK_ERROR' } })
+    expect(out).toMatchObject({ ok: false, error: { code: 'NETWORK_ERROR' } })
     expect(JSON.stringify(out)).not.toContain('secret-1')
     expect(hits).toHaveLength(1)
   })
 
   it('rejects a reply without a session key', async () => {
     reply = () => ({ body: { openid: 'o-1' } })
-    expect(await exchangeJsCode('code-d', options)).toEqual({ ok: false, failure: { code: 'WECHAT_ERROR' } })
+    expect(await exchangeJsCode('code-d', options)).toMatchObject({ ok: false, error: { code: 'WECHAT_ERROR' } })
   })
 })

@@ -10,7 +10,9 @@
  * The request URL carries the AppSecret, so it never goes into an error, a result or a log.
  */
 import { createHash } from 'node:crypto'
-import type { ErrorCode } from '../core/errors'
+import type { ErrorInfo } from '../core/contracts'
+import { errorInfo } from '../core/errors'
+import { fromWeChatErrcode } from '../core/wechatCodes'
 
 export interface Code2Session {
   openid: string
@@ -19,13 +21,7 @@ export interface Code2Session {
   unionid?: string
 }
 
-/** A failure with a catalog code; `wechatCode` is WeChat's errcode when there was one. */
-export interface ExchangeFailure {
-  code: ErrorCode
-  wechatCode?: number
-}
-
-export type ExchangeOutcome = { ok: true; session: Code2Session } | { ok: false; failure: ExchangeFailure }
+export type ExchangeOutcome = { ok: true; session: Code2Session } | { ok: false; error: ErrorInfo }
 
 export interface Code2SessionOptions {
   baseUrl: string
@@ -35,23 +31,6 @@ export interface Code2SessionOptions {
   /** Injected for tests; global fetch by default. */
   fetch?: typeof fetch
   now?: () => number
-}
-
-/** jscode2session errcodes → catalog codes (reference §4.1). */
-export function jsCodeFailure(errcode: number): ExchangeFailure {
-  const table: Record<number, ErrorCode> = {
-    [-1]: 'WECHAT_BUSY',
-    40029: 'JS_CODE_INVALID',
-    40163: 'JS_CODE_USED',
-    40226: 'JS_CODE_BLOCKED',
-    45011: 'RATE_LIMITED',
-    45009: 'DAILY_QUOTA_REACHED',
-    40013: 'APP_CREDENTIALS_INVALID',
-    40125: 'APP_CREDENTIALS_INVALID',
-    41002: 'APP_CREDENTIALS_INVALID',
-    41004: 'APP_CREDENTIALS_INVALID',
-  }
-  return { code: table[errcode] ?? 'WECHAT_ERROR', wechatCode: errcode }
 }
 
 // A js code lives 5 minutes; remembering an outcome longer serves no one.
@@ -73,17 +52,17 @@ async function requestOnce(code: string, o: Code2SessionOptions): Promise<Exchan
   let body: Record<string, unknown>
   try {
     const res = await doFetch(`${o.baseUrl}/sns/jscode2session?${q.toString()}`, { signal: AbortSignal.timeout(o.timeoutMs) })
-    if (!res.ok) return { ok: false, failure: { code: 'WECHAT_BUSY' } }
+    if (!res.ok) return { ok: false, error: errorInfo('WECHAT_BUSY', { wechatCode: res.status }) }
     body = (await res.json()) as Record<string, unknown>
   } catch {
     // Whatever happened on the wire, the code may be spent: the client must wx.login again.
-    return { ok: false, failure: { code: 'NETWORK_ERROR' } }
+    return { ok: false, error: errorInfo('NETWORK_ERROR') }
   }
   const errcode = typeof body.errcode === 'number' ? body.errcode : 0
-  if (errcode !== 0) return { ok: false, failure: jsCodeFailure(errcode) }
+  if (errcode !== 0) return { ok: false, error: fromWeChatErrcode(errcode, 'jscode2session') }
   const { openid, session_key: sessionKey, unionid } = body
   if (typeof openid !== 'string' || typeof sessionKey !== 'string' || openid === '' || sessionKey === '') {
-    return { ok: false, failure: { code: 'WECHAT_ERROR' } }
+    return { ok: false, error: errorInfo('WECHAT_ERROR') }
   }
   return { ok: true, session: { openid, sessionKey, unionid: typeof unionid === 'string' && unionid !== '' ? unionid : undefined } }
 }

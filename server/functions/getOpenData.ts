@@ -1,0 +1,81 @@
+/**
+ * @module server/functions/getOpenData — the cloudID and legacy (`encryptedData` + `iv`) paths.
+ *
+ * SECURITY — resolved cloudIDs. When the mini program passes a top-level
+ * `wx.cloud.CloudID(id)`, the platform replaces it with `{cloudID, data}` before `main` runs.
+ * But the event is otherwise exactly what the client sent, and nothing marks a substituted
+ * object as platform-made: a client can send `{cloudID: {cloudID: 'x', data: {phoneNumber:
+ * <anyone's number>, watermark: {appid}}}}` itself and it looks identical. So `data` from the
+ * event is NEVER trusted. We take only the cloudID string (from a plain string or from the
+ * object) and resolve it again server-side with `cloud.getOpenData`, which WeChat answers only
+ * for the user who obtained the cloudID (-601007 otherwise). A cloudID is not single use
+ * within its 5 minutes, so resolving it a second time is legitimate. An `{errCode}` object is
+ * mapped directly: forging one can only fail the forger's own request.
+ *
+ * Legacy: decrypt with the session key stored by `login`, exactly as read. A missing key or
+ * one that no longer decrypts means the client must `wx.login` → `login` BEFORE the next tap
+ * (the data of this tap was encrypted with a key that is gone).
+ */
+import type { BindData, ResolvedCloudID, Result } from '../../core/contracts'
+import { decryptOpenData } from '../../core/crypto'
+import { fail } from '../../core/errors'
+import { normalisePhone } from '../../core/phone'
+import { parseGetOpenDataRequest } from '../../core/validate'
+import { fromCloudSdkError } from '../../core/wechatCodes'
+import { bindForCaller } from '../bind'
+import type { Invocation } from '../handler'
+import { cloudSessionStore } from '../sessions'
+
+export async function getOpenData(event: Record<string, unknown>, inv: Invocation): Promise<Result<BindData>> {
+  const req = parseGetOpenDataRequest(event)
+  if (!req.ok) return req
+  const r = req.data
+  return 'cloudID' in r ? viaCloudId(r.cloudID, inv) : viaLegacy(r.encryptedData, r.iv, inv)
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+async function viaCloudId(input: string | ResolvedCloudID, inv: Invocation): Promise<Result<BindData>> {
+  if (typeof input !== 'string' && 'errCode' in input) {
+    return { ok: false, error: fromCloudSdkError({ errCode: input.errCode, errMsg: input.errMsg }, 'getOpenData') }
+  }
+  const cloudID = typeof input === 'string' ? input : input.cloudID
+  let item: unknown
+  try {
+    const res = await inv.cloud.getOpenData({ list: [cloudID] })
+    item = Array.isArray(res.list) ? res.list[0] : undefined
+  } catch (e) {
+    const error = fromCloudSdkError(e, 'getOpenData')
+    inv.log.warn('cloudID resolution failed', { failure: error.code, errcode: error.wechatCode })
+    return { ok: false, error }
+  }
+  if (!isRecord(item)) return fail('CLOUDID_INVALID')
+  if (typeof item.errCode === 'number' && item.errCode !== 0) {
+    return { ok: false, error: fromCloudSdkError({ errCode: item.errCode, errMsg: item.errMsg }, 'getOpenData') }
+  }
+  const data = item.data
+  if (!isRecord(data)) return fail('CLOUDID_INVALID')
+  return bindOpenData(data, inv, 'cloudID')
+}
+
+async function viaLegacy(encryptedData: string, iv: string, inv: Invocation): Promise<Result<BindData>> {
+  if (inv.config.appSecret === undefined) return fail('LEGACY_NOT_CONFIGURED')
+  const session = await cloudSessionStore(inv.db).get(inv.openid)
+  if (!session) return fail('LOGIN_REQUIRED')
+  const decrypted = decryptOpenData({ appid: inv.appid, sessionKey: session.sessionKey, encryptedData, iv })
+  if (!decrypted.ok) {
+    inv.log.warn('legacy decryption failed', { failure: decrypted.error.code })
+    return decrypted
+  }
+  return bindOpenData(decrypted.data, inv, 'legacy')
+}
+
+async function bindOpenData(data: Record<string, unknown>, inv: Invocation, source: 'cloudID' | 'legacy'): Promise<Result<BindData>> {
+  const wm = data.watermark
+  if (!isRecord(wm) || wm.appid !== inv.appid) return fail('WATERMARK_APPID_MISMATCH', { field: 'watermark.appid' })
+  const phone = normalisePhone(data)
+  if (!phone.ok) return phone
+  return bindForCaller(inv, phone.data, source)
+}

@@ -1,0 +1,47 @@
+/**
+ * @module server/functions/login — `login {code?}`: upserts the caller, and on the legacy path
+ * exchanges a `wx.login` code for a server-side session key.
+ *
+ * The code exchange only happens when the deployment has an AppSecret (otherwise the code is
+ * ignored: the code and cloudID paths need no session key). The exchanged openid must equal
+ * the caller's: a code from another user would plant that user's key under this account.
+ */
+import type { LoginData, Result } from '../../core/contracts'
+import { fail, ok } from '../../core/errors'
+import { parseLoginRequest } from '../../core/validate'
+import type { Invocation } from '../handler'
+import { exchangeJsCode } from '../jscode2session'
+import { cloudSessionStore } from '../sessions'
+import { upsertUserOnLogin } from '../users'
+import { phoneViewOf } from '../view'
+
+export async function login(event: Record<string, unknown>, inv: Invocation): Promise<Result<LoginData>> {
+  const req = parseLoginRequest(event)
+  if (!req.ok) return req
+  const now = inv.now()
+  const { before, created } = await upsertUserOnLogin(inv.db, inv, now)
+  const sessions = cloudSessionStore(inv.db)
+  let legacyReady = false
+  const secret = inv.config.appSecret
+  if (secret !== undefined) {
+    const code = req.data.code
+    if (code !== undefined) {
+      const out = await exchangeJsCode(code, { baseUrl: inv.config.wechatApiBase, appid: inv.appid, secret, timeoutMs: inv.config.wechatTimeoutMs })
+      if (!out.ok) {
+        inv.log.warn('jscode2session failed', { failure: out.error.code, errcode: out.error.wechatCode })
+        return out
+      }
+      if (out.session.openid !== inv.openid) {
+        inv.log.warn('jscode2session returned another openid: key not stored')
+        return fail('JS_CODE_INVALID')
+      }
+      await sessions.put(inv.openid, out.session.sessionKey, now)
+      legacyReady = true
+    } else {
+      legacyReady = (await sessions.get(inv.openid)) !== null
+    }
+  }
+  const data: LoginData = { openid: inv.openid, appid: inv.appid, phone: phoneViewOf(before, inv.config.returnFullPhone), legacyReady, created }
+  if (inv.unionid) data.unionid = inv.unionid
+  return ok(data)
+}

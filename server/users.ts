@@ -1,0 +1,42 @@
+/**
+ * @module server/users — the login-time upsert of a `users` row (`_id` = openid).
+ *
+ * Binding writes go through core's `bindPhone` inside a transaction; login only records that
+ * the user came by. The first-login race (two `login` calls of one new user) is settled by the
+ * database: the loser's insert hits the existing `_id` and it updates instead.
+ */
+import type { Database } from './cloud'
+import { isDuplicateKey } from './failures'
+
+export const USERS = 'users'
+
+export interface Identity {
+  openid: string
+  appid: string
+  unionid?: string
+}
+
+export interface UpsertOutcome {
+  /** The row as stored before this login (null when this call created it). */
+  before: Record<string, unknown> | null
+  created: boolean
+}
+
+export async function upsertUserOnLogin(db: Database, who: Identity, now: Date): Promise<UpsertOutcome> {
+  const ref = db.collection(USERS).doc(who.openid)
+  const { data } = await ref.get()
+  if (!data) {
+    const doc: Record<string, unknown> = { _id: who.openid, openid: who.openid, appid: who.appid, createdAt: now, updatedAt: now, lastLoginAt: now }
+    if (who.unionid) doc.unionid = who.unionid
+    try {
+      await db.collection(USERS).add({ data: doc })
+      return { before: null, created: true }
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e
+    }
+  }
+  const patch: Record<string, unknown> = { lastLoginAt: now, updatedAt: now }
+  if (who.unionid) patch.unionid = who.unionid
+  await ref.update({ data: patch })
+  return { before: data ?? (await ref.get()).data, created: false }
+}

@@ -1,0 +1,79 @@
+/**
+ * @module test/functions/harness — one emulator per test file, running the REAL built bundles of
+ * cloudfunctions/* with the real wx-server-sdk, plus a recorder for the secrets scan.
+ *
+ * Each file builds into its own temp folder so parallel jest workers never overwrite a bundle
+ * another worker's function process is loading.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Result } from '../../core/contracts'
+import { startEmulator, type RunningEmulator } from '../../emulator'
+import { wechatFunctionEnv } from '../../emulator/config'
+import { buildFunctions } from '../../scripts/buildFunctions'
+
+export const FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone'] as const
+export type FunctionUnderTest = (typeof FUNCTIONS)[number]
+
+export interface Harness {
+  emu: RunningEmulator
+  /** Calls a function as `openid` through the simulated client; returns its result. */
+  call<T = unknown>(openid: string, name: FunctionUnderTest, data?: Record<string, unknown>): Promise<Result<T>>
+  /** Every result returned and every log line printed by a function, in order. */
+  responses: unknown[]
+  logs: string[]
+  /** Results that carry a full number because the test opted in (excluded from the phone scan). */
+  optInResponses: Set<unknown>
+  /** Replaces the extra environment of every function (the emulator's WeChat settings kept). */
+  setEnv(extra: Record<string, string>): void
+  appSecret: string
+  stop(): Promise<void>
+}
+
+export async function startHarness(): Promise<Harness> {
+  const outDir = await mkdtemp(join(tmpdir(), 'phonebind-fn-'))
+  await buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir, functions: [...FUNCTIONS] })
+  const emu = await startEmulator({ port: 0, fresh: true, functionsDir: outDir, quiet: true, poolSize: 4 })
+  const logs: string[] = []
+  const responses: unknown[] = []
+  const optInResponses = new Set<unknown>()
+  const offEnd = emu.events.on('invocation.end', (e) => logs.push(...e.logs))
+  const appSecret = emu.wechat.getApp()!.secret
+  let fullPhone = false
+  return {
+    emu,
+    logs,
+    responses,
+    optInResponses,
+    appSecret,
+    async call<T>(openid: string, name: FunctionUnderTest, data: Record<string, unknown> = {}) {
+      const reply = await emu.client.callFunction<Result<T>>(openid, name, data)
+      responses.push(reply.result)
+      if (fullPhone) optInResponses.add(reply.result)
+      return reply.result
+    },
+    setEnv(extra) {
+      fullPhone = extra.PHONEBIND_RETURN_FULL_PHONE === '1'
+      for (const name of FUNCTIONS) emu.runner.setFunctionEnv(name, { ...wechatFunctionEnv({ appSecret, apiBase: emu.url }), ...extra })
+    },
+    async stop() {
+      offEnd()
+      await emu.stop()
+      await rm(outDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Asserts a Result is ok and returns its data (with the failure in the message otherwise). */
+export function expectOk<T>(r: Result<T>): T {
+  if (!r.ok) throw new Error(`expected ok, got ${JSON.stringify(r.error)}`)
+  return r.data
+}
+
+/** Asserts a Result failed with `code` and returns the error. */
+export function expectFail<T>(r: Result<T>, code: string): Extract<Result<T>, { ok: false }>['error'] {
+  if (r.ok) throw new Error(`expected ${code}, got ok ${JSON.stringify(r.data)}`)
+  if (r.error.code !== code) throw new Error(`expected ${code}, got ${JSON.stringify(r.error)}`)
+  return r.error
+}
