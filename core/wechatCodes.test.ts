@@ -113,6 +113,8 @@ describe('fromCloudSdkError', () => {
     expect(isDuplicateWriteError({ errCode: -501001, errMsg: 'collection.add:fail -501001 resource system error.' })).toBe(false)
     expect(isTransactionConflictError({ errMsg: 'DATABASE_TRANSACTION_CONFLICT' })).toBe(true)
     expect(isTransactionConflictError(null)).toBe(false)
+    expect(isTransactionConflictError(Object.assign(new Error('commit failed'), { code: 'DATABASE_TRANSACTION_CONFLICT' }))).toBe(true)
+    expect(isDuplicateWriteError({ errMsg: '', message: 'E11000 duplicate key error' })).toBe(true)
   })
 })
 

@@ -1,0 +1,228 @@
+/**
+ * @module binding — the rules that tie a phone number to one account, over a small store port.
+ *
+ * Uniqueness is a database fact, not a check-then-write: each bound number owns a
+ * `phone_index` document whose `_id` is `phoneIndexId(e164)`, created with an insert that
+ * fails if the `_id` exists (reference §12). Everything a bind writes — index, user, audit
+ * event — happens in ONE transaction, so a failure leaves nothing half-written.
+ *
+ * A conflict is the one failure that must still leave a trace: the transaction is aborted
+ * (nothing written) and the `conflict` event is then appended in its own, second transaction.
+ *
+ * Stores signal a unique-key violation with `DuplicateKeyError` and a lost optimistic race
+ * with `TransactionConflictError`; `bindPhone` re-runs the transaction a bounded number of
+ * times, so of two racers for one number exactly one wins and the other sees the winner.
+ */
+import type { BindChange, PhoneSource, PhoneView, Result } from './contracts'
+import { fail, ok } from './errors'
+import { phoneIndexId, type PhoneRecord } from './phone'
+
+export interface BoundPhone extends PhoneRecord {
+  source: PhoneSource
+  verifiedAt: Date
+}
+
+/** `users` collection; `_id` is the openid. */
+export interface UserDoc {
+  _id: string
+  openid: string
+  appid: string
+  unionid?: string
+  phone?: BoundPhone | null
+  createdAt: Date
+  updatedAt: Date
+  lastLoginAt?: Date
+}
+
+/** `phone_index` collection; `_id` is `phoneIndexId(e164)`, so one document per number. */
+export interface PhoneIndexDoc {
+  _id: string
+  openid: string
+  boundAt: Date
+}
+
+/** `phone_events` audit trail. Only masked numbers: events end up in exports and logs. */
+export interface PhoneEvent {
+  type: 'bind' | 'rebind' | 'unbind' | 'conflict' | 'transfer'
+  /** The account that acted. */
+  openid: string
+  /** conflict: the current owner; transfer: the previous owner. */
+  otherOpenid?: string
+  masked: string
+  /** rebind/transfer: the caller's previous number, masked. */
+  previousMasked?: string
+  source?: PhoneSource
+  at: Date
+}
+
+/** Operations inside one transaction. Reads see the transaction's own writes. */
+export interface BindingTx {
+  getUser(openid: string): Promise<UserDoc | null>
+  getPhoneIndex(id: string): Promise<PhoneIndexDoc | null>
+  /** Must reject with `DuplicateKeyError` if the `_id` exists (never overwrite). */
+  insertPhoneIndex(doc: PhoneIndexDoc): Promise<void>
+  deletePhoneIndex(id: string): Promise<void>
+  /** Create or replace the user document. */
+  putUser(doc: UserDoc): Promise<void>
+  addEvent(event: PhoneEvent): Promise<void>
+}
+
+export interface BindingStore {
+  /** Runs `fn` atomically: commit if it resolves, discard every write if it throws (and rethrow). */
+  runTransaction<T>(fn: (tx: BindingTx) => Promise<T>): Promise<T>
+}
+
+/** A unique-key violation: the document `_id` already exists. */
+export class DuplicateKeyError extends Error {
+  constructor(readonly collection: string) {
+    super(`duplicate key in ${collection}`) // never the _id: for phone_index it IS the number
+    this.name = 'DuplicateKeyError'
+  }
+}
+
+/** The transaction lost a race with a concurrent one; running it again is safe. */
+export class TransactionConflictError extends Error {
+  constructor() {
+    super('transaction conflict')
+    this.name = 'TransactionConflictError'
+  }
+}
+
+const isNamed = (e: unknown, name: string) => e instanceof Error && e.name === name
+export const isDuplicateKeyError = (e: unknown): boolean => e instanceof DuplicateKeyError || isNamed(e, 'DuplicateKeyError')
+export const isTransactionConflict = (e: unknown): boolean => e instanceof TransactionConflictError || isNamed(e, 'TransactionConflictError')
+
+export type BindPolicy = 'reject' | 'transfer'
+
+export interface BindPhoneInput {
+  openid: string
+  appid: string
+  unionid?: string
+  phone: PhoneRecord
+  source: PhoneSource
+  now: Date
+  /** A number owned by another account: `reject` (default) or move it to the caller. */
+  policy?: BindPolicy
+  /** Transaction attempts on DuplicateKeyError / TransactionConflictError (default 3). */
+  maxAttempts?: number
+  /** Called if the conflict event cannot be written; the result is PHONE_ALREADY_BOUND anyway. */
+  onAuditFailure?: (err: unknown) => void
+}
+
+export interface BindOutcome {
+  user: UserDoc
+  change: BindChange
+}
+
+/** Thrown inside the transaction to abort it without writing anything. */
+class OwnedByOther {
+  constructor(readonly owner: string) {}
+}
+
+export async function bindPhone(store: BindingStore, input: BindPhoneInput): Promise<Result<BindOutcome>> {
+  const id = phoneIndexId(input.phone.e164)
+  const attempts = Math.max(1, input.maxAttempts ?? 3)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return ok(await store.runTransaction((tx) => bindInTx(tx, input, id)))
+    } catch (e) {
+      if (e instanceof OwnedByOther) {
+        await appendConflict(store, input, e.owner)
+        return fail('PHONE_ALREADY_BOUND')
+      }
+      // A racer inserted the index (or changed what we read) first: re-read and decide again.
+      if (isDuplicateKeyError(e) || isTransactionConflict(e)) {
+        if (attempt < attempts) continue
+        return fail('BINDING_CONFLICT')
+      }
+      throw e
+    }
+  }
+}
+
+async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string): Promise<BindOutcome> {
+  const { openid, phone, source, now } = input
+  const user = await tx.getUser(openid)
+  const current = user?.phone ?? null
+  const index = await tx.getPhoneIndex(id)
+  const ownedByOther = index !== null && index.openid !== openid
+  const sameNumber = current !== null && current.e164 === phone.e164
+
+  if (ownedByOther && (input.policy ?? 'reject') === 'reject') throw new OwnedByOther(index.openid)
+  if (user && sameNumber && index !== null && !ownedByOther) return { user, change: 'unchanged' } // idempotent: no write
+
+  const events: PhoneEvent[] = []
+  const previousMasked = current && !sameNumber ? current.masked : undefined
+  let change: BindChange = sameNumber ? 'unchanged' : current ? 'rebound' : 'bound'
+
+  if (ownedByOther) {
+    // transfer policy: the previous owner loses the number, inside the same transaction.
+    const other = await tx.getUser(index.openid)
+    if (other?.phone && other.phone.e164 === phone.e164) await tx.putUser({ ...other, phone: null, updatedAt: now })
+    await tx.deletePhoneIndex(id)
+    change = 'transferred'
+    events.push({ type: 'transfer', openid, otherOpenid: index.openid, masked: phone.masked, previousMasked, source, at: now })
+  }
+  if (current && !sameNumber) {
+    // Release the old number so someone else can bind it; only if it is really ours.
+    const oldId = phoneIndexId(current.e164)
+    const old = await tx.getPhoneIndex(oldId)
+    if (old && old.openid === openid) await tx.deletePhoneIndex(oldId)
+  }
+  if (index === null || ownedByOther) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now })
+
+  const bound: BoundPhone = { ...phone, source, verifiedAt: now }
+  const next: UserDoc = user
+    ? { ...user, phone: bound, updatedAt: now, ...(input.unionid ? { unionid: input.unionid } : {}) }
+    : { _id: openid, openid, appid: input.appid, ...(input.unionid ? { unionid: input.unionid } : {}), phone: bound, createdAt: now, updatedAt: now }
+  await tx.putUser(next)
+  // A repaired index (user doc had the number, index was missing) is audited as a bind.
+  if (change !== 'transferred') events.push({ type: change === 'rebound' ? 'rebind' : 'bind', openid, masked: phone.masked, previousMasked, source, at: now })
+  for (const e of events) await tx.addEvent(e)
+  return { user: next, change }
+}
+
+async function appendConflict(store: BindingStore, input: BindPhoneInput, owner: string): Promise<void> {
+  const event: PhoneEvent = { type: 'conflict', openid: input.openid, otherOpenid: owner, masked: input.phone.masked, source: input.source, at: input.now }
+  try {
+    await store.runTransaction((tx) => tx.addEvent(event))
+  } catch (err) {
+    input.onAuditFailure?.(err)
+  }
+}
+
+/** Releases the caller's number. Idempotent: nothing bound → `{released: false}`, no write. */
+export async function unbindPhone(store: BindingStore, input: { openid: string; now: Date; maxAttempts?: number }): Promise<Result<{ released: boolean }>> {
+  const attempts = Math.max(1, input.maxAttempts ?? 3)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return ok(await store.runTransaction((tx) => unbindInTx(tx, input.openid, input.now)))
+    } catch (e) {
+      if (isTransactionConflict(e)) {
+        if (attempt < attempts) continue
+        return fail('BINDING_CONFLICT')
+      }
+      throw e
+    }
+  }
+}
+
+async function unbindInTx(tx: BindingTx, openid: string, now: Date): Promise<{ released: boolean }> {
+  const user = await tx.getUser(openid)
+  if (!user?.phone) return { released: false }
+  const id = phoneIndexId(user.phone.e164)
+  const index = await tx.getPhoneIndex(id)
+  if (index && index.openid === openid) await tx.deletePhoneIndex(id)
+  await tx.putUser({ ...user, phone: null, updatedAt: now })
+  await tx.addEvent({ type: 'unbind', openid, masked: user.phone.masked, source: user.phone.source, at: now })
+  return { released: true }
+}
+
+/** What the client may see of a bound number; the full E.164 only when the deployment opts in. */
+export function toPhoneView(bound: BoundPhone, options: { revealFull: boolean }): PhoneView {
+  // Stores may hand back a Date, an ISO string or epoch ms; the contract is ISO-8601.
+  const verifiedAt = new Date(bound.verifiedAt as Date | string | number).toISOString()
+  const view: PhoneView = { masked: bound.masked, countryCode: bound.countryCode, source: bound.source, verifiedAt }
+  if (options.revealFull) view.e164 = bound.e164
+  return view
+}

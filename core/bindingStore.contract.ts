@@ -1,0 +1,191 @@
+/**
+ * @module bindingStore.contract — one jest suite every `BindingStore` must pass (the in-memory
+ * one here, the CloudBase one in the server). Call `describeBindingStoreContract` from a
+ * `*.test.ts`. Tests use fresh random openids and numbers, so a shared database works too.
+ */
+import { bindPhone, isDuplicateKeyError, unbindPhone, type BindingStore, type BindingTx, type BindPolicy, type PhoneEvent } from './binding'
+import type { PhoneSource } from './contracts'
+import { normalisePhone, phoneIndexId, type PhoneRecord } from './phone'
+
+export interface BindingStoreHarness {
+  store: BindingStore
+  /** Every audit event the store holds (tests filter by their own openids). */
+  events(): Promise<PhoneEvent[]>
+  close?(): Promise<void>
+}
+
+let counter = 0
+const salt = Math.random().toString(36).slice(2, 8)
+const openid = (tag: string) => `o_${salt}_${++counter}_${tag}`
+function phone(): PhoneRecord {
+  const digits = String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
+  const r = normalisePhone({ purePhoneNumber: `139${digits}`, countryCode: '86' })
+  if (!r.ok) throw new Error('test number rejected')
+  return r.data
+}
+const T0 = new Date('2026-01-01T00:00:00Z')
+const later = (s: number) => new Date(T0.getTime() + s * 1000)
+const time = (d: unknown) => new Date(d as Date).getTime()
+
+/** A store whose transactions fail at `op` after the earlier writes were made. */
+function failingAt(store: BindingStore, op: keyof BindingTx): BindingStore {
+  return {
+    runTransaction: (fn) =>
+      store.runTransaction((tx) => {
+        const faulty: BindingTx = { ...bindTx(tx), [op]: async () => { throw new Error(`injected failure at ${op}`) } }
+        return fn(faulty)
+      }),
+  }
+}
+const bindTx = (tx: BindingTx): BindingTx => ({
+  getUser: (id) => tx.getUser(id),
+  getPhoneIndex: (id) => tx.getPhoneIndex(id),
+  insertPhoneIndex: (d) => tx.insertPhoneIndex(d),
+  deletePhoneIndex: (id) => tx.deletePhoneIndex(id),
+  putUser: (d) => tx.putUser(d),
+  addEvent: (e) => tx.addEvent(e),
+})
+
+export function describeBindingStoreContract(name: string, makeStore: () => BindingStoreHarness | Promise<BindingStoreHarness>): void {
+  describe(`BindingStore contract: ${name}`, () => {
+    let h: BindingStoreHarness
+    beforeEach(async () => {
+      h = await makeStore()
+    })
+    afterEach(async () => {
+      await h.close?.()
+    })
+
+    const bind = (who: string, p: PhoneRecord, opts: { now?: Date; policy?: BindPolicy; source?: PhoneSource; store?: BindingStore } = {}) =>
+      bindPhone(opts.store ?? h.store, { openid: who, appid: 'wxapp', phone: p, source: opts.source ?? 'code', now: opts.now ?? T0, policy: opts.policy })
+    const read = <T>(fn: (tx: BindingTx) => Promise<T>) => h.store.runTransaction(fn)
+    const eventsOf = async (...who: string[]) => (await h.events()).filter((e) => who.includes(e.openid))
+
+    it('binds a first number: user created, index owned, a masked bind event', async () => {
+      const a = openid('a')
+      const p = phone()
+      const r = await bind(a, p, { source: 'cloudID' })
+      expect(r.ok && r.data.change).toBe('bound')
+      const user = await read((tx) => tx.getUser(a))
+      expect(user).toMatchObject({ _id: a, openid: a, appid: 'wxapp', phone: { e164: p.e164, masked: p.masked, source: 'cloudID' } })
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: a })
+      const events = await eventsOf(a)
+      expect(events).toEqual([expect.objectContaining({ type: 'bind', openid: a, masked: p.masked, source: 'cloudID' })])
+      expect(JSON.stringify(events)).not.toContain(p.purePhoneNumber)
+    })
+
+    it('binding the same number again is unchanged and writes nothing', async () => {
+      const a = openid('a')
+      const p = phone()
+      await bind(a, p)
+      const r = await bind(a, p, { now: later(60) })
+      expect(r.ok && r.data.change).toBe('unchanged')
+      const user = await read((tx) => tx.getUser(a))
+      expect(time(user!.updatedAt)).toBe(T0.getTime())
+      expect(await eventsOf(a)).toHaveLength(1)
+    })
+
+    it('keeps what login stored (createdAt, lastLoginAt) when binding an existing user', async () => {
+      const a = openid('a')
+      await read((tx) => tx.putUser({ _id: a, openid: a, appid: 'wxapp', createdAt: T0, updatedAt: T0, lastLoginAt: T0 }))
+      const r = await bind(a, phone(), { now: later(5) })
+      expect(r.ok && r.data.change).toBe('bound')
+      const user = await read((tx) => tx.getUser(a))
+      expect(time(user!.createdAt)).toBe(T0.getTime())
+      expect(time(user!.lastLoginAt)).toBe(T0.getTime())
+      expect(time(user!.updatedAt)).toBe(later(5).getTime())
+    })
+
+    it('a new number is rebound and the old one released for others', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const [p1, p2] = [phone(), phone()]
+      await bind(a, p1)
+      const r = await bind(a, p2, { now: later(1) })
+      expect(r.ok && r.data.change).toBe('rebound')
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p1.e164)))).toBeNull()
+      expect((await bind(b, p1)).ok).toBe(true)
+      expect(await eventsOf(a)).toContainEqual(expect.objectContaining({ type: 'rebind', masked: p2.masked, previousMasked: p1.masked }))
+    })
+
+    it('a number owned by another account: PHONE_ALREADY_BOUND, nothing written, a conflict event recorded', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const p = phone()
+      await bind(a, p)
+      const r = await bind(b, p, { now: later(1) })
+      expect(r).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
+      expect(await read((tx) => tx.getUser(b))).toBeNull()
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: a })
+      expect((await read((tx) => tx.getUser(a)))?.phone?.e164).toBe(p.e164)
+      expect(await eventsOf(b)).toEqual([expect.objectContaining({ type: 'conflict', openid: b, otherOpenid: a, masked: p.masked })])
+    })
+
+    it('the transfer policy moves the number and clears the previous owner', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const p = phone()
+      await bind(a, p)
+      const r = await bind(b, p, { policy: 'transfer', now: later(1) })
+      expect(r.ok && r.data.change).toBe('transferred')
+      expect((await read((tx) => tx.getUser(a)))?.phone ?? null).toBeNull()
+      expect((await read((tx) => tx.getUser(b)))?.phone?.e164).toBe(p.e164)
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: b })
+      expect(await eventsOf(b)).toEqual([expect.objectContaining({ type: 'transfer', openid: b, otherOpenid: a, masked: p.masked })])
+    })
+
+    it('unbind releases the number, is idempotent, and is a no-op for unknown users', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const p = phone()
+      await bind(a, p)
+      expect(await unbindPhone(h.store, { openid: a, now: later(1) })).toEqual({ ok: true, data: { released: true } })
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toBeNull()
+      expect((await read((tx) => tx.getUser(a)))?.phone ?? null).toBeNull()
+      expect(await unbindPhone(h.store, { openid: a, now: later(2) })).toEqual({ ok: true, data: { released: false } })
+      expect(await unbindPhone(h.store, { openid: b, now: later(2) })).toEqual({ ok: true, data: { released: false } })
+      expect((await eventsOf(a)).map((e) => e.type)).toEqual(['bind', 'unbind'])
+      expect((await bind(b, p)).ok).toBe(true)
+    })
+
+    it('two accounts racing for one number: exactly one wins, the other is told', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const p = phone()
+      const results = await Promise.all([bind(a, p), bind(b, p)])
+      const winners = results.filter((r) => r.ok)
+      expect(winners).toHaveLength(1)
+      expect(results.filter((r) => !r.ok && r.error.code === 'PHONE_ALREADY_BOUND')).toHaveLength(1)
+      const owner = (await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164))))!.openid
+      const loser = owner === a ? b : a
+      expect((await read((tx) => tx.getUser(loser)))?.phone ?? null).toBeNull()
+    })
+
+    it('one account binding the same number twice at once: one bound, one unchanged', async () => {
+      const a = openid('a')
+      const p = phone()
+      const results = await Promise.all([bind(a, p), bind(a, p)])
+      expect(results.map((r) => r.ok && r.data.change).sort()).toEqual(['bound', 'unchanged'])
+    })
+
+    it.each<keyof BindingTx>(['putUser', 'addEvent'])('a failure at %s leaves nothing half-written', async (op) => {
+      const a = openid('a')
+      const p = phone()
+      await expect(bind(a, p, { store: failingAt(h.store, op) })).rejects.toThrow(/injected failure/)
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toBeNull()
+      expect(await read((tx) => tx.getUser(a))).toBeNull()
+      expect(await eventsOf(a)).toEqual([])
+    })
+
+    it('transactions: own writes are visible, a throw discards them, a duplicate _id is a DuplicateKeyError', async () => {
+      const a = openid('a')
+      const id = phoneIndexId(phone().e164)
+      await expect(
+        h.store.runTransaction(async (tx) => {
+          await tx.insertPhoneIndex({ _id: id, openid: a, boundAt: T0 })
+          expect(await tx.getPhoneIndex(id)).toMatchObject({ openid: a })
+          throw new Error('abort')
+        }),
+      ).rejects.toThrow('abort')
+      expect(await read((tx) => tx.getPhoneIndex(id))).toBeNull()
+      expect(await read(async (tx) => (await tx.insertPhoneIndex({ _id: id, openid: a, boundAt: T0 }), 'done'))).toBe('done')
+      const dup = await read((tx) => tx.insertPhoneIndex({ _id: id, openid: a, boundAt: T0 })).catch((e: unknown) => e)
+      expect(isDuplicateKeyError(dup)).toBe(true)
+    })
+  })
+}
