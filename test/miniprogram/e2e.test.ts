@@ -1,0 +1,148 @@
+/**
+ * End to end: the real phone-auth component, with a `wx` whose `login`, `checkSession`, button
+ * `detail` and `cloud.callFunction` come from the emulator's simulated client, binds demo users'
+ * phones through the real, built cloud functions; the test then reads the emulator's database.
+ */
+import * as path from 'path'
+import { spawn, type ChildProcess } from 'child_process'
+import simulate from 'miniprogram-simulate'
+import { cloudID, EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
+import { resetSession, startSession } from '../../miniprogram/services/session'
+import { nodeFetch } from './nodeFetch'
+import { overrideButton, ROOT, setSdkVersion } from './helpers'
+
+const REPO = path.resolve(__dirname, '../..')
+const wxAny = wx as unknown as Record<string, unknown>
+let server: ChildProcess
+let client: EmulatorClient
+let id: string
+
+function startServer(): Promise<{ url: string }> {
+  server = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'e2eServer.ts')], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    server.stderr!.on('data', (c: Buffer) => { err += c.toString() })
+    server.stdout!.on('data', (c: Buffer) => {
+      out += c.toString()
+      const line = out.split('\n').find((l) => l.startsWith('{'))
+      if (line) resolve(JSON.parse(line))
+    })
+    server.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${err}`)))
+  })
+}
+
+beforeAll(async () => {
+  ;(globalThis as unknown as { fetch: unknown }).fetch = nodeFetch
+  const { url } = await startServer()
+  client = new EmulatorClient(url)
+  overrideButton()
+  id = simulate.load(path.join(ROOT, 'components/phone-auth/index'), { rootPath: ROOT })
+}, 60_000)
+
+afterAll(async () => {
+  if (!server || server.exitCode !== null) return
+  const exited = new Promise((r) => server.once('exit', r))
+  server.stdin!.end() // the server stops its workers and exits
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+  if (server.exitCode === null) server.kill('SIGKILL')
+})
+
+afterEach(() => resetSession())
+
+/** Routes the mini program's `wx` to the emulator as `user`, exactly where the platform would. */
+function actAs(user: EmulatorUser): void {
+  setSdkVersion(user.baseLibrary)
+  wxAny.login = (o: { success: (r: { code: string; errMsg: string }) => void; fail: (e: { errMsg: string }) => void }) => {
+    client.login(user.openid).then((r) => o.success({ code: r.code, errMsg: 'login:ok' }), () => o.fail({ errMsg: 'login:fail' }))
+  }
+  wxAny.checkSession = (o: { success: () => void; fail: () => void }) => {
+    client.checkSession(user.openid).then((ok) => (ok ? o.success() : o.fail()), () => o.fail())
+  }
+  wxAny.cloud = {
+    init: () => undefined,
+    CloudID: (value: string) => cloudID(value), // JSON form of wx.cloud.CloudID, resolved by the emulator
+    callFunction: async ({ name, data }: { name: string; data: Record<string, unknown> }) => {
+      const reply = await client.callFunctionRaw(user.openid, name, data)
+      if ('errCode' in reply) throw Object.assign(new Error(reply.errMsg), reply)
+      return reply
+    },
+  }
+}
+
+async function mountAndTap(user: EmulatorUser, tap: TapOptions, props: Record<string, unknown> = {}) {
+  const comp = simulate.render(id, props)
+  const events: Array<{ name: string; detail: any }> = []
+  for (const name of ['bound', 'failed', 'denied']) comp.addEventListener(name, (e: { detail: unknown }) => events.push({ name, detail: e.detail }))
+  comp.attach(document.createElement('parent-wrapper'))
+  const detail = await client.tapPhoneButton(user.openid, tap)
+  comp.querySelector('.phone-btn')!.dispatchEvent('getphonenumber', { detail })
+  await waitFor(() => events.length > 0)
+  return { comp, events, detail }
+}
+
+async function waitFor(done: () => boolean, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!done()) {
+    if (Date.now() > until) throw new Error('timed out waiting for the component')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+const userDoc = async (openid: string) => (await client.db<{ _id: string; phone?: { masked: string; source: string } }>('users')).find((u) => u._id === openid)
+const phoneOwners = async () => (await client.db<{ openid: string }>('phone_index')).map((d) => d.openid)
+
+async function demoUser(match: (u: EmulatorUser) => boolean): Promise<EmulatorUser> {
+  const user = (await client.users()).find(match)
+  if (!user) throw new Error('demo user missing')
+  return user
+}
+
+test('code path: launch login, one tap, the binding is in the database', async () => {
+  const user = await demoUser((u) => u.purePhoneNumber === '13800138000')
+  actAs(user)
+  const session = await startSession({ legacy: false })
+  expect(session.ok).toBe(true)
+  const { comp, events, detail } = await mountAndTap(user, { outcome: 'allow' })
+  expect(detail.code).toBeTruthy()
+  expect(events).toEqual([{ name: 'bound', detail: expect.objectContaining({ source: 'code', change: 'bound' }) }])
+  expect(events[0].detail.phone.masked).toBe('138****8000')
+  expect(comp.dom!.textContent).toContain('138****8000')
+  expect(comp.dom!.textContent).not.toContain('13800138000')
+  const doc = await userDoc(user.openid)
+  expect(doc?.phone).toMatchObject({ masked: '138****8000', source: 'code' })
+  expect(await phoneOwners()).toContain(user.openid)
+}, 30_000)
+
+test('a deny leaves the database untouched', async () => {
+  const user = await demoUser((u) => u.purePhoneNumber === '13900139000')
+  actAs(user)
+  await startSession({ legacy: false })
+  const before = { user: await userDoc(user.openid), owners: await phoneOwners() }
+  const { events } = await mountAndTap(user, { outcome: 'deny', platform: 'android' })
+  expect(events).toEqual([{ name: 'denied', detail: expect.objectContaining({ source: 'phone-button', error: expect.objectContaining({ code: 'USER_DENIED' }) }) }])
+  expect(await userDoc(user.openid)).toEqual(before.user)
+  expect(before.user?.phone ?? null).toBeNull()
+  expect(await phoneOwners()).toEqual(before.owners)
+}, 30_000)
+
+test('cloudID path: an old base library (no code) binds through getOpenData', async () => {
+  const user = await demoUser((u) => u.baseLibrary === '2.19.0')
+  actAs(user)
+  await startSession({ legacy: false })
+  const { events, detail } = await mountAndTap(user, { outcome: 'allow' })
+  expect(detail.code).toBeUndefined()
+  expect(events[0]).toMatchObject({ name: 'bound', detail: { source: 'cloudID', phone: { masked: '137****7000' } } })
+  expect((await userDoc(user.openid))?.phone).toMatchObject({ masked: '137****7000', source: 'cloudID' })
+}, 30_000)
+
+test('legacy path: launch stores a session key, the tap decrypts with it', async () => {
+  const user = await client.createUser({ purePhoneNumber: '13600136000', countryCode: '86', baseLibrary: '2.7.0' })
+  actAs(user)
+  const session = await startSession({ legacy: true })
+  expect(session.ok && session.data.legacyReady).toBe(true)
+  const { events, detail } = await mountAndTap(user, { outcome: 'allow' }, { legacy: true })
+  expect(detail.cloudID).toBeUndefined()
+  expect(events[0]).toMatchObject({ name: 'bound', detail: { source: 'legacy', phone: { masked: '136****6000' } } })
+  expect((await userDoc(user.openid))?.phone).toMatchObject({ source: 'legacy' })
+}, 30_000)
