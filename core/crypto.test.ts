@@ -17,6 +17,10 @@ describe('decryptOpenData — published vectors', () => {
     expect(decryptOpenData({ ...V1, encryptedData: wrapped })).toEqual(decryptOpenData(V1))
   })
 
+  it('tolerates stray whitespace around the key and the iv (e.g. a trailing newline)', () => {
+    expect(decryptOpenData({ ...V1, sessionKey: V1.sessionKey + '\n', iv: ' ' + V1.iv + '\r\n' })).toEqual(decryptOpenData(V1))
+  })
+
   it.each([
     ['P1', P1],
     ['P2', P2],
@@ -36,7 +40,7 @@ describe('decryptOpenData — published vectors', () => {
 
 describe('decryptOpenData — every failure names its code', () => {
   it('DECRYPT_ILLEGAL_SESSION_KEY: key not base64 of exactly 16 bytes', () => {
-    for (const sessionKey of ['', 'tiihtNczf5v6AKRyjwEUhQ=', 'tiihtNczf5v6AKRyjwEUhQ', 'AAAAAAAAAAAAAAAAAAAA', 'tiihtNczf5v6AKRyjwEUhQ==AAAA', 'tiihtNczf5v6AKRyjwEUh-==', 'tiihtNczf5v6AKRyjwEUhR==', ' tiihtNczf5v6AKRyjwEUhQ=', 42 as unknown as string]) {
+    for (const sessionKey of ['', 'tiihtNczf5v6AKRyjwEUhQ=', 'tiihtNczf5v6AKRyjwEUhQ', 'AAAAAAAAAAAAAAAAAAAA', 'tiihtNczf5v6AKRyjwEUhQ==AAAA', 'tiihtNczf5v6AKRyjwEUh-==', 'tiihtNczf5v6AKRyjwEUhR==', ' tiihtNczf5v6AKRyjwEUhQ=', 'tiihtNczf5v6 KRyjwEUhQ==', 42 as unknown as string]) {
       expect(codeOf(decryptOpenData({ ...V1, sessionKey }))).toBe('DECRYPT_ILLEGAL_SESSION_KEY')
     }
   })

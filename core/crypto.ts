@@ -49,9 +49,13 @@ export function decodeStrictBase64(s: string): Buffer | null {
   return bytes.toString('base64') === s ? bytes : null
 }
 
+/** base64 of exactly 16 bytes (24 characters). Stray ASCII whitespace, e.g. a trailing newline
+ * from a config file, is tolerated as for the ciphertext. */
 function decode16(s: unknown): Buffer | null {
-  if (typeof s !== 'string' || s.length !== 24) return null
-  const b = decodeStrictBase64(s)
+  if (typeof s !== 'string') return null
+  const t = s.length === 24 ? s : s.replace(ASCII_WS, '')
+  if (t.length !== 24) return null
+  const b = decodeStrictBase64(t)
   return b && b.length === 16 ? b : null
 }
 
