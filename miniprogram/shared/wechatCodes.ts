@@ -120,12 +120,18 @@ const NETWORK_TEXT = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPIP
 /** True when a thrown database error is a unique-key violation (wx-server-sdk keeps only the
  * message: errCode -501001 + `E11000 duplicate key` / `DATABASE_DUPLICATE_WRITE`). */
 export function isDuplicateWriteError(err: unknown): boolean {
-  return /E11000|duplicate key|DATABASE_DUPLICATE_WRITE/i.test(messageOf(err))
+  return /E11000|duplicate key|DATABASE_DUPLICATE_WRITE/i.test(allText(err))
 }
 
 /** True when a thrown database error is a transaction conflict (retry the transaction). */
 export function isTransactionConflictError(err: unknown): boolean {
-  return /DATABASE_TRANSACTION_CONFLICT|transaction conflict|write ?conflict/i.test(messageOf(err))
+  return /DATABASE_TRANSACTION_CONFLICT|transaction conflict|write ?conflict/i.test(allText(err))
+}
+
+/** `code`, `errMsg` and `message` together: which one survives depends on the SDK layer. */
+function allText(err: unknown): string {
+  if (typeof err === 'string') return err
+  return ['code', 'errMsg', 'message'].map((k) => field(err, k)).filter((v) => typeof v === 'string').join(' ')
 }
 
 /** Maps what a wx-server-sdk call throws (`{ errCode, errMsg }`, or a plain Error). `api`
