@@ -46,13 +46,18 @@ describe('exchangeJsCode', () => {
     expect(outs.every((o) => o.ok)).toBe(true)
   })
 
-  it('never retries: -1 is WECHAT_BUSY after exactly one request, and asking again does not replay the code', async () => {
+  it('never retries: -1 is WECHAT_BUSY after exactly one request', async () => {
     reply = () => ({ body: { errcode: -1, errmsg: 'system error' } })
     const first = await exchangeJsCode('code-c', options)
-    const second = await exchangeJsCode('code-c', options)
     expect(first).toMatchObject({ ok: false, error: { code: 'WECHAT_BUSY', wechatCode: -1, retryable: true } })
-    expect(second).toEqual(first)
     expect(hits).toHaveLength(1)
+  })
+
+  it('forgets a settled code: a later replay reaches WeChat and gets its 40163', async () => {
+    reply = () => ({ body: hits.length === 1 ? { openid: 'o-1', session_key: 'k' } : { errcode: 40163, errmsg: 'code been used' } })
+    expect((await exchangeJsCode('code-e', options)).ok).toBe(true)
+    expect(await exchangeJsCode('code-e', options)).toMatchObject({ ok: false, error: { code: 'JS_CODE_USED' } })
+    expect(hits).toHaveLength(2)
   })
 
   it.each([

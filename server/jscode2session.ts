@@ -3,9 +3,10 @@
  *
  * A js code is single use: a second exchange of the same code fails with 40163, and a retry
  * after -1 / a timeout would spend it for nothing. So this client NEVER retries, and identical
- * codes arriving concurrently (double submit) share one request: the second caller gets the
- * first caller's outcome instead of a 40163. Settled outcomes are remembered for the code's
- * lifetime for the same reason.
+ * codes arriving concurrently (double submit) share one in-flight request: the second caller
+ * gets the first caller's outcome instead of a 40163. Once settled the code is forgotten, so a
+ * later replay reaches WeChat and gets its honest 40163 (JS_CODE_USED) — nothing secret is
+ * kept in memory beyond the request.
  *
  * The request URL carries the AppSecret, so it never goes into an error, a result or a log.
  */
@@ -30,20 +31,13 @@ export interface Code2SessionOptions {
   timeoutMs: number
   /** Injected for tests; global fetch by default. */
   fetch?: typeof fetch
-  now?: () => number
 }
 
-// A js code lives 5 minutes; remembering an outcome longer serves no one.
-const REMEMBER_MS = 5 * 60 * 1000
-const inFlight = new Map<string, { at: number; outcome: Promise<ExchangeOutcome> }>()
+const inFlight = new Map<string, Promise<ExchangeOutcome>>()
 
 function keyOf(appid: string, code: string): string {
   // Hash so the map never holds the code itself (heap dumps, debug printing).
   return createHash('sha256').update(`${appid}\0${code}`).digest('hex')
-}
-
-function forget(now: number): void {
-  for (const [k, v] of inFlight) if (now - v.at > REMEMBER_MS) inFlight.delete(k)
 }
 
 async function requestOnce(code: string, o: Code2SessionOptions): Promise<ExchangeOutcome> {
@@ -67,15 +61,13 @@ async function requestOnce(code: string, o: Code2SessionOptions): Promise<Exchan
   return { ok: true, session: { openid, sessionKey, unionid: typeof unionid === 'string' && unionid !== '' ? unionid : undefined } }
 }
 
-/** Exchanges `code` exactly once per process, however many times it is asked. Never throws. */
+/** Exchanges `code` once; concurrent identical calls share that one request. Never throws. */
 export function exchangeJsCode(code: string, options: Code2SessionOptions): Promise<ExchangeOutcome> {
-  const now = (options.now ?? Date.now)()
-  forget(now)
   const key = keyOf(options.appid, code)
-  const known = inFlight.get(key)
-  if (known) return known.outcome
-  const outcome = requestOnce(code, options)
-  inFlight.set(key, { at: now, outcome })
+  const pending = inFlight.get(key)
+  if (pending) return pending
+  const outcome = requestOnce(code, options).finally(() => inFlight.delete(key))
+  inFlight.set(key, outcome)
   return outcome
 }
 

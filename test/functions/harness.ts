@@ -25,9 +25,18 @@ export interface Harness {
   logs: string[]
   /** Results that carry a full number because the test opted in (excluded from the phone scan). */
   optInResponses: Set<unknown>
-  /** Replaces the extra environment of every function (the emulator's WeChat settings kept). */
-  setEnv(extra: Record<string, string>): void
+  /**
+   * Replaces the environment of every function: the emulator's WeChat settings (AppSecret, API
+   * base) plus `extra`; `{ withoutSecret: true }` deploys without an AppSecret.
+   */
+  setEnv(extra?: Record<string, string>, options?: { withoutSecret?: boolean }): void
   appSecret: string
+  /** Every session key WeChat has issued during the suite (rotation overwrites WeChat's own record). */
+  sessionKeys: Set<string>
+  /** WeChat API calls seen, e.g. `getPhoneNumber`, `jscode2session`, with their errcode. */
+  wechatCalls: { api: string; errcode: number; openid?: string }[]
+  /** The secrets scan: every response and log line so far, against every secret and number seen. */
+  findLeaks(phoneNumbers: string[]): string[]
   stop(): Promise<void>
 }
 
@@ -38,7 +47,16 @@ export async function startHarness(): Promise<Harness> {
   const logs: string[] = []
   const responses: unknown[] = []
   const optInResponses = new Set<unknown>()
+  const sessionKeys = new Set<string>()
+  const wechatCalls: Harness['wechatCalls'] = []
+  const recordKeys = () => {
+    for (const s of Object.values(emu.wechat.state.sessions)) if (s) sessionKeys.add(s.sessionKey)
+  }
   const offEnd = emu.events.on('invocation.end', (e) => logs.push(...e.logs))
+  const offWx = emu.events.on('wechat.call', (e) => {
+    wechatCalls.push({ api: e.api, errcode: e.errcode, openid: e.openid })
+    recordKeys()
+  })
   const appSecret = emu.wechat.getApp()!.secret
   let fullPhone = false
   return {
@@ -47,18 +65,36 @@ export async function startHarness(): Promise<Harness> {
     responses,
     optInResponses,
     appSecret,
+    sessionKeys,
+    wechatCalls,
     async call<T>(openid: string, name: FunctionUnderTest, data: Record<string, unknown> = {}) {
       const reply = await emu.client.callFunction<Result<T>>(openid, name, data)
+      recordKeys()
       responses.push(reply.result)
       if (fullPhone) optInResponses.add(reply.result)
       return reply.result
     },
-    setEnv(extra) {
+    setEnv(extra = {}, options = {}) {
       fullPhone = extra.PHONEBIND_RETURN_FULL_PHONE === '1'
-      for (const name of FUNCTIONS) emu.runner.setFunctionEnv(name, { ...wechatFunctionEnv({ appSecret, apiBase: emu.url }), ...extra })
+      const wechat = wechatFunctionEnv({ appSecret, apiBase: emu.url })
+      if (options.withoutSecret) delete (wechat as Record<string, string>).PHONEBIND_APPSECRET
+      for (const name of FUNCTIONS) emu.runner.setFunctionEnv(name, { ...wechat, ...extra })
+    },
+    findLeaks(phoneNumbers) {
+      recordKeys()
+      const leaks: string[] = []
+      const secrets = [appSecret, ...sessionKeys]
+      const scan = (what: string, text: string, numbers: boolean) => {
+        for (const s of secrets) if (text.includes(s)) leaks.push(`${what} contains a secret: ${text.slice(0, 120)}`)
+        if (numbers) for (const n of phoneNumbers) if (text.includes(n)) leaks.push(`${what} contains a full number: ${text.slice(0, 120)}`)
+      }
+      responses.forEach((r, i) => scan(`response #${i}`, JSON.stringify(r), !optInResponses.has(r)))
+      logs.forEach((l, i) => scan(`log line #${i}`, l, true))
+      return leaks
     },
     async stop() {
       offEnd()
+      offWx()
       await emu.stop()
       await rm(outDir, { recursive: true, force: true })
     },
