@@ -4,25 +4,30 @@
  *   npm run build                      all of cloudfunctions/*
  *   npm run build -- login getOpenData only these
  *   npm run build -- --external wx-server-sdk   leave the SDK to the cloud's npm install
- *   npm run build -- --no-minify
+ *   npm run build -- --no-minify      readable output
+ *   npm run build -- --minify-all     also mangle names (smaller, but slower to load)
+ *   npm run build -- --no-lazy        one self-contained index.js, no index.deps-*.js
  */
 import { join } from 'node:path'
 import { buildFunctions, formatBytes } from './buildFunctions'
 
-function parseArgs(argv: string[]): { functions?: string[]; external?: string[]; minify: boolean; root: string } {
+function parseArgs(argv: string[]): { functions?: string[]; external?: string[]; minify?: boolean; lazy?: boolean; root: string } {
   const functions: string[] = []
   const external: string[] = []
-  let minify = true
+  let minify: boolean | undefined
+  let lazy: boolean | undefined
   let root = join(__dirname, '..', 'cloudfunctions')
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--external') external.push(argv[++i] ?? '')
     else if (a === '--no-minify') minify = false
+    else if (a === '--minify-all') minify = true
+    else if (a === '--no-lazy') lazy = false
     else if (a === '--root') root = argv[++i] ?? root
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`)
     else functions.push(a)
   }
-  return { functions: functions.length ? functions : undefined, external: external.length ? external : undefined, minify, root }
+  return { functions: functions.length ? functions : undefined, external: external.length ? external : undefined, minify, lazy, root }
 }
 
 async function run(): Promise<void> {

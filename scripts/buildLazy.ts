@@ -9,12 +9,18 @@
  * TypeScript interop helpers (`__importDefault`) treat it exactly as they would the module.
  * Modules imported through `__importStar` (which enumerates keys) are never listed.
  *
+ * The deferred modules are not even in `index.js`: they go to side files (`index.deps-*.js`,
+ * uploaded with the folder) so a cold start does not pay to parse code it never runs. The
+ * `openapi` file holds what `cloud.openapi.*` needs (multipart form-data); `rare` the rest.
+ *
  * `@cloudbase/wx-cloud-client-sdk` is special: node-sdk's CloudBase constructor calls its
  * `generateHTTPClient` on every instance (wx-server-sdk makes one per call), so the stand-in
  * also defers that call until `app.models` is actually used.
  */
-import type { Plugin } from 'esbuild'
-import { dirname } from 'node:path'
+import { build, type BuildOptions, type Plugin } from 'esbuild'
+import { readdirSync, rmSync, statSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 
 /** Dependencies deferred when required by one of `LAZY_IMPORTERS`. Pinned SDK versions only. */
 export const LAZY_MODULES = [
@@ -31,6 +37,11 @@ export const LAZY_MODULES = [
   '@cloudbase/wx-cloud-client-sdk',
 ]
 
+/** Which side file each deferred module goes to (default `rare`). */
+const GROUPS: Record<string, string> = { 'form-data': 'openapi', 'mime-db': 'openapi' }
+
+export const SIDE_FILE = /^index\.deps-[a-z]+\.js$/
+
 /** Importers whose requires of `LAZY_MODULES` are deferred: compiled CJS that reads them lazily. */
 const LAZY_IMPORTERS = /node_modules[\\/](?:@cloudbase[\\/]node-sdk[\\/]dist|wx-server-sdk[\\/]index\.js)/
 
@@ -39,6 +50,11 @@ interface Shape {
   esModule: boolean
   callable: boolean
 }
+
+/** Per process: requiring a module to learn its shape costs time, and every function shares them. */
+const shapes = new Map<string, Shape>()
+/** Per process: every function defers the same modules, so each side file is bundled once. */
+const sideBuilds = new Map<string, Promise<Uint8Array>>()
 
 function shapeOf(realPath: string): Shape {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -78,8 +94,8 @@ function __lazyValue(make) {
 }
 `
 
-function standIn(name: string, s: Shape): string {
-  const load = `var real; function load() { return real || (real = require(${JSON.stringify(s.real)})); }`
+function standIn(name: string, s: Shape, file: string, key: string): string {
+  const load = `var real; function load() { return real || (real = require(${JSON.stringify('./' + file)})[${JSON.stringify(key)}]()); }`
   if (name === '@cloudbase/wx-cloud-client-sdk') {
     return `${LAZY_RUNTIME}${load}
 function api() { var m = load(); return m.default || m; }
@@ -96,12 +112,32 @@ module.exports = __lazyModule(load, ${s.esModule}, ${s.callable});
 `
 }
 
-export function lazyDependencies(modules: string[] = LAZY_MODULES): Plugin {
-  const shapes = new Map<string, Shape>()
+/**
+ * One build's deferral: `plugin` for the main bundle, then `buildSideFiles` writes the
+ * deferred modules it met into `index.deps-<group>.js` beside the bundle.
+ */
+export function createLazySplit(modules: string[] = LAZY_MODULES): {
+  plugin: Plugin
+  buildSideFiles(outDir: string, base: BuildOptions): Promise<{ file: string; bytes: number }[]>
+} {
+  /** group → key → real path */
+  const groups = new Map<string, Map<string, string>>()
   const filter = new RegExp(`^(${modules.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`)
-  return {
+
+  function keyFor(group: string, name: string, real: string): string {
+    const g = groups.get(group) ?? new Map<string, string>()
+    groups.set(group, g)
+    for (const [k, p] of g) if (p === real) return k
+    let key = name
+    for (let i = 2; g.has(key); i++) key = `${name}#${i}`
+    g.set(key, real)
+    return key
+  }
+
+  const plugin: Plugin = {
     name: 'lazy-dependencies',
     setup(b) {
+      b.onResolve({ filter: /^\.\/index\.deps-[a-z]+\.js$/ }, (args) => ({ path: args.path, external: true }))
       b.onResolve({ filter }, async (args) => {
         if (args.pluginData?.lazyInner || !LAZY_IMPORTERS.test(args.importer)) return undefined
         const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: { lazyInner: true } })
@@ -111,12 +147,46 @@ export function lazyDependencies(modules: string[] = LAZY_MODULES): Plugin {
           s = shapeOf(r.path)
           shapes.set(r.path, s)
         }
-        return { path: r.path, namespace: 'lazy-dep', pluginData: { name: args.path, shape: s } }
+        const group = GROUPS[args.path] ?? 'rare'
+        const key = keyFor(group, args.path, r.path)
+        return { path: r.path, namespace: 'lazy-dep', pluginData: { name: args.path, shape: s, file: `index.deps-${group}.js`, key } }
       })
       b.onLoad({ filter: /.*/, namespace: 'lazy-dep' }, (args) => {
-        const { name, shape } = args.pluginData as { name: string; shape: Shape }
-        return { contents: standIn(name, shape), loader: 'js', resolveDir: dirname(shape.real) }
+        const { name, shape, file, key } = args.pluginData as { name: string; shape: Shape; file: string; key: string }
+        return { contents: standIn(name, shape, file, key), loader: 'js' }
       })
     },
   }
+
+  async function buildSideFiles(outDir: string, base: BuildOptions): Promise<{ file: string; bytes: number }[]> {
+    for (const f of readdirSync(outDir)) if (SIDE_FILE.test(f)) rmSync(join(outDir, f))
+    const out: { file: string; bytes: number }[] = []
+    for (const [group, entries] of groups) {
+      const contents =
+        'module.exports = {\n' +
+        [...entries].map(([k, p]) => `  ${JSON.stringify(k)}: function () { return require(${JSON.stringify(p)}); },`).join('\n') +
+        '\n};\n'
+      const file = join(outDir, `index.deps-${group}.js`)
+      const options: BuildOptions = {
+        ...base,
+        entryPoints: undefined,
+        stdin: { contents, resolveDir: outDir, loader: 'js', sourcefile: `deps-${group}.js` },
+        outfile: file,
+        write: false,
+      }
+      const cacheKey = JSON.stringify([contents, base.minify, base.minifyWhitespace, base.minifySyntax, base.minifyIdentifiers, base.target, base.sourcemap])
+      let pending = sideBuilds.get(cacheKey)
+      if (!pending) {
+        pending = build(options).then((r) => r.outputFiles?.find((f) => f.path.endsWith('.js'))?.contents ?? new Uint8Array())
+        sideBuilds.set(cacheKey, pending)
+        // A failed build must not be cached.
+        pending.catch(() => sideBuilds.delete(cacheKey))
+      }
+      await writeFile(file, await pending)
+      out.push({ file, bytes: statSync(file).size })
+    }
+    return out
+  }
+
+  return { plugin, buildSideFiles }
 }

@@ -7,8 +7,8 @@
  *
  * Variants: `naive` = plain `require('wx-server-sdk')` from node_modules (nothing else);
  * `external` = our bundle with wx-server-sdk left to node_modules (what a cloud install does);
- * `bundled` = SDK bundled in, not minified; `minified`; `lazy` = minified + deferred deps
- * (the build's default). Bundles are written under `.phonebind/measure/` so `external` can
+ * `bundled` = SDK bundled in, not minified; `minified` = fully minified; `default` = what
+ * `npm run build` does (whitespace + syntax minified, SDK dependencies deferred). Bundles are written under `.phonebind/measure/` so `external` can
  * resolve node_modules.
  */
 import { execFile } from 'node:child_process'
@@ -26,11 +26,10 @@ interface Variant {
 
 export const VARIANTS: Variant[] = [
   { name: 'naive' },
-  { name: 'external', build: { external: ['wx-server-sdk'], minify: true, lazy: false } },
+  { name: 'external', build: { external: ['wx-server-sdk'], lazy: false } },
   { name: 'bundled', build: { minify: false, lazy: false } },
   { name: 'minified', build: { minify: true, lazy: false } },
-  { name: 'lazy', build: { minify: true, lazy: true } },
-  { name: 'lazyplain', build: { minify: false, lazy: true } },
+  { name: 'default', build: {} },
 ]
 
 interface Sample {
@@ -78,7 +77,7 @@ export async function measure(opts: { rounds?: number; root?: string; fn?: strin
   const outBase = join(projectRoot, '.phonebind', 'measure')
   rmSync(outBase, { recursive: true, force: true })
 
-  const targets: Record<string, { path: string; bytes?: number; buildMs?: number }> = {}
+  const targets: Record<string, { path: string; bytes?: number; sideBytes?: number; buildMs?: number }> = {}
   for (const v of VARIANTS) {
     if (!v.build) {
       targets[v.name] = { path: 'wx-server-sdk' }
@@ -87,7 +86,8 @@ export async function measure(opts: { rounds?: number; root?: string; fn?: strin
     const outDir = join(outBase, v.name)
     mkdirSync(outDir, { recursive: true })
     const r = await buildFunctions({ ...v.build, root, functions: [fn], outDir })
-    targets[v.name] = { path: r.functions[0].outFile, bytes: r.functions[0].bytes, buildMs: r.functions[0].ms }
+    const f = r.functions[0]
+    targets[v.name] = { path: f.outFile, bytes: f.bytes, sideBytes: f.sideFiles.reduce((n, x) => n + x.bytes, 0), buildMs: f.ms }
   }
 
   // A stand-in /admin that answers every query with an empty list.
@@ -119,6 +119,7 @@ export async function measure(opts: { rounds?: number; root?: string; fn?: strin
     const req = median(samples[v.name].map((s) => s.requireMs))
     const row = {
       bytes: targets[v.name].bytes ?? null,
+      deferredBytes: targets[v.name].sideBytes ?? null,
       requireMs: round(req),
       firstCallMs: v.name === 'naive' ? null : round(median(samples[v.name].map((s) => s.firstCallMs))),
       secondCallMs: v.name === 'naive' ? null : round(median(samples[v.name].map((s) => s.secondCallMs))),
