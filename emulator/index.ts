@@ -94,6 +94,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const { buildFunctions } = await import('../scripts/buildFunctions')
     log(`Building cloud functions in ${functionsDir} …`)
     const report = await buildFunctions({ root: functionsDir, log })
+    // esbuild keeps a service process alive for later builds; a long-running emulator has none.
+    await (await import('esbuild')).stop()
     log(`Built ${report.functions.length} function(s) in ${Math.round(report.totalMs)} ms`)
   }
 

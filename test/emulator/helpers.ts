@@ -2,7 +2,7 @@
  * Test helpers: build the probe fixtures once per suite into a temp dir, and start an emulator
  * on a free port with fresh state.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildFunctions } from '../../scripts/buildFunctions'
@@ -18,12 +18,18 @@ export function startTestEmulator(functionsDir: string, options: StartEmulatorOp
   return startEmulator({ functionsDir, quiet: true, seed: 'test', poolSize: 2, ...options })
 }
 
-/** True while a process with this pid exists. */
+/** True while a process with this pid runs (a zombie awaiting its reaper counts as dead). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch {
     return false
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …" — the state letter follows the closing parenthesis.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
   }
 }
