@@ -34,6 +34,21 @@ describe('bindPhone edge cases', () => {
     expect(store.snapshot().phoneIndex.find((d) => d._id === phoneIndexId(p1.e164))?.openid).toBe('b')
   })
 
+  it('transfers by delete + insert on a store without putPhoneIndex', async () => {
+    const inner = new MemoryBindingStore()
+    const store: BindingStore = {
+      runTransaction: (fn) =>
+        inner.runTransaction((tx) =>
+          fn({ getUser: tx.getUser.bind(tx), getPhoneIndex: tx.getPhoneIndex.bind(tx), insertPhoneIndex: tx.insertPhoneIndex.bind(tx), deletePhoneIndex: tx.deletePhoneIndex.bind(tx), putUser: tx.putUser.bind(tx), addEvent: tx.addEvent.bind(tx) }),
+        ),
+    }
+    const p = rec('13800138000')
+    await bindPhone(store, input('a', p))
+    const r = await bindPhone(store, { ...input('b', p), policy: 'transfer' })
+    expect(r.ok && r.data.change).toBe('transferred')
+    expect(inner.snapshot().phoneIndex).toEqual([expect.objectContaining({ openid: 'b' })])
+  })
+
   it('stores unionid when given and keeps foreign numbers apart by country code', async () => {
     const store = new MemoryBindingStore()
     const r1 = await bindPhone(store, { ...input('a', rec('61234567', '852')), unionid: 'u1' })

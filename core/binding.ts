@@ -62,6 +62,13 @@ export interface BindingTx {
   /** Must reject with `DuplicateKeyError` if the `_id` exists (never overwrite). */
   insertPhoneIndex(doc: PhoneIndexDoc): Promise<void>
   deletePhoneIndex(id: string): Promise<void>
+  /**
+   * Create or replace an index document. Used only to hand a number over (transfer policy),
+   * after this transaction has read the current owner. Optional for compatibility; without it
+   * the hand-over is delete + insert of the same `_id`, which some stores (the emulator's
+   * commit-time duplicate check) reject — implement it.
+   */
+  putPhoneIndex?(doc: PhoneIndexDoc): Promise<void>
   /** Create or replace the user document. */
   putUser(doc: UserDoc): Promise<void>
   addEvent(event: PhoneEvent): Promise<void>
@@ -159,7 +166,12 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string): Promi
     // transfer policy: the previous owner loses the number, inside the same transaction.
     const other = await tx.getUser(index.openid)
     if (other?.phone && other.phone.e164 === phone.e164) await tx.putUser({ ...other, phone: null, updatedAt: now })
-    await tx.deletePhoneIndex(id)
+    const handOver: PhoneIndexDoc = { _id: id, openid, boundAt: now }
+    if (tx.putPhoneIndex) await tx.putPhoneIndex(handOver)
+    else {
+      await tx.deletePhoneIndex(id)
+      await tx.insertPhoneIndex(handOver)
+    }
     change = 'transferred'
     events.push({ type: 'transfer', openid, otherOpenid: index.openid, masked: phone.masked, previousMasked, source, at: now })
   }
@@ -169,7 +181,7 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string): Promi
     const old = await tx.getPhoneIndex(oldId)
     if (old && old.openid === openid) await tx.deletePhoneIndex(oldId)
   }
-  if (index === null || ownedByOther) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now })
+  if (index === null) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now })
 
   const bound: BoundPhone = { ...phone, source, verifiedAt: now }
   const next: UserDoc = user

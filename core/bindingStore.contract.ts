@@ -3,7 +3,7 @@
  * one here, the CloudBase one in the server). Call `describeBindingStoreContract` from a
  * `*.test.ts`. Tests use fresh random openids and numbers, so a shared database works too.
  */
-import { bindPhone, isDuplicateKeyError, unbindPhone, type BindingStore, type BindingTx, type BindPolicy, type PhoneEvent } from './binding'
+import { bindPhone, isDuplicateKeyError, unbindPhone, type BindingStore, type BindingTx, type BindPolicy, type PhoneEvent, type PhoneIndexDoc } from './binding'
 import type { PhoneSource } from './contracts'
 import { normalisePhone, phoneIndexId, type PhoneRecord } from './phone'
 
@@ -44,6 +44,7 @@ const bindTx = (tx: BindingTx): BindingTx => ({
   deletePhoneIndex: (id) => tx.deletePhoneIndex(id),
   putUser: (d) => tx.putUser(d),
   addEvent: (e) => tx.addEvent(e),
+  ...(tx.putPhoneIndex ? { putPhoneIndex: (d: PhoneIndexDoc) => tx.putPhoneIndex!(d) } : {}),
 })
 
 export function describeBindingStoreContract(name: string, makeStore: () => BindingStoreHarness | Promise<BindingStoreHarness>): void {
@@ -129,6 +130,16 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       expect((await read((tx) => tx.getUser(b)))?.phone?.e164).toBe(p.e164)
       expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: b })
       expect(await eventsOf(b)).toEqual([expect.objectContaining({ type: 'transfer', openid: b, otherOpenid: a, masked: p.masked })])
+    })
+
+    it('a failed transfer leaves the previous owner untouched', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const p = phone()
+      await bind(a, p)
+      await expect(bind(b, p, { policy: 'transfer', store: failingAt(h.store, 'addEvent') })).rejects.toThrow(/injected failure/)
+      expect((await read((tx) => tx.getUser(a)))?.phone?.e164).toBe(p.e164)
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: a })
+      expect(await read((tx) => tx.getUser(b))).toBeNull()
     })
 
     it('unbind releases the number, is idempotent, and is a no-op for unknown users', async () => {

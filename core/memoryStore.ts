@@ -112,6 +112,12 @@ class MemoryTx implements BindingTx {
     this.indexWrites.set(id, null)
   }
 
+  async putPhoneIndex(doc: PhoneIndexDoc): Promise<void> {
+    await tick()
+    this.see(this.index, this.seenIndex, doc._id)
+    this.indexWrites.set(doc._id, clone(doc))
+  }
+
   async putUser(doc: UserDoc): Promise<void> {
     await tick()
     this.see(this.users, this.seenUsers, doc._id)
