@@ -191,7 +191,7 @@ describe('the function answers with a catalog failure', () => {
 describe('accessibility', () => {
   test('the button is labelled, the status region is polite, decorative marks are hidden', async () => {
     installCloud(jest.fn().mockRejectedValue(rejection(-1, 'request:fail')))
-    const { tap, json, button } = mount({ ariaLabel: '绑定手机号 / Bind phone' })
+    const { tap, json, button } = mount({ buttonLabel: '绑定手机号 / Bind phone' })
     expect(button()!.data.ariaLabel).toBe('绑定手机号 / Bind phone')
     expect(attr(nodesWithClass(json(), 'status')[0], 'ariaLive')).toBe('polite')
     await tap({ errMsg: 'getPhoneNumber:ok', code: freshCode() })

@@ -137,3 +137,32 @@ test('privacy APIs are used from 2.32.3 on, compared numerically (2.100.0 counts
   expect(mocks.getPrivacySetting).not.toHaveBeenCalled()
   expect(mocks.onNeedPrivacyAuthorization).not.toHaveBeenCalled()
 })
+
+test('errno 104 right after a refusal does not nag: the sheet comes back only after the ~10 s lock-out', async () => {
+  installCloud()
+  const mocks = installPrivacy(false)
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+  const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000)
+  try {
+    const { comp, sheet } = mount()
+    mocks.listener()(jest.fn(), {})
+    await settle()
+    comp.querySelector('.privacy-disagree')!.dispatchEvent('tap')
+    await settle()
+    const tap104 = async () => {
+      comp.querySelector('.phone-btn')!.dispatchEvent('getphonenumber', { detail: { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 } })
+      await settle()
+    }
+    now.mockReturnValue(1_005_000)
+    await tap104()
+    expect(sheet()).toHaveLength(0)
+    expect(comp.dom!.textContent).toContain('请先阅读并同意隐私保护指引')
+    now.mockReturnValue(1_010_000)
+    await tap104()
+    expect(sheet()).toHaveLength(1)
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('agreePrivacyAuthorization'))
+  } finally {
+    now.mockRestore()
+    warn.mockRestore()
+  }
+})

@@ -20,14 +20,18 @@ interface Hidden {
   features: PhoneFeatures
   inFlight: boolean
   pendingPrivacy: PrivacyResolve | null
+  /** When the user last declined in our sheet (ms), to respect WeChat's ~10 s lock-out. */
+  declinedAt: number
 }
 const hidden = new WeakMap<object, Hidden>()
 const AGREE_BUTTON_ID = 'phone-auth-privacy-agree'
+/** After a refusal WeChat fails privacy calls at once for about 10 s; do not nag during it. */
+const PRIVACY_LOCKOUT_MS = 10_000
 
 function stateOf(owner: object): Hidden {
   let h = hidden.get(owner)
   if (!h) {
-    h = { features: phoneFeatures(), inFlight: false, pendingPrivacy: null }
+    h = { features: phoneFeatures(), inFlight: false, pendingPrivacy: null, declinedAt: 0 }
     hidden.set(owner, h)
   }
   return h
@@ -45,7 +49,7 @@ Component({
   properties: {
     realtime: { type: Boolean, value: false },
     text: { type: String, value: '手机号快捷验证 / Verify with WeChat phone' },
-    ariaLabel: { type: String, value: '使用微信手机号 / Use WeChat phone number' },
+    buttonLabel: { type: String, value: '使用微信手机号 / Use WeChat phone number' },
     legacy: { type: Boolean, value: LEGACY_PATH },
     debug: { type: Boolean, value: SHOW_HINTS },
     disabled: { type: Boolean, value: false },
@@ -140,6 +144,7 @@ Component({
       const h = stateOf(this)
       if (h.pendingPrivacy) h.pendingPrivacy({ event: 'disagree' })
       h.pendingPrivacy = null
+      h.declinedAt = Date.now()
       this.setData({ privacyOpen: false })
       this.showDenied('privacy-sheet', errorInfo('PRIVACY_NOT_AUTHORIZED'))
     },
@@ -177,7 +182,10 @@ Component({
 
     shouldReopenPrivacy(source: string | null, error: ErrorInfo): boolean {
       if (source === 'privacy-sheet') return false // the user just declined in our sheet
-      if (error.code === 'PRIVACY_NOT_AUTHORIZED') return stateOf(this).features.privacy
+      if (error.code === 'PRIVACY_NOT_AUTHORIZED') {
+        const h = stateOf(this)
+        return h.features.privacy && Date.now() - h.declinedAt >= PRIVACY_LOCKOUT_MS
+      }
       return this.data.privacyOpen
     },
 

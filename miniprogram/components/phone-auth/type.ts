@@ -47,7 +47,7 @@ export interface PhoneAuthProps {
   /** Button text. @default '手机号快捷验证 / Verify with WeChat phone' */
   text: string
   /** Accessible label of the phone button. @default '使用微信手机号 / Use WeChat phone number' */
-  ariaLabel: string
+  buttonLabel: string
   /** Accept the legacy `encryptedData` path. @default LEGACY_PATH from config.ts */
   legacy: boolean
   /** Show developer configuration hints in the UI (they are always logged). @default DEVELOPER_HINTS */
