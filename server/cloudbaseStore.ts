@@ -55,6 +55,11 @@ function txOps(t: TransactionRef): BindingTx {
     async deletePhoneIndex(id) {
       await t.collection(PHONE_INDEX).doc(id).remove()
     },
+    async putPhoneIndex(doc) {
+      // Hand-over under the transfer policy: core read the current owner in this transaction,
+      // so a replace is safe; delete + insert of one `_id` would trip the duplicate check.
+      await t.collection(PHONE_INDEX).doc(doc._id).set({ data: withoutId(doc) })
+    },
     async putUser(doc) {
       await t.collection(USERS).doc(doc._id).set({ data: withoutId(doc) })
     },
