@@ -8,7 +8,7 @@
  * Re-reading a document that changed under the transaction fails early the same way.
  */
 import { Query } from 'mingo'
-import { applyUpdate, cloneValue, pinnedId, shape, upsertBase } from './query'
+import { applyUpdate, cloneValue, matcher, pinnedId, shape, upsertBase } from './query'
 import { idKey, type State } from './state'
 import {
   StoreError,
@@ -92,7 +92,7 @@ export class StoreTransaction implements Transaction {
     const id = requirePinned(filter)
     const cur = this.get(c, id)
     if (cur) {
-      if (!new Query(filter).test(cur)) return { matched: 0, modified: 0 }
+      if (!matcher(filter)(cur)) return { matched: 0, modified: 0 }
       const next = applyUpdate(cur, spec)
       if (next.modified) this.put(c, id, next.doc)
       return { matched: 1, modified: next.modified ? 1 : 0 }
@@ -106,7 +106,7 @@ export class StoreTransaction implements Transaction {
   remove(c: string, filter: Record<string, unknown>): number {
     const id = requirePinned(filter)
     const cur = this.get(c, id)
-    if (!cur || !new Query(filter).test(cur)) return 0
+    if (!cur || !matcher(filter)(cur)) return 0
     this.put(c, id, null)
     return 1
   }
@@ -116,7 +116,7 @@ export class StoreTransaction implements Transaction {
     if (pinned) {
       // Document reads are the hot path of a bind: no collection scan.
       const doc = this.get(c, pinned.id)
-      return doc && new Query(filter).test(doc) ? shape([doc], opts) : []
+      return doc && matcher(filter)(doc) ? shape([doc], opts) : []
     }
     this.touch()
     const query = new Query(filter)

@@ -7,6 +7,7 @@
  * Longs become numbers so mingo sees plain JS values.
  */
 import { BSONRegExp, EJSON, Long } from 'bson'
+import { isPlain } from '../../store'
 import { TcbError } from '../../types'
 
 /** Parses one EJSON parameter (string, or an already-parsed object) and normalises it. */
@@ -34,9 +35,8 @@ export function normalise(v: unknown, now: number): unknown {
   if (v instanceof BSONRegExp) return new RegExp(v.pattern, v.options.replace(/[^gimsuy]/g, ''))
   if (v instanceof Long) return v.toNumber()
   if (Array.isArray(v)) return v.map((x) => normalise(x, now))
-  const proto = Object.getPrototypeOf(v)
-  if (proto !== Object.prototype && proto !== null) return v
-  const o = v as Record<string, unknown>
+  if (!isPlain(v)) return v
+  const o = v
   const keys = Object.keys(o)
   if (keys.length === 1 && keys[0] === '$tcb_server_date') {
     const spec = o.$tcb_server_date as { offset?: unknown } | null

@@ -1,0 +1,52 @@
+import fc from 'fast-check'
+import { Query } from 'mingo'
+import { applyUpdate, cloneValue, isEqual, matchEntries } from './query'
+import type { Entry } from './state'
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { update: mingoUpdate } = require('mingo/updater') as typeof import('mingo/types/updater')
+
+const key = fc.constantFrom('a', 'b', 'c', 'n')
+const scalar = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('x', 'y', null, true), fc.date({ min: new Date(0), max: new Date(1e12), noInvalidDate: true }))
+const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  v: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('v'), { maxLength: 2 }), fc.dictionary(key, tie('v'), { maxKeys: 2, noNullPrototype: true })),
+})).v
+const doc = fc.dictionary(key, value, { maxKeys: 4, noNullPrototype: true }).map((d) => ({ ...d, _id: 'id' }))
+const path = fc.array(key, { minLength: 1, maxLength: 3 }).map((p) => p.join('.'))
+
+describe('store evaluation', () => {
+  it('applies $set exactly as mingo does, including the modified flag', () => {
+    fc.assert(
+      fc.property(doc, fc.dictionary(path, value, { minKeys: 1, maxKeys: 3, noNullPrototype: true }), (d, set) => {
+        // Overlapping paths ("a" and "a.b") are a Mongo error; keep the generated ones disjoint.
+        const paths = Object.keys(set)
+        fc.pre(!paths.some((p) => paths.some((q) => q !== p && q.startsWith(p + '.'))))
+        const expected = cloneValue(d)
+        let expectedChanged: boolean
+        try {
+          expectedChanged = mingoUpdate(expected, { $set: set } as never, undefined, undefined, { cloneMode: 'deep' }).length > 0
+        } catch {
+          return // mingo refuses (e.g. a path through a scalar); nothing to compare
+        }
+        const got = applyUpdate(d, { modifier: { $set: set } })
+        expect(got.modified).toBe(expectedChanged)
+        expect(isEqual(got.doc, expected)).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('answers equality queries like a naive filter, with or without an _id', () => {
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(key, scalar, { maxKeys: 3, noNullPrototype: true }), { maxLength: 8 }), key, scalar, fc.boolean(), (docs, k, v, byId) => {
+        const coll = new Map<string, Entry>(docs.map((d, i) => [`d${i}`, { doc: { ...d, _id: `d${i}` }, ver: i + 1 }]))
+        const filter: Record<string, unknown> = byId ? { _id: 'd0', [k]: v } : { [k]: v }
+        const naive = [...coll.values()].filter((e) => (!byId || e.doc._id === 'd0') && isEqual(e.doc[k] ?? null, v))
+        // Mongo: {k: null} also matches a missing field.
+        expect(matchEntries(coll, filter).map((e) => e.doc._id)).toEqual(naive.map((e) => e.doc._id))
+        expect(matchEntries(coll, filter).length).toBe([...coll.values()].filter((e) => new Query(filter).test(e.doc)).length)
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
