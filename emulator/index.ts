@@ -128,7 +128,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         },
       })
     },
-    stop: async () => handles.wechat?.save(),
+    stop: async () => handles.wechat?.flush(),
   }
 
   const httpService: EmulatorService = {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { seedDemoUsers } from './demo-users'
@@ -20,6 +20,7 @@ describe('wechat persistence', () => {
     const app = a.getApp()!
     const s = await a.jscode2session({ appid: app.appid, secret: app.secret, js_code: a.login(user.openid).code, grant_type: 'authorization_code' })
     const pending = a.tapPhoneButton(user.openid)
+    await a.flush()
 
     const b = new SimulatedWeChat({ dataDir: dir, onFreshState: seedDemoUsers })
     expect(b.startedFresh).toBe(false)
@@ -34,12 +35,23 @@ describe('wechat persistence', () => {
     expect(readdirSync(dir)).toEqual(['wechat.json'])
   })
 
-  it('starts empty with fresh, re-seeding the demo users', () => {
+  it('starts empty with fresh, re-seeding the demo users', async () => {
     const a = new SimulatedWeChat({ dataDir: dir, onFreshState: seedDemoUsers })
     a.createUser()
+    await a.flush()
     const b = new SimulatedWeChat({ dataDir: dir, fresh: true, onFreshState: seedDemoUsers })
     expect(b.startedFresh).toBe(true)
     expect(b.listUsers()).toHaveLength(4)
+  })
+
+  it('coalesces a burst of changes into few writes, and the file always parses', async () => {
+    const a = new SimulatedWeChat({ dataDir: dir })
+    const user = a.createUser()
+    for (let i = 0; i < 50; i++) a.tapPhoneButton(user.openid)
+    // Nothing is written synchronously for the burst; a reader meanwhile sees a whole snapshot.
+    expect(() => JSON.parse(readFileSync(join(dir, 'wechat.json'), 'utf8'))).not.toThrow()
+    await a.flush()
+    expect(new SimulatedWeChat({ dataDir: dir }).getApp()!.quota).toBe(1000 - 50)
   })
 
   it('makes the same demo ids under the same seed', () => {

@@ -13,7 +13,7 @@ import { systemClock } from '../types'
 import { exchangePhoneCode, resolveCloudIds, tapPhoneButton, type Caller, type CloudIdResult, type PhoneButtonDetail, type PhoneNumberResponse, type TapOptions } from './phone'
 import { FaultInjector, sleep, type FaultApi, type FaultDecision, type FaultSpec } from './faults'
 import { IdSource, randomSeed } from './random'
-import { loadSnapshot, pruneExpired, saveSnapshot, type TestUser, type WeChatApp, type WeChatSnapshot } from './state'
+import { loadSnapshot, pruneExpired, saveSnapshot, SnapshotWriter, type TestUser, type WeChatApp, type WeChatSnapshot } from './state'
 
 export const CODE_TTL_MS = 5 * 60 * 1000
 /** WeChat never says how long a session key lives; three days keeps demos working overnight. */
@@ -75,6 +75,7 @@ export class SimulatedWeChat {
   /** `phone_info.countryCode` as a number instead of a string (reference §15.6 toggle). */
   countryCodeAsNumber = false
   private readonly dataDir?: string
+  private readonly writer?: SnapshotWriter
   private readonly events?: EmulatorEvents
   private readonly onFreshState?: (wechat: SimulatedWeChat) => void
 
@@ -90,7 +91,10 @@ export class SimulatedWeChat {
     this.state = loaded ?? this.emptyState(options.seed ?? randomSeed())
     this.ids = new IdSource(this.state.seed, this.state.idCounter)
     this.faults = new FaultInjector(options.seed ?? this.state.seed)
+    if (this.dataDir) this.writer = new SnapshotWriter(this.dataDir, () => this.state)
     if (!loaded) this.initFresh()
+    // The first snapshot is written synchronously, so a data dir is never left without one.
+    if (this.dataDir) saveSnapshot(this.dataDir, this.state)
   }
 
   private emptyState(seed: string): WeChatSnapshot {
@@ -104,11 +108,17 @@ export class SimulatedWeChat {
     this.save()
   }
 
-  /** @internal persists the state (atomic snapshot) after pruning dead codes. */
+  /** @internal schedules a snapshot write (atomic, coalesced) after pruning dead codes. */
   save(): void {
     this.state.idCounter = this.ids.counter
     pruneExpired(this.state, this.clock.now(), this.codeTtlMs)
-    if (this.dataDir) saveSnapshot(this.dataDir, this.state)
+    this.writer?.schedule()
+  }
+
+  /** Resolves once every change so far is on disk. */
+  async flush(): Promise<void> {
+    this.save()
+    await this.writer?.flush()
   }
 
   /** @internal reports one WeChat API call (never with a code, key or number). */

@@ -2,12 +2,14 @@
  * Emulator lifecycle: persistence across restarts, `fresh`, the service registry's order and
  * refusals, and a clean stop.
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator } from '../../emulator'
 import { ServiceRegistry } from '../../emulator/registry'
 import type { EmulatorService } from '../../emulator/types'
+import { SimulatedWeChat } from '../../emulator/wechat/wechat'
 
 jest.setTimeout(20_000)
 
@@ -65,6 +67,24 @@ describe('persistence', () => {
     } finally {
       await emu.stop()
     }
+  })
+})
+
+describe('a killed process', () => {
+  it('leaves a readable WeChat snapshot after kill -9 in the middle of writes', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'scripts', 'tapForever.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('running') && resolve()))
+    await new Promise((r) => setTimeout(r, 150))
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGKILL')
+    await exited
+    const wx = new SimulatedWeChat({ dataDir })
+    expect(wx.startedFresh).toBe(false)
+    expect(wx.listUsers()).toHaveLength(1)
+    // Quota and live codes agree: every successful tap both spent a unit and issued a code.
+    const spent = 1_000_000 - wx.getApp()!.quota
+    expect(spent).toBeGreaterThanOrEqual(200)
+    expect(Object.keys(wx.state.phoneCodes)).toHaveLength(spent)
   })
 })
 
