@@ -2,6 +2,7 @@
  * End to end: the real phone-auth component, with a `wx` whose `login`, `checkSession`, button
  * `detail` and `cloud.callFunction` come from the emulator's simulated client, binds demo users'
  * phones through the real, built cloud functions; the test then reads the emulator's database.
+ * It runs inside the demo page (loaded once: simulate cannot load the component twice per file).
  */
 import * as path from 'path'
 import { spawn, type ChildProcess } from 'child_process'
@@ -37,7 +38,7 @@ beforeAll(async () => {
   const { url } = await startServer()
   client = new EmulatorClient(url)
   overrideButton()
-  id = simulate.load(path.join(ROOT, 'components/phone-auth/index'), { rootPath: ROOT })
+  id = simulate.load(path.join(ROOT, 'pages/index/index'), { rootPath: ROOT })
 }, 60_000)
 
 afterAll(async () => {
@@ -70,15 +71,28 @@ function actAs(user: EmulatorUser): void {
   }
 }
 
-async function mountAndTap(user: EmulatorUser, tap: TapOptions, props: Record<string, unknown> = {}) {
-  const comp = simulate.render(id, props)
+/** The demo page as `user` would see it after launch, with the real phone-auth inside. */
+async function openPage(user: EmulatorUser, opts: { legacy?: boolean } = {}) {
+  actAs(user)
+  const session = await startSession({ legacy: !!opts.legacy }) // what App.onLaunch does
+  const page = simulate.render(id)
+  page.attach(document.createElement('parent-wrapper'))
+  if (opts.legacy) page.setData({ legacy: true })
+  await page.instance.onLoad({})
+  const text = () => page.dom!.textContent ?? ''
+  return { page, session, text }
+}
+
+/** The user taps the phone button: WeChat (the emulator) produces the detail, the component handles it. */
+async function tapPhone(page: ReturnType<typeof simulate.render>, user: EmulatorUser, tap: TapOptions) {
+  const phoneAuth = page.querySelector('.phone-auth')!
   const events: Array<{ name: string; detail: any }> = []
-  for (const name of ['bound', 'failed', 'denied']) comp.addEventListener(name, (e: { detail: unknown }) => events.push({ name, detail: e.detail }))
-  comp.attach(document.createElement('parent-wrapper'))
+  for (const name of ['bound', 'failed', 'denied']) phoneAuth.addEventListener(name, (e: { detail: unknown }) => events.push({ name, detail: e.detail }))
   const detail = await client.tapPhoneButton(user.openid, tap)
-  comp.querySelector('.phone-btn')!.dispatchEvent('getphonenumber', { detail })
+  phoneAuth.querySelector('.phone-btn')!.dispatchEvent('getphonenumber', { detail })
   await waitFor(() => events.length > 0)
-  return { comp, events, detail }
+  await simulate.sleep(0)
+  return { events, detail }
 }
 
 async function waitFor(done: () => boolean, ms = 15_000): Promise<void> {
@@ -100,37 +114,34 @@ async function demoUser(match: (u: EmulatorUser) => boolean): Promise<EmulatorUs
 
 test('code path: launch login, one tap, the binding is in the database', async () => {
   const user = await demoUser((u) => u.purePhoneNumber === '13800138000')
-  actAs(user)
-  const session = await startSession({ legacy: false })
+  const { page, session, text } = await openPage(user)
   expect(session.ok).toBe(true)
-  const { comp, events, detail } = await mountAndTap(user, { outcome: 'allow' })
+  expect(text()).toContain('已登录 / Signed in')
+  const { events, detail } = await tapPhone(page, user, { outcome: 'allow' })
   expect(detail.code).toBeTruthy()
   expect(events).toEqual([{ name: 'bound', detail: expect.objectContaining({ source: 'code', change: 'bound' }) }])
   expect(events[0].detail.phone.masked).toBe('138****8000')
-  expect(comp.dom!.textContent).toContain('138****8000')
-  expect(comp.dom!.textContent).not.toContain('13800138000')
-  const doc = await userDoc(user.openid)
-  expect(doc?.phone).toMatchObject({ masked: '138****8000', source: 'code' })
+  expect(text()).toContain('138****8000')
+  expect(text()).not.toContain('13800138000')
+  expect((await userDoc(user.openid))?.phone).toMatchObject({ masked: '138****8000', source: 'code' })
   expect(await phoneOwners()).toContain(user.openid)
 }, 30_000)
 
 test('a deny leaves the database untouched', async () => {
   const user = await demoUser((u) => u.purePhoneNumber === '13900139000')
-  actAs(user)
-  await startSession({ legacy: false })
+  const { page } = await openPage(user)
   const before = { user: await userDoc(user.openid), owners: await phoneOwners() }
-  const { events } = await mountAndTap(user, { outcome: 'deny', platform: 'android' })
+  const { events } = await tapPhone(page, user, { outcome: 'deny', platform: 'android' })
   expect(events).toEqual([{ name: 'denied', detail: expect.objectContaining({ source: 'phone-button', error: expect.objectContaining({ code: 'USER_DENIED' }) }) }])
-  expect(await userDoc(user.openid)).toEqual(before.user)
   expect(before.user?.phone ?? null).toBeNull()
+  expect(await userDoc(user.openid)).toEqual(before.user)
   expect(await phoneOwners()).toEqual(before.owners)
 }, 30_000)
 
 test('cloudID path: an old base library (no code) binds through getOpenData', async () => {
   const user = await demoUser((u) => u.baseLibrary === '2.19.0')
-  actAs(user)
-  await startSession({ legacy: false })
-  const { events, detail } = await mountAndTap(user, { outcome: 'allow' })
+  const { page } = await openPage(user)
+  const { events, detail } = await tapPhone(page, user, { outcome: 'allow' })
   expect(detail.code).toBeUndefined()
   expect(events[0]).toMatchObject({ name: 'bound', detail: { source: 'cloudID', phone: { masked: '137****7000' } } })
   expect((await userDoc(user.openid))?.phone).toMatchObject({ masked: '137****7000', source: 'cloudID' })
@@ -138,11 +149,30 @@ test('cloudID path: an old base library (no code) binds through getOpenData', as
 
 test('legacy path: launch stores a session key, the tap decrypts with it', async () => {
   const user = await client.createUser({ purePhoneNumber: '13600136000', countryCode: '86', baseLibrary: '2.7.0' })
-  actAs(user)
-  const session = await startSession({ legacy: true })
+  const { page, session } = await openPage(user, { legacy: true })
   expect(session.ok && session.data.legacyReady).toBe(true)
-  const { events, detail } = await mountAndTap(user, { outcome: 'allow' }, { legacy: true })
+  const { events, detail } = await tapPhone(page, user, { outcome: 'allow' })
   expect(detail.cloudID).toBeUndefined()
   expect(events[0]).toMatchObject({ name: 'bound', detail: { source: 'legacy', phone: { masked: '136****6000' } } })
   expect((await userDoc(user.openid))?.phone).toMatchObject({ source: 'legacy' })
+}, 30_000)
+
+test('binds on the page, then unbinds through unbindPhone: the database lets the number go', async () => {
+  const user = await demoUser((u) => u.countryCode === '852')
+  const { page, text } = await openPage(user)
+  const { events } = await tapPhone(page, user, { outcome: 'allow' })
+  const masked: string = events[0].detail.phone.masked
+  expect(text()).toContain(masked)
+  expect(await phoneOwners()).toContain(user.openid)
+  const savedModal = wx.showModal
+  wxAny.showModal = (o: { success: (r: { confirm: boolean }) => void }) => o.success({ confirm: true })
+  try {
+    page.querySelector('.unbind')!.dispatchEvent('tap')
+    await waitFor(() => text().includes('已解绑手机号'))
+  } finally {
+    wxAny.showModal = savedModal
+  }
+  expect((await userDoc(user.openid))?.phone ?? null).toBeNull()
+  expect(await phoneOwners()).not.toContain(user.openid)
+  expect(page.querySelector('.phone-auth')).toBeDefined() // ready to bind again
 }, 30_000)

@@ -2,6 +2,7 @@
  * Demo page, written with Component() so miniprogram-simulate can test it (Page() cannot be
  * loaded there). Lifecycle handlers live in `methods`, as WeChat allows for Component pages.
  */
+import { LEGACY_PATH } from '../../config'
 import { callFunction } from '../../services/cloud'
 import { getSession } from '../../services/session'
 import { confirm } from '../../services/wxAsync'
@@ -23,6 +24,8 @@ Component({
     unbinding: false,
     noticeZh: '',
     noticeEn: '',
+    /** Passed to phone-auth: accept the legacy encryptedData path. */
+    legacy: LEGACY_PATH,
   },
   methods: {
     async onLoad() {
