@@ -21,7 +21,7 @@ afterEach(() => {
 const loginData = (legacyReady: boolean) => resolved({ ok: true, data: { openid: 'o-user-1', appid: 'wx1', phone: null, legacyReady, created: false } })
 function wxSession(valid: boolean) {
   const checkSession = jest.fn((o: { success: () => void; fail: () => void }) => (valid ? o.success() : o.fail()))
-  const login = jest.fn((o: { success: (r: { code: string }) => void }) => o.success({ code: `JS-${login.mock.calls.length}` }))
+  const login: jest.Mock = jest.fn((o: { success: (r: { code: string }) => void }) => o.success({ code: `JS-${login.mock.calls.length}` }))
   Object.assign(wxAny, { checkSession, login })
   return { checkSession, login }
 }
