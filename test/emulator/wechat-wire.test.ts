@@ -69,6 +69,15 @@ describe('phonenumber.getPhoneNumber through the real SDK', () => {
   })
 })
 
+describe('attribution under concurrency', () => {
+  it('gives each of many overlapping exchanges its own caller’s number', async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, (_, i) => client.createUser({ purePhoneNumber: `1360000000${i}` })))
+    const taps = await Promise.all(users.map((u) => client.tapPhoneButton(u.openid)))
+    const results = await Promise.all(users.map((u, i) => probe(u.openid, { op: 'phone', code: taps[i]!.code })))
+    results.forEach((r, i) => expect(r).toMatchObject({ ok: true, res: { phoneInfo: { purePhoneNumber: `1360000000${i}` } } }))
+  })
+})
+
 describe('cloud.getOpenData through the real SDK', () => {
   it('resolves the caller’s cloudID', async () => {
     const { cloudID: id } = await client.tapPhoneButton(bob.openid)
