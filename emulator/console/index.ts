@@ -1,0 +1,126 @@
+/**
+ * @module emulator/console — the console's HTTP routes, mounted on the emulator's one server.
+ *
+ *   GET /                         browsers (Accept: text/html) are sent to /console/
+ *   GET /console/                 the page; /console/app.js and /console/app.css its bundle
+ *   GET /console/api/info         appid, env and app name (never the AppSecret)
+ *   GET /console/api/db           collections with document counts
+ *   GET /console/api/db/<name>    documents: secrets hidden always, phones masked unless ?reveal=1
+ *   GET /console/api/events       Server-Sent Events: every invocation, /admin and WeChat call
+ *
+ * Everything the page DOES (log in, tap, call a function, set faults) goes through the same
+ * `/client/*` routes the tests use; these routes only show. They stay off `/admin`.
+ *
+ * @example
+ * startEmulator({ routes: (h) => createConsoleRoutes(h) })
+ */
+import type { ServerResponse } from 'node:http'
+import type { EmulatorEvents } from '../events'
+import type { RouteHandler } from '../types'
+import { sendJson } from '../wechat/http'
+import { buildConsole, type ConsoleBundle } from './build'
+import { EventFeed, type FeedEvent } from './feed'
+import { sanitizeDocument } from './sanitize'
+
+/** The parts of a running emulator the console reads. */
+export interface ConsoleDeps {
+  wechat: { defaultAppid: string; getApp(appid?: string): { name: string } | undefined }
+  store: {
+    listCollections(): string[]
+    find(c: string, filter: Record<string, unknown>, opts?: { limit?: number }): unknown[]
+    count(c: string, filter: Record<string, unknown>): number
+  }
+  events: EmulatorEvents
+}
+
+export interface ConsoleOptions {
+  /** CloudBase env id shown in the header (default `phonebind-local`). */
+  env?: string
+  /** How many past events a newly opened page receives (default 500). */
+  history?: number
+}
+
+/** The collections phonebind uses, listed even before they exist. */
+export const KNOWN_COLLECTIONS = ['users', 'phone_index', 'sessions', 'phone_events'] as const
+
+const SSE_PING_MS = 15_000
+
+function sendText(res: ServerResponse, type: string, body: string): void {
+  res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+export function createConsoleRoutes(deps: ConsoleDeps, options: ConsoleOptions = {}): RouteHandler[] {
+  const feed = new EventFeed(deps.events, { capacity: options.history })
+  let bundle: Promise<ConsoleBundle> | undefined
+  // Built on first use and kept; a failed build is retried on the next request.
+  const getBundle = () => (bundle ??= buildConsole().catch((e: unknown) => ((bundle = undefined), Promise.reject(e))))
+
+  const collections = () => {
+    const existing = deps.store.listCollections()
+    const names = [...new Set([...KNOWN_COLLECTIONS, ...existing])]
+    return names.map((name) => ({ name, count: existing.includes(name) ? deps.store.count(name, {}) : 0 }))
+  }
+
+  const documents = (name: string, url: URL) => {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) return undefined
+    const reveal = url.searchParams.get('reveal') === '1'
+    const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 200, 1), 1000)
+    if (!deps.store.listCollections().includes(name)) return { collection: name, total: 0, documents: [] }
+    const docs = deps.store.find(name, {}, { limit })
+    return { collection: name, total: deps.store.count(name, {}), revealed: reveal, documents: docs.map((d) => sanitizeDocument(name, d, reveal)) }
+  }
+
+  const events = (req: Parameters<RouteHandler>[0], res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+    const send = (e: FeedEvent) => res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e.payload)}\n\n`)
+    res.write('retry: 1000\n\n')
+    const last = Number(req.headers['last-event-id'] ?? 0)
+    for (const e of feed.recent(Number.isFinite(last) ? last : 0)) send(e)
+    const off = feed.subscribe(send)
+    // A comment line now and then keeps proxies and idle timers from closing the stream.
+    const ping = setInterval(() => res.write(': ping\n\n'), SSE_PING_MS)
+    ping.unref()
+    res.on('close', () => {
+      off()
+      clearInterval(ping)
+    })
+  }
+
+  const route: RouteHandler = async (req, res, url) => {
+    const path = url.pathname
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false
+    if (path === '/' && /text\/html/.test(req.headers.accept ?? '')) {
+      res.writeHead(302, { location: '/console/' }).end()
+      return true
+    }
+    if (path === '/console') {
+      res.writeHead(301, { location: '/console/' }).end()
+      return true
+    }
+    if (!path.startsWith('/console/')) return false
+    try {
+      if (path === '/console/' || path === '/console/index.html') sendText(res, 'text/html', (await getBundle()).html)
+      else if (path === '/console/app.js') sendText(res, 'text/javascript', (await getBundle()).js)
+      else if (path === '/console/app.css') sendText(res, 'text/css', (await getBundle()).css)
+      else if (path === '/console/api/events') events(req, res)
+      else if (path === '/console/api/info') {
+        const app = deps.wechat.getApp()
+        sendJson(res, 200, { appid: deps.wechat.defaultAppid, appName: app?.name ?? '', env: options.env ?? 'phonebind-local' })
+      } else if (path === '/console/api/db') sendJson(res, 200, { collections: collections() })
+      else if (path.startsWith('/console/api/db/')) {
+        const out = documents(decodeURIComponent(path.slice('/console/api/db/'.length)), url)
+        if (out) sendJson(res, 200, out)
+        else sendJson(res, 400, { error: 'bad collection name' })
+      } else sendJson(res, 404, { error: `no route GET ${path}` })
+    } catch (e) {
+      console.error('[console] request failed:', e instanceof Error ? e.message : e)
+      if (!res.headersSent) sendJson(res, 500, { error: 'console unavailable (see the emulator output)' })
+    }
+    return true
+  }
+  return [route]
+}
+
+export { buildConsole, type ConsoleBundle } from './build'
+export { sanitizeDocument, HIDDEN } from './sanitize'

@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+/**
+ * @module console/page/controls — the knobs: quota, injected faults, code expiry, reset.
+ * All of them are the simulated client's existing `/client/control/*` routes.
+ */
+import type { FaultApi, FaultSpec } from '../../client'
+import { client, messageOf } from './api'
+import { bi, fill, h, toast } from './dom'
+import { onChange, refreshState, state } from './state'
+
+const APIS: FaultApi[] = ['getPhoneNumber', 'getOpenData', 'jscode2session']
+
+function describe(spec: FaultSpec): string {
+  const parts: string[] = []
+  if (spec.errcode !== undefined) parts.push(`errcode ${spec.errcode}${spec.next ? ` × ${spec.next}` : ''}${spec.rate ? ` @ ${spec.rate * 100}%` : ''}`)
+  if (spec.latencyMs) parts.push(`+${spec.latencyMs} ms`)
+  return parts.join(', ')
+}
+
+export function mountControls(root: HTMLElement, hooks: { afterReset(): void }): void {
+  const run = (label: string, fn: () => Promise<unknown>) => async () => {
+    try {
+      await fn()
+      await refreshState()
+      toast(label)
+    } catch (e) {
+      toast(messageOf(e), 'error')
+    }
+  }
+  const quotaLeft = h('b', { 'data-test': 'quota' }, '—')
+  const quotaInput = h('input', { type: 'number', min: 0, value: 1000, 'aria-label': 'quota' })
+  const apiSelect = h('select', { 'aria-label': 'fault api' }, ...APIS.map((a) => h('option', { value: a }, a)))
+  const latency = h('input', { type: 'number', min: 0, max: 60000, value: 800, 'aria-label': 'latency ms' })
+  const active = h('div.chips')
+  const setFault = (spec: FaultSpec | null, label: string) => run(label, () => client.setFaults(apiSelect.value as FaultApi, spec))
+  const appFlags = h('div.flags')
+
+  fill(
+    root,
+    h('h2', {}, bi('控制', 'Controls')),
+    h(
+      'div.ctl-row',
+      {},
+      h('span.ctl-label', {}, bi('剩余额度', 'quota left')),
+      quotaLeft,
+      h('span.grow'),
+      quotaInput,
+      h('button.btn', { onclick: run('额度已设置 / quota set', () => client.setQuota(Math.max(0, Math.floor(Number(quotaInput.value) || 0)))) }, '设置 / Set'),
+    ),
+    h('div.ctl-row', {}, h('span.ctl-label', {}, bi('注入故障', 'inject fault')), apiSelect),
+    h(
+      'div.ctl-row.buttons',
+      {},
+      h('button.btn', { 'data-test': 'fault-busy', onclick: setFault({ errcode: -1, next: 1 }, '下一次调用返回 -1 / next call fails with -1') }, '-1 繁忙', h('small', {}, 'busy, next call')),
+      h('button.btn', { onclick: setFault({ errcode: 45011, next: 1 }, '下一次调用返回 45011 / next call rate-limited') }, '45011 限流', h('small', {}, 'rate limit, next call')),
+      h('span.latency', {}, latency, h('button.btn', { onclick: () => void setFault({ latencyMs: Math.max(0, Number(latency.value) || 0) }, '已加延迟 / latency set')() }, '延迟', h('small', {}, 'latency ms'))),
+      h('button.btn.ghost', { onclick: setFault(null, '已清除 / cleared') }, '清除', h('small', {}, 'clear')),
+    ),
+    active,
+    appFlags,
+    h(
+      'div.ctl-row.buttons',
+      {},
+      h('button.btn', { 'data-test': 'expire-codes', onclick: run('所有 code 已过期 / all codes expired', () => client.expireCodes()) }, '使所有 code 过期', h('small', {}, 'expire all codes')),
+      h(
+        'button.btn.danger',
+        {
+          'data-test': 'reset',
+          onclick: run('数据已重置 / data reset', async () => {
+            await client.reset()
+            hooks.afterReset()
+          }),
+        },
+        '重置数据',
+        h('small', {}, 'reset data'),
+      ),
+    ),
+  )
+
+  const flag = (key: 'privacyDeclared' | 'phonePermission', zh: string, en: string) => {
+    const box = h('input', { type: 'checkbox', checked: state.app?.[key] ?? true, onchange: () => void run(`${en}: ${box.checked}`, () => client.updateApp({ [key]: box.checked }))() })
+    return h('label.check', {}, box, bi(zh, en))
+  }
+  onChange(() => {
+    quotaLeft.textContent = state.app ? String(state.app.quota) : '—'
+    const entries = Object.entries(state.faults) as [FaultApi, FaultSpec][]
+    fill(active, ...(entries.length ? entries.map(([api, spec]) => h('span.chip', {}, h('b', {}, api), ` ${describe(spec)}`)) : [h('span.muted', {}, '无故障 / no faults')]))
+    fill(appFlags, flag('privacyDeclared', '隐私指引已声明手机号', 'privacy guide declares phone'), flag('phonePermission', '小程序有手机号权限', 'app may use the button'))
+  })
+}

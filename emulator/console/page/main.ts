@@ -1,0 +1,38 @@
+/// <reference lib="dom" />
+/**
+ * @module console/page/main — boots the console: header, phone, log, controls, data.
+ */
+import './styles.css'
+import { consoleApi, messageOf } from './api'
+import { $, fill, h, toast } from './dom'
+import { mountControls } from './controls'
+import { mountData } from './data'
+import { mountLog } from './log'
+import { mountPhone } from './phone'
+import { refreshState } from './state'
+import { mountUsers } from './users'
+
+async function boot(): Promise<void> {
+  const data = mountData($('#data'))
+  // Function calls land in bursts; one refresh per burst is enough.
+  let pending: ReturnType<typeof setTimeout> | undefined
+  const refreshData = () => {
+    clearTimeout(pending)
+    pending = setTimeout(() => data.refresh(), 150)
+  }
+  const log = mountLog($('#log'), { onInvocationEnd: refreshData })
+  mountUsers($('#users'))
+  mountPhone($('#phone'), { afterFlow: refreshData })
+  mountControls($('#controls'), {
+    afterReset: () => {
+      log.clear()
+      refreshData()
+    },
+  })
+  const info = await consoleApi.info()
+  fill($('#meta'), h('span', {}, 'appid ', h('b.mono', {}, info.appid)), h('span', {}, 'env ', h('b.mono', {}, info.env)))
+  await refreshState()
+  document.body.classList.add('ready')
+}
+
+boot().catch((e: unknown) => toast(`控制台启动失败 / console failed to start: ${messageOf(e)}`, 'error'))

@@ -1,0 +1,165 @@
+/**
+ * The console in a real headless Chromium: act as a WeChat user through the page, watch the
+ * log, browse the data — and check what the database holds through the simulated client API.
+ *
+ * Needs Debian's Chromium at /usr/bin/chromium (`.ci/run` installs it). Screenshots go to
+ * test-artifacts/console-*.png.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startEmulator, type RunningEmulator } from '../../emulator'
+import { createConsoleRoutes, HIDDEN } from '../../emulator/console'
+import { buildFunctions } from '../../scripts/buildFunctions'
+
+const CHROMIUM = process.env.PHONEBIND_CHROMIUM ?? '/usr/bin/chromium'
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts')
+
+jest.setTimeout(30_000)
+
+let emu: RunningEmulator
+let browser: Browser
+let page: Page
+let functionsDir: string
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`) })
+}
+
+async function chooseUser(nickname: string): Promise<string> {
+  const user = emu.wechat.listUsers().find((u) => u.nickname === nickname)
+  if (!user) throw new Error(`no demo user ${nickname}`)
+  await page.selectOption('#user-select', user.openid)
+  await page.waitForSelector(`[data-test=openid]:text-is("${user.openid}")`)
+  return user.openid
+}
+
+async function choosePath(path: 'code' | 'cloudID' | 'legacy'): Promise<void> {
+  await page.check(`input[name=path][value=${path}]`)
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The console test needs Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set PHONEBIND_CHROMIUM`)
+  }
+  mkdirSync(ARTIFACTS, { recursive: true })
+  functionsDir = await mkdtemp(join(tmpdir(), 'phonebind-console-'))
+  const [, started, launched] = await Promise.all([
+    buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir: functionsDir, functions: ['login', 'getPhoneNumber', 'getOpenData'] }),
+    Promise.resolve(),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    }),
+  ])
+  void started
+  browser = launched
+  emu = await startEmulator({ port: 0, fresh: true, functionsDir, quiet: true, seed: 'console', poolSize: 1, routes: (h) => createConsoleRoutes(h) })
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+  await page.goto(`${emu.url}/console/`)
+  await page.waitForSelector('body.ready')
+  await page.waitForSelector('#conn.live')
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await emu?.stop()
+  if (functionsDir) await rm(functionsDir, { recursive: true, force: true })
+})
+
+test('a browser asking for / is sent to the console', async () => {
+  const res = await fetch(`${emu.url}/`, { headers: { accept: 'text/html' }, redirect: 'manual' })
+  expect(res.status).toBe(302)
+  expect(res.headers.get('location')).toBe('/console/')
+})
+
+test('binds a phone on the code path: masked number on the phone, the call in the log, the binding in the database', async () => {
+  const openid = await chooseUser('Li Lei')
+  await choosePath('code')
+  const quotaBefore = emu.wechat.getApp()!.quota
+  await page.click('[data-test=phone-button]')
+  await page.waitForSelector('.sheet [data-test=sheet-allow]')
+  await shot('sheet')
+  await page.click('[data-test=sheet-allow]')
+  const result = await page.waitForSelector('[data-test=result]')
+  expect(await result.getAttribute('data-code')).toBe('OK')
+  expect(await page.textContent('[data-test=masked]')).toBe('+86 138****8000')
+
+  // The log card of getPhoneNumber: OK, with the wx.openApi call and the database writes it made.
+  const card = page.locator('article.inv', { has: page.locator('.fn', { hasText: 'getPhoneNumber' }) }).first()
+  await card.locator('[data-test=result-code]', { hasText: 'OK' }).waitFor()
+  await expect(card.locator('.call.wx').count()).resolves.toBeGreaterThan(0)
+  await expect(card.locator('.call.db').count()).resolves.toBeGreaterThan(0)
+  await expect(card.locator('.call.wechat', { hasText: 'getPhoneNumber' }).count()).resolves.toBe(1)
+
+  const users = await emu.client.db<{ _id: string; phone?: { masked: string; source: string } }>('users')
+  expect(users.find((u) => u._id === openid)?.phone).toMatchObject({ masked: '138****8000', source: 'code' })
+  expect(await emu.client.db('phone_index')).toHaveLength(1)
+  expect(emu.wechat.getApp()!.quota).toBe(quotaBefore - 1)
+  await page.waitForSelector('.tab[data-collection=users] .count:text-is("1")')
+  await shot('bound')
+})
+
+test('a deny shows USER_DENIED in Chinese and English and binds nothing', async () => {
+  const openid = await chooseUser('Han Meimei')
+  const quotaBefore = emu.wechat.getApp()!.quota
+  await page.click('[data-test=phone-button]')
+  await page.click('[data-test=sheet-deny]')
+  const result = await page.waitForSelector('[data-test=result]')
+  expect(await result.getAttribute('data-code')).toBe('USER_DENIED')
+  const text = await result.textContent()
+  expect(text).toContain('已取消授权')
+  expect(text).toContain('Cancelled')
+  await shot('denied')
+
+  const users = await emu.client.db<{ _id: string; phone?: unknown }>('users')
+  expect(users.find((u) => u._id === openid)?.phone).toBeUndefined()
+  expect(await emu.client.db('phone_index')).toHaveLength(1)
+  expect(emu.wechat.getApp()!.quota).toBe(quotaBefore)
+})
+
+test('binds on the legacy path after a login with a code (session key stored server-side)', async () => {
+  const openid = await chooseUser('Wang Fang (old WeChat)')
+  await choosePath('legacy')
+  await page.click('[data-test=phone-button]')
+  await page.click('[data-test=sheet-allow]')
+  const result = await page.waitForSelector('[data-test=result]')
+  expect(await result.getAttribute('data-code')).toBe('OK')
+  expect(await page.textContent('[data-test=trace]')).toContain('callFunction login')
+  const users = await emu.client.db<{ _id: string; phone?: { source: string } }>('users')
+  expect(users.find((u) => u._id === openid)?.phone?.source).toBe('legacy')
+})
+
+test('the data browser hides session keys and masks numbers until revealed', async () => {
+  const sessions = await emu.client.db<{ session_key: string }>('sessions')
+  expect(sessions.length).toBeGreaterThan(0)
+  const keys = sessions.map((s) => s.session_key)
+
+  await page.click('.tab[data-collection=sessions]')
+  await page.waitForSelector(`.doc:has-text("${HIDDEN}")`)
+  await page.check('[data-test=reveal]')
+  await page.waitForSelector(`.doc:has-text("${HIDDEN}")`)
+  const html = await page.content()
+  for (const key of keys) expect(html).not.toContain(key)
+  // Nor in what the page can fetch: the server never sends it.
+  const raw = await page.evaluate(async () => (await fetch('/console/api/db/sessions?reveal=1')).text())
+  for (const key of keys) expect(raw).not.toContain(key)
+  expect(raw).not.toContain(emu.wechat.getApp()!.secret)
+
+  await page.uncheck('[data-test=reveal]')
+  await page.click('.tab[data-collection=users]')
+  await page.waitForSelector('.doc:has-text("138****8000")')
+  expect(await page.textContent('[data-test=documents]')).not.toContain('13800138000')
+  await page.click('.tab[data-collection=phone_index]')
+  await page.waitForSelector('.doc')
+  expect(await page.textContent('[data-test=documents]')).not.toContain('13800138000')
+  await page.check('[data-test=reveal]')
+  await page.waitForSelector('.doc:has-text("13800138000")')
+  await page.uncheck('[data-test=reveal]')
+  await page.click('.tab[data-collection=users]')
+  await page.waitForSelector('.doc:has-text("138****8000")')
+  await shot('data')
+})
