@@ -62,6 +62,18 @@ describe('decryptOpenData — every failure names its code', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'DECRYPT_FORM_ENCODED', field: 'encryptedData' } })
   })
 
+  it("DECRYPT_FORM_ENCODED even when exactly 64 '+' were lost (dropping them would leave a valid length)", () => {
+    // Find a large payload whose ciphertext has a multiple of 64 '+' characters.
+    let encryptedData = ''
+    for (let i = 0; ; i++) {
+      encryptedData = encryptOpenData({ sessionKey: V1.sessionKey, iv: V1.iv, data: { pad: 'x'.repeat(3000 + i), watermark: { appid: V1.appid, timestamp: 1 } } })
+      if ((encryptedData.match(/\+/g) ?? []).length % 64 === 0) break
+    }
+    expect(decodeStrictBase64(encryptedData.replace(/\+/g, ''))?.length! % 16).toBe(0)
+    const r = decryptOpenData({ ...V1, encryptedData: encryptedData.replace(/\+/g, ' ') })
+    expect(r).toMatchObject({ ok: false, error: { code: 'DECRYPT_FORM_ENCODED' } })
+  })
+
   it("DECRYPT_FORM_ENCODED: '+' turned into a space in the iv", () => {
     const iv = 'AAAAAAAAAAAAAAAA+AAAAA=='
     const encryptedData = encryptOpenData({ sessionKey: V1.sessionKey, iv, data: JSON.parse(P2.plaintext) })

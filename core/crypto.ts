@@ -145,13 +145,17 @@ export function decryptOpenData(input: DecryptOpenDataInput): Result<OpenData> {
 
   // 3./4. ciphertext: strict base64, whitespace tolerated, positive multiple of 16 bytes.
   if (typeof encryptedData !== 'string') return fail('DECRYPT_ILLEGAL_BUFFER', { field: 'encryptedData' })
-  let ct = decodeStrictBase64(encryptedData) // fast path: one regex pass, no copies
+  let ct = decodeStrictBase64(encryptedData) // fast path: no whitespace, no copies
   if (!isCipherLength(ct)) {
+    const validCipher = (c: string) => isCipherLength(decodeStrictBase64(c))
+    // Spaces but no line breaks is the signature of form decoding, not of line wrapping. It is
+    // checked first because dropping the spaces can, rarely, also give a valid-length string
+    // (64 lost '+' keep the length a multiple of 16), which would then decrypt to garbage.
+    const spacesOnly = encryptedData.includes(' ') && !/[\t\n\v\f\r]/.test(encryptedData)
+    if (spacesOnly && looksFormEncoded(encryptedData, validCipher)) return fail('DECRYPT_FORM_ENCODED', { field: 'encryptedData' })
     ct = decodeStrictBase64(encryptedData.replace(ASCII_WS, ''))
     if (!isCipherLength(ct)) {
-      if (looksFormEncoded(encryptedData, (c) => isCipherLength(decodeStrictBase64(c)))) {
-        return fail('DECRYPT_FORM_ENCODED', { field: 'encryptedData' })
-      }
+      if (looksFormEncoded(encryptedData, validCipher)) return fail('DECRYPT_FORM_ENCODED', { field: 'encryptedData' })
       return fail('DECRYPT_ILLEGAL_BUFFER', { field: 'encryptedData' })
     }
   }
