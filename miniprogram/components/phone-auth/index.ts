@@ -37,6 +37,11 @@ function stateOf(owner: object): Hidden {
   return h
 }
 
+/** `getRealtimePhoneNumber` only where the base library has it (≥ 2.24.4); otherwise the quick check. */
+function openTypeFor(realtime: boolean, features: PhoneFeatures): string {
+  return realtime && features.realtime ? 'getRealtimePhoneNumber' : 'getPhoneNumber'
+}
+
 /** Logs a failure for the developer: the code and hint only, never a code, cloudID or number. */
 function logFailure(error: ErrorInfo): void {
   const hint = developerHint(error)
@@ -44,7 +49,6 @@ function logFailure(error: ErrorInfo): void {
 }
 
 Component({
-  options: { addGlobalClass: false },
   externalClasses: ['pa-class', 'pa-class-button', 'pa-class-status', 'pa-class-error', 'pa-class-privacy'],
   properties: {
     realtime: { type: Boolean, value: false },
@@ -72,15 +76,14 @@ Component({
   },
   observers: {
     realtime(realtime: boolean) {
-      const features = stateOf(this).features
-      this.setData({ openType: realtime && features.realtime ? 'getRealtimePhoneNumber' : 'getPhoneNumber' })
+      this.setData({ openType: openTypeFor(realtime, stateOf(this).features) })
     },
   },
   lifetimes: {
     attached() {
       const h = stateOf(this)
       h.features = phoneFeatures()
-      this.setData({ openType: this.data.realtime && h.features.realtime ? 'getRealtimePhoneNumber' : 'getPhoneNumber' })
+      this.setData({ openType: openTypeFor(this.data.realtime, h.features) })
       if (!this.checkSupport()) return
       this.watchPrivacy()
     },
