@@ -11,6 +11,7 @@ import type { EmulatorEvents } from '../events'
 import type { Clock } from '../types'
 import { systemClock } from '../types'
 import { exchangePhoneCode, resolveCloudIds, tapPhoneButton, type Caller, type CloudIdResult, type PhoneButtonDetail, type PhoneNumberResponse, type TapOptions } from './phone'
+import { exchangeJsCode, type Jscode2SessionQuery, type Jscode2SessionResponse } from './session'
 import { FaultInjector, sleep, type FaultApi, type FaultDecision, type FaultSpec } from './faults'
 import { IdSource, randomSeed } from './random'
 import { loadSnapshot, pruneExpired, saveSnapshot, SnapshotWriter, type TestUser, type WeChatApp, type WeChatSnapshot } from './state'
@@ -49,16 +50,9 @@ export interface CreateUserInput {
   nickname?: string
 }
 
-export interface Jscode2SessionQuery {
-  appid?: string
-  secret?: string
-  js_code?: string
-  grant_type?: string
-}
-
-export type Jscode2SessionResponse = { openid: string; session_key: string; unionid?: string } | { errcode: number; errmsg: string }
-
 /** A user as shown to clients: no session key, ever. */
+export type { Jscode2SessionQuery, Jscode2SessionResponse } from './session'
+
 export type PublicUser = TestUser & { hasSession: boolean }
 
 export class SimulatedWeChat {
@@ -246,39 +240,9 @@ export class SimulatedWeChat {
     return { code }
   }
 
-  /** `GET /sns/jscode2session`, answered in WeChat's JSON. */
-  async jscode2session(q: Jscode2SessionQuery): Promise<Jscode2SessionResponse> {
-    const fail = (errcode: number, errmsg: string, openid?: string): Jscode2SessionResponse => {
-      this.emit('jscode2session', errcode, openid)
-      return { errcode, errmsg: `${errmsg}, rid: ${this.ids.rid()}` }
-    }
-    const app = q.appid ? this.state.apps[q.appid] : undefined
-    if (!q.appid) return fail(41002, 'appid missing')
-    if (!app) return fail(40013, 'invalid appid')
-    if (!q.secret) return fail(41004, 'appsecret missing')
-    if (q.secret !== app.secret) return fail(40125, 'invalid appsecret')
-    if (q.grant_type !== 'authorization_code') return fail(40002, 'invalid grant_type')
-    if (!q.js_code) return fail(41008, 'missing code')
-    const fault = await this.fault('jscode2session')
-    const entry = this.state.jsCodes[q.js_code]
-    if (fault.errcode === 45011) return fail(45011, 'api minute-quota reach limit mustslower retry next minute')
-    if (fault.errcode === -1) {
-      // Pessimistic on purpose: a busy WeChat may have consumed the code, so a client that
-      // replays it learns (40163) that it must call wx.login again.
-      if (entry) entry.used = true
-      this.save()
-      return fail(-1, 'system error')
-    }
-    if (!entry || entry.appid !== app.appid || this.isExpired(entry.issuedAt)) return fail(40029, 'invalid code')
-    if (entry.used) {
-      this.emit('jscode2session', 40163, entry.openid)
-      return { errcode: 40163, errmsg: `code been used, hints: [ req_id: ${this.ids.rid()} ]` }
-    }
-    entry.used = true
-    const user = this.requireUser(entry.openid)
-    const sessionKey = this.rotateSession(user)
-    this.emit('jscode2session', 0, user.openid)
-    return { openid: user.openid, session_key: sessionKey, ...(user.unionid ? { unionid: user.unionid } : {}) }
+  /** `GET /sns/jscode2session`, answered in WeChat's JSON (`./session.ts`). */
+  jscode2session(q: Jscode2SessionQuery): Promise<Jscode2SessionResponse> {
+    return exchangeJsCode(this, q)
   }
 
   /** `wx.checkSession()`: true while the user's key has not rotated away or expired. */
@@ -292,7 +256,8 @@ export class SimulatedWeChat {
     return this.checkSession(user.openid) ? this.state.sessions[user.openid]!.sessionKey : this.rotateSession(user)
   }
 
-  private rotateSession(user: TestUser): string {
+  /** @internal issues a new session key; the previous one stops working. */
+  rotateSession(user: TestUser): string {
     const sessionKey = this.ids.sessionKey()
     this.state.sessions[user.openid] = { openid: user.openid, appid: user.appid, sessionKey, issuedAt: this.clock.now() }
     this.save()
