@@ -7,15 +7,9 @@
 /**
  * `e.detail` of `getphonenumber` / `getrealtimephonenumber`. The typings say `code: string`, but
  * `code` is absent on failure, and `errno` (1400001 quota, 104/112 privacy) is not typed at all.
+ * Defined once in the shared code mapping, which classifies it.
  */
-export interface PhoneButtonDetail {
-  errMsg: string
-  errno?: number
-  code?: string
-  cloudID?: string
-  encryptedData?: string
-  iv?: string
-}
+export type { PhoneButtonDetail } from '../shared/wechatCodes'
 
 /** `wx.cloud.callFunction` rejects with an `Error` carrying `errCode`; the typings declare only `errMsg`. */
 export interface CallFunctionRejection {
