@@ -6,6 +6,7 @@
  * Ctrl-C or SIGTERM stops every service (workers included) before exiting.
  */
 import { resolve } from 'node:path'
+import { createConsoleRoutes } from './console'
 import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, PROJECT_ROOT } from './config'
 import { startEmulator, type RunningEmulator } from './index'
 import { maskPhone } from '../core/phone'
@@ -57,9 +58,10 @@ function banner(emu: RunningEmulator): string {
   const lines = [
     '',
     `phonebind emulator 已启动 / is running`,
+    `  console       ${emu.url}/console/   (act as a WeChat user, watch calls, browse data)`,
     `  emulator      ${emu.url}`,
     `  /admin        ${emu.adminUrl}   (CloudBase endpoint the functions' wx-server-sdk uses)`,
-    `  client API    ${emu.url}/client/users   (act as a WeChat user; see emulator/README.md)`,
+    `  client API    ${emu.url}/client/users   (the same, over JSON; see emulator/README.md)`,
     `  jscode2session ${emu.url}/sns/jscode2session`,
     `  appid         ${emu.appid}   env ${emu.env}`,
     '',
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     functionsDir: args.functionsDir,
     build: true,
     log: (line) => console.log(line),
+    routes: (handles) => createConsoleRoutes(handles),
   })
   console.log(banner(emu))
 

@@ -67,6 +67,7 @@ it('starts, serves the demo users, and stops cleanly on SIGTERM', async () => {
 
   const res = await fetch(`${url}/client/callFunction`, { method: 'POST', body: JSON.stringify({ openid, name: 'wxprobe', data: { op: 'echo' } }) })
   expect(await res.json()).toMatchObject({ errMsg: 'cloud.callFunction:ok', result: { ok: true, openid } })
+  expect(await (await fetch(`${url}/console/api/info`)).json()).toMatchObject({ appid: expect.stringMatching(/^wx[0-9a-f]{16}$/) })
   const workers = childPids(child.pid!)
   expect(workers.length).toBeGreaterThan(0)
 
