@@ -232,3 +232,21 @@ describe('persistence', () => {
     await s2.close()
   })
 })
+
+describe('data directory lock', () => {
+  it('refuses a second open of the same directory until the first closes', async () => {
+    const dir = tempDir()
+    const s1 = await openStore({ dataDir: dir })
+    await expect(openStore({ dataDir: dir })).rejects.toThrow('in use')
+    await s1.close()
+    const s2 = await openStore({ dataDir: dir })
+    await s2.close()
+  })
+
+  it('takes over a lock left by a dead process', async () => {
+    const dir = tempDir()
+    writeFileSync(path.join(dir, 'store.lock'), '999999999')
+    const s = await openStore({ dataDir: dir })
+    await s.close()
+  })
+})

@@ -25,6 +25,11 @@ export interface AdminRouteOptions {
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
+// Request ids: a random per-process prefix plus a counter (unique, and no crypto call per request).
+const REQUEST_PREFIX = randomBytes(8).toString('hex')
+let requestCounter = 0
+const nextRequestId = () => REQUEST_PREFIX + (requestCounter++ >>> 0).toString(16).padStart(8, '0')
+
 export function createAdminRoute(opts: AdminRouteOptions): RouteHandler {
   const routePath = opts.path ?? '/admin'
   const maxBody = opts.maxBodyBytes ?? 20 * 1024 * 1024
@@ -35,7 +40,7 @@ export function createAdminRoute(opts: AdminRouteOptions): RouteHandler {
       return true
     }
     const started = Date.now()
-    const requestId = randomBytes(12).toString('hex')
+    const requestId = nextRequestId()
     let action = ''
     let detail: string | undefined
     let invocationId: string | undefined
