@@ -93,6 +93,11 @@ describe('fromCloudSdkError', () => {
     expect(fromCloudSdkError({ errCode: -601006, errMsg: 'system error: error code: -601006' }, 'getOpenData').code).toBe('CLOUDID_EXPIRED')
   })
 
+  it('accepts a stringified errCode, or only the code inside errMsg', () => {
+    expect(fromCloudSdkError({ errCode: '-604101', errMsg: 'x' }, 'getPhoneNumber')).toMatchObject({ code: 'API_PERMISSION_DENIED', wechatCode: -604101 })
+    expect(fromCloudSdkError(new Error('system error: error code: -601007'), 'getOpenData')).toMatchObject({ code: 'CLOUDID_USER_MISMATCH', wechatCode: -601007 })
+  })
+
   it('errCode -1 from the database or callFunction is not "WeChat busy"', () => {
     expect(fromCloudSdkError({ errCode: -1, errMsg: 'document.get:fail document with _id x does not exist' }, 'cloud').code).toBe('DATABASE_ERROR')
     expect(fromCloudSdkError({ errCode: -1, errMsg: 'callFunction:fail boom' }, 'cloud').code).toBe('CLOUD_FUNCTION_FAILED')
