@@ -134,12 +134,19 @@ function allText(err: unknown): string {
   return ['code', 'errMsg', 'message'].map((k) => field(err, k)).filter((v) => typeof v === 'string').join(' ')
 }
 
+/** An integer code, also from its string form (some SDK paths stringify it). */
+function numericCode(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return v
+  if (typeof v === 'string' && /^-?\d{1,9}$/.test(v)) return Number(v)
+  return undefined
+}
+
 /** Maps what a wx-server-sdk call throws (`{ errCode, errMsg }`, or a plain Error). `api`
  * matters only for codes whose meaning differs per API (40029, 40013, -1). */
 export function fromCloudSdkError(err: unknown, api: WeChatApi = 'cloud'): ErrorInfo {
-  const code = field(err, 'errCode') ?? field(err, 'errcode')
   const msg = messageOf(err)
-  if (typeof code === 'number' && Number.isInteger(code) && code !== 0) {
+  const code = numericCode(field(err, 'errCode') ?? field(err, 'errcode')) ?? numericCode(/error code:? (-?\d+)/i.exec(msg)?.[1])
+  if (code !== undefined && code !== 0) {
     // errCode -1 is also wx-server-sdk's catch-all for database and callFunction failures.
     if (code === -1 && api === 'cloud') {
       if (/^(collection|document)\./.test(msg)) return errorInfo('DATABASE_ERROR', { wechatCode: -1 })
