@@ -136,6 +136,11 @@ export class EmulatorClient {
     return this.request('GET', '/client/apps')
   }
 
+  /** A second mini program (its AppSecret stays inside the emulator). */
+  async createApp(options: { name?: string; quota?: number } = {}): Promise<EmulatorApp> {
+    return (await this.request<{ app: EmulatorApp }>('POST', '/client/apps', options)).app
+  }
+
   async createUser(options: CreateUserOptions = {}): Promise<EmulatorUser> {
     return (await this.request<{ user: EmulatorUser }>('POST', '/client/users', options)).user
   }

@@ -4,7 +4,8 @@
  * knobs (faults, quota, expiry, reset) and a read-only database view for tests.
  *
  * Route table (all JSON; errors are `{error}` with 400/404):
- *   GET  /client/apps                      GET  /client/users[?appid]
+ *   GET  /client/apps                      POST /client/apps {name?, quota?}
+ *   GET  /client/users[?appid]
  *   POST /client/users                     POST /client/users/update {openid, …patch}
  *   POST /client/login {openid}            POST /client/checkSession {openid}
  *   POST /client/tapPhoneButton {openid, outcome?, realtime?, platform?}
@@ -81,6 +82,10 @@ export function createClientRoutes(deps: ClientRouteDeps): RouteHandler {
   }
 
   const post: Record<string, Handler> = {
+    '/client/apps': (b) => {
+      if (b.quota !== undefined && !(Number.isInteger(b.quota) && (b.quota as number) >= 0)) throw new BadRequest('quota must be a non-negative integer')
+      return { app: withoutSecret(wechat.createApp({ name: str(b, 'name', false), quota: b.quota as number | undefined })) }
+    },
     '/client/users': (b) => ({
       user: guarded(() =>
         wechat.createUser({

@@ -61,6 +61,21 @@ describe('phonenumber.getPhoneNumber through the real SDK', () => {
     expect(await probe(alice.openid, { op: 'phone', code }, 'wxprobeNoPerm')).toEqual({ ok: false, errCode: -604101, errMsg: 'system error: error code: -604101' })
   })
 
+  it('refuses a code from another mini program with 40013', async () => {
+    const other = await client.createApp({ name: 'other' })
+    const stranger = await client.createUser({ appid: other.appid })
+    const { code } = await client.tapPhoneButton(stranger.openid)
+    // A code issued to another app, presented by an invocation of the demo app.
+    expect(await probe(alice.openid, { op: 'phone', code })).toMatchObject({ ok: false, errCode: 40013 })
+  })
+
+  it('sends countryCode as a number when toggled', async () => {
+    await client.setCountryCodeAsNumber(true)
+    const { code } = await client.tapPhoneButton(alice.openid)
+    expect(await probe(alice.openid, { op: 'phone', code })).toMatchObject({ ok: true, res: { phoneInfo: { countryCode: 86 } } })
+    await client.setCountryCodeAsNumber(false)
+  })
+
   it('passes an injected -1 through as errCode -1', async () => {
     await client.setFaults('getPhoneNumber', { errcode: -1, next: 1 })
     const { code } = await client.tapPhoneButton(alice.openid)
