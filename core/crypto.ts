@@ -122,7 +122,8 @@ export function encryptOpenData({ sessionKey, iv, data }: { sessionKey: string; 
   return aesCbcEncrypt(key, ivBytes, Buffer.from(text, 'utf8')).toString('base64')
 }
 
-/** Decrypts and checks legacy open data. Never throws for any input value. */
+/** Decrypts and checks legacy open data. Every data problem is a failed Result; the only throw
+ * is the TypeError for `maxAgeSeconds` without `now` (a bug in the caller). */
 export function decryptOpenData(input: DecryptOpenDataInput): Result<OpenData> {
   const { appid, sessionKey, encryptedData, iv, maxAgeSeconds, now } = input
   if (maxAgeSeconds !== undefined && !(typeof now === 'number' && Number.isFinite(now))) {
