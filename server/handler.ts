@@ -25,7 +25,8 @@ export interface Invocation {
   now(): Date
 }
 
-export type FunctionBody<D> = (event: Record<string, unknown>, inv: Invocation) => Promise<Result<D>>
+/** `event` is passed as received: the body's parser (core/validate) decides what is valid. */
+export type FunctionBody<D> = (event: unknown, inv: Invocation) => Promise<Result<D>>
 
 export interface HandlerDeps {
   cloud?: () => CloudSdk
@@ -57,9 +58,8 @@ export function handler<D>(name: FunctionName, body: FunctionBody<D>, deps: Hand
         result = fail('UNAUTHENTICATED')
       } else {
         const unionid = idString(ctx.UNIONID) || undefined
-        const input = typeof event === 'object' && event !== null && !Array.isArray(event) ? (event as Record<string, unknown>) : {}
         const inv: Invocation = { openid, appid, unionid, config, log, cloud, db: getDatabase(cloud), now: deps.now ?? (() => new Date()) }
-        result = await body(input, inv)
+        result = await body(event, inv)
       }
     } catch (e) {
       log.error('unexpected failure', { error: e })

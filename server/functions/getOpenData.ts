@@ -26,7 +26,7 @@ import { bindForCaller } from '../bind'
 import type { Invocation } from '../handler'
 import { cloudSessionStore } from '../sessions'
 
-export async function getOpenData(event: Record<string, unknown>, inv: Invocation): Promise<Result<BindData>> {
+export async function getOpenData(event: unknown, inv: Invocation): Promise<Result<BindData>> {
   const req = parseGetOpenDataRequest(event)
   if (!req.ok) return req
   const r = req.data

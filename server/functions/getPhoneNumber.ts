@@ -14,7 +14,7 @@ import { fromCloudSdkError } from '../../core/wechatCodes'
 import { bindForCaller } from '../bind'
 import type { Invocation } from '../handler'
 
-export async function getPhoneNumber(event: Record<string, unknown>, inv: Invocation): Promise<Result<BindData>> {
+export async function getPhoneNumber(event: unknown, inv: Invocation): Promise<Result<BindData>> {
   const req = parseGetPhoneNumberRequest(event)
   if (!req.ok) return req
   let info: unknown

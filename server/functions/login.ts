@@ -15,7 +15,7 @@ import { cloudSessionStore } from '../sessions'
 import { upsertUserOnLogin } from '../users'
 import { phoneViewOf } from '../view'
 
-export async function login(event: Record<string, unknown>, inv: Invocation): Promise<Result<LoginData>> {
+export async function login(event: unknown, inv: Invocation): Promise<Result<LoginData>> {
   const req = parseLoginRequest(event)
   if (!req.ok) return req
   const now = inv.now()

@@ -7,7 +7,7 @@ import { parseUnbindPhoneRequest } from '../../core/validate'
 import { unbindForCaller } from '../bind'
 import type { Invocation } from '../handler'
 
-export async function unbindPhone(event: Record<string, unknown>, inv: Invocation): Promise<Result<UnbindData>> {
+export async function unbindPhone(event: unknown, inv: Invocation): Promise<Result<UnbindData>> {
   const req = parseUnbindPhoneRequest(event)
   if (!req.ok) return req
   return unbindForCaller(inv)
