@@ -68,6 +68,10 @@ it('runs a transaction with startTransaction/commit and rollback', async () => {
   await t.commit()
   expect((await db.collection('phone_index').doc('p2').get()).data).toHaveLength(1)
 
+  const t2 = await db.startTransaction()
+  expect((await t2.collection('phone_index').doc('nobody').get()).data).toBeNull()
+  await t2.commit()
+
   const r = await db.startTransaction()
   await r.collection('phone_index').doc('p2').remove()
   await r.rollback()
@@ -78,4 +82,11 @@ it('reports DATABASE_COLLECTION_NOT_EXIST when collections are not auto-created'
   const sdb = tcb.init({ env: 'test-env', serviceUrl: strict.serviceUrl, secretId: 'x', secretKey: 'y' }).database()
   const err = await failure(sdb.collection('missing').get())
   expect(err.code).toBe('DATABASE_COLLECTION_NOT_EXIST')
+  expect((await db.collection('absent').doc('x').get()).data).toEqual([])
+})
+
+it('rejects creating an existing collection', async () => {
+  await db.createCollection('made')
+  const err = await failure(db.createCollection('made'))
+  expect(err.code).toBe('DATABASE_COLLECTION_ALREADY_EXIST')
 })

@@ -70,6 +70,11 @@ describe('wx-server-sdk database over /admin', () => {
     expect(nested.data.map((d: any) => d._id)).toEqual(['s5'])
     const regex = await db.collection('scores').where({ _id: db.RegExp({ regexp: '^S[12]$', options: 'i' }) }).get()
     expect(regex.data).toHaveLength(2)
+    now = T0 + 5_000
+    await db.collection('scores').doc('s1').update({ data: { seenAt: db.serverDate() } })
+    const seen = await db.collection('scores').where({ seenAt: _.lt(db.serverDate({ offset: 1 })).and(_.gt(db.serverDate({ offset: -1 }))) }).get()
+    expect(seen.data.map((d: any) => d._id)).toEqual(['s1'])
+    now = T0
     const ors = await db.collection('scores').where(_.or([{ n: 1 }, { n: _.in([4, 5]) }])).count()
     expect(ors.total).toBe(3)
     expect((await db.collection('scores').where({ even: true }).count()).total).toBe(2)
@@ -194,6 +199,9 @@ describe('wx-server-sdk transactions over /admin', () => {
     const result = await db.runTransaction(async (t: any) => {
       const u = await t.collection('users').doc('o-t1').get()
       expect(u.data).toEqual({ _id: 'o-t1', n: 1 })
+      // wx-server-sdk throws for a missing document inside a transaction too (raw @cloudbase/database gives null).
+      const missing = await t.collection('phone_index').doc('p-t1').get().catch((e: any) => e)
+      expect(missing.errMsg).toContain('document with _id p-t1 does not exist')
       await t.collection('phone_index').add({ data: { _id: 'p-t1', owner: 'o-t1' } })
       await t.collection('users').doc('o-t1').update({ data: { n: _.inc(1), phone: 'p-t1' } })
       await t.collection('audit').doc('e-t1').set({ data: { kind: 'bind' } })
@@ -271,6 +279,22 @@ describe('wx-server-sdk transactions over /admin', () => {
     expect(err.errMsg).toContain('transaction conflict')
     expect((await db.collection('users').doc('o-c').get()).data.v).toBe(2)
     expect((await db.collection('phone_index').where({ _id: 'p-c' }).count()).total).toBe(0)
+  })
+})
+
+describe('wx-server-sdk transaction retries', () => {
+  it('retries runTransaction when the commit itself conflicts', async () => {
+    await db.collection('users').add({ data: { _id: 'o-retry', v: 0 } })
+    let attempts = 0
+    await db.runTransaction(async (t: any) => {
+      attempts++
+      const u = await t.collection('users').doc('o-retry').get()
+      await t.collection('users').doc('o-retry').update({ data: { v: u.data.v + 10 } })
+      // Someone else writes after this transaction's last operation: only the commit notices.
+      if (attempts === 1) await db.collection('users').doc('o-retry').update({ data: { v: 1 } })
+    })
+    expect(attempts).toBe(2)
+    expect((await db.collection('users').doc('o-retry').get()).data.v).toBe(11)
   })
 })
 
