@@ -96,7 +96,11 @@ async function main(): Promise<void> {
 
   let stopping = false
   const shutdown = (signal: string) => {
-    if (stopping) return
+    if (stopping) {
+      // A second Ctrl-C while stopping: the user wants out now.
+      console.log(`${signal} again: exiting without waiting`)
+      process.exit(130)
+    }
     stopping = true
     console.log(`\n${signal}: stopping the emulator …`)
     emu
