@@ -16,7 +16,13 @@ export interface CatalogEntry {
   en: string
 }
 
-export const CATALOG = {
+// A typed identity function rather than `satisfies`: devtools' TypeScript plugin (Babel's
+// type stripper) may predate `satisfies`, and this file is copied into the mini program.
+function defineCatalog<T extends Record<string, CatalogEntry>>(catalog: T): T {
+  return catalog
+}
+
+export const CATALOG = defineCatalog({
   // ---- input and identity ----
   INVALID_INPUT: { retryable: false, zh: '请求参数不正确', en: 'The request has an invalid field' },
   UNAUTHENTICATED: { retryable: false, zh: '无法识别微信用户身份，请在小程序内调用', en: 'No WeChat user identity: call from the mini program' },
@@ -72,7 +78,7 @@ export const CATALOG = {
   DATABASE_ERROR: { retryable: true, zh: '数据库暂时不可用，请稍后重试', en: 'The database is temporarily unavailable: retry later' },
   WECHAT_ERROR: { retryable: false, zh: '微信接口返回错误', en: 'WeChat returned an error' },
   INTERNAL_ERROR: { retryable: true, zh: '服务内部错误，请稍后重试', en: 'Internal error: retry later' },
-} as const satisfies Record<string, CatalogEntry>
+})
 
 export type ErrorCode = keyof typeof CATALOG
 
