@@ -63,6 +63,15 @@ describe('getPhoneNumber (code path)', () => {
     expect((await dbState(h, b.openid)).index).toEqual([])
   })
 
+  it('rejects a code issued to another mini program (40013) as APPID_MISMATCH', async () => {
+    const other = await h.emu.client.createApp({ name: 'other app' })
+    const foreigner = await h.emu.client.createUser({ appid: other.appid })
+    const { openid } = await user()
+    const code = await tapForCode(h, foreigner.openid)
+    expect(expectFail(await h.call(openid, 'getPhoneNumber', { code }), 'APPID_MISMATCH').wechatCode).toBe(40013)
+    expect((await dbState(h, openid)).user).toBeNull()
+  })
+
   it('turns WeChat -1 into a retryable WECHAT_BUSY after exactly ONE exchange: the spent code is never replayed', async () => {
     const { openid } = await user()
     const code = await tapForCode(h, openid)
@@ -210,5 +219,15 @@ describe('secrets', () => {
     expect(h.responses.length).toBeGreaterThan(20)
     expect(h.logs.length).toBeGreaterThan(20)
     expect(h.findLeaks(numbers)).toEqual([])
+  })
+
+  it('the scan is not vacuous: a planted number or session key is found', () => {
+    const key = [...h.sessionKeys][0]
+    h.responses.push({ planted: `+86${numbers[0]}` }, { planted: key })
+    try {
+      expect(h.findLeaks(numbers)).toHaveLength(2)
+    } finally {
+      h.responses.splice(-2)
+    }
   })
 })

@@ -40,6 +40,12 @@ describe('login', () => {
     expect(new Date(after.lastLoginAt as string).getTime()).toBeGreaterThanOrEqual(new Date(created.lastLoginAt as string).getTime())
   })
 
+  it('two first logins at once create the user exactly once', async () => {
+    const { openid } = await user()
+    const results = await Promise.all([h.call<Login>(openid, 'login'), h.call<Login>(openid, 'login'), h.call<Login>(openid, 'login')])
+    expect(results.map((r) => expectOk(r).created).filter(Boolean)).toHaveLength(1)
+  })
+
   it('returns the bound phone masked', async () => {
     const { openid, number } = await user()
     expectOk(await h.call(openid, 'getPhoneNumber', { code: await tapForCode(h, openid) }))
