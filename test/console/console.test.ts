@@ -25,7 +25,7 @@ let page: Page
 let functionsDir: string
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`) })
+  await page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), animations: 'disabled' })
 }
 
 async function chooseUser(nickname: string): Promise<string> {

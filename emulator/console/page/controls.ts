@@ -41,27 +41,27 @@ export function mountControls(root: HTMLElement, hooks: { afterReset(): void }):
     h(
       'div.ctl-row',
       {},
-      h('span.ctl-label', {}, bi('剩余额度', 'quota left')),
+      h('span.ctl-label', {}, '剩余额度', h('small', {}, 'quota left')),
       quotaLeft,
       h('span.grow'),
       quotaInput,
       h('button.btn', { onclick: run('额度已设置 / quota set', () => client.setQuota(Math.max(0, Math.floor(Number(quotaInput.value) || 0)))) }, '设置 / Set'),
     ),
-    h('div.ctl-row', {}, h('span.ctl-label', {}, bi('注入故障', 'inject fault')), apiSelect),
+    h('div.ctl-row', {}, h('span.ctl-label', {}, '注入故障', h('small', {}, 'inject fault')), apiSelect),
     h(
-      'div.ctl-row.buttons',
+      'div.fault-grid',
       {},
-      h('button.btn', { 'data-test': 'fault-busy', onclick: setFault({ errcode: -1, next: 1 }, '下一次调用返回 -1 / next call fails with -1') }, '-1 繁忙', h('small', {}, 'busy, next call')),
-      h('button.btn', { onclick: setFault({ errcode: 45011, next: 1 }, '下一次调用返回 45011 / next call rate-limited') }, '45011 限流', h('small', {}, 'rate limit, next call')),
-      h('span.latency', {}, latency, h('button.btn', { onclick: () => void setFault({ latencyMs: Math.max(0, Number(latency.value) || 0) }, '已加延迟 / latency set')() }, '延迟', h('small', {}, 'latency ms'))),
+      h('button.btn', { 'data-test': 'fault-busy', title: '下一次调用返回 -1 / the next call fails with -1', onclick: setFault({ errcode: -1, next: 1 }, '下一次调用返回 -1 / next call fails with -1') }, '-1 系统繁忙', h('small', {}, 'busy')),
+      h('button.btn', { title: '下一次调用返回 45011 / the next call is rate-limited', onclick: setFault({ errcode: 45011, next: 1 }, '下一次调用返回 45011 / next call rate-limited') }, '45011 限流', h('small', {}, 'rate limit')),
+      h('span.latency', {}, latency, h('button.btn', { onclick: () => void setFault({ latencyMs: Math.max(0, Number(latency.value) || 0) }, '已加延迟 / latency set')() }, '延迟', h('small', {}, 'ms'))),
       h('button.btn.ghost', { onclick: setFault(null, '已清除 / cleared') }, '清除', h('small', {}, 'clear')),
     ),
     active,
     appFlags,
     h(
-      'div.ctl-row.buttons',
+      'div.fault-grid',
       {},
-      h('button.btn', { 'data-test': 'expire-codes', onclick: run('所有 code 已过期 / all codes expired', () => client.expireCodes()) }, '使所有 code 过期', h('small', {}, 'expire all codes')),
+      h('button.btn', { 'data-test': 'expire-codes', onclick: run('所有 code 已过期 / all codes expired', () => client.expireCodes()) }, 'code 全部过期', h('small', {}, 'expire codes')),
       h(
         'button.btn.danger',
         {
@@ -72,7 +72,7 @@ export function mountControls(root: HTMLElement, hooks: { afterReset(): void }):
           }),
         },
         '重置数据',
-        h('small', {}, 'reset data'),
+        h('small', {}, 'reset'),
       ),
     ),
   )
@@ -84,7 +84,7 @@ export function mountControls(root: HTMLElement, hooks: { afterReset(): void }):
   onChange(() => {
     quotaLeft.textContent = state.app ? String(state.app.quota) : '—'
     const entries = Object.entries(state.faults) as [FaultApi, FaultSpec][]
-    fill(active, ...(entries.length ? entries.map(([api, spec]) => h('span.chip', {}, h('b', {}, api), ` ${describe(spec)}`)) : [h('span.muted', {}, '无故障 / no faults')]))
-    fill(appFlags, flag('privacyDeclared', '隐私指引已声明手机号', 'privacy guide declares phone'), flag('phonePermission', '小程序有手机号权限', 'app may use the button'))
+    fill(active, ...(entries.length ? entries.map(([api, spec]) => h('span.chip', {}, h('b', {}, api), ` ${describe(spec)}`)) : [h('span.muted', {}, '未注入故障 / no faults')]))
+    fill(appFlags, flag('privacyDeclared', '已声明手机号用途', 'privacy declared'), flag('phonePermission', '有手机号能力', 'button allowed'))
   })
 }

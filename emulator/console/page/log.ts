@@ -55,6 +55,30 @@ function callLine(c: Invocation['calls'][number]): HTMLElement {
   )
 }
 
+const LINE = /^[0-9a-f-]{36} (INFO|WARN|ERROR|DEBUG) (.*)$/
+
+/** `<invocationId> INFO {"msg":"bound",…}` → a level badge, the message and its fields. */
+function logLine(line: string): HTMLElement {
+  const m = LINE.exec(line)
+  if (!m) return h('div.line', {}, line)
+  const [, level, text] = m as unknown as [string, string, string]
+  let body: (Node | string)[] = [text]
+  try {
+    const obj = JSON.parse(text) as Record<string, unknown>
+    if (obj && typeof obj === 'object' && typeof obj.msg === 'string') {
+      const { msg, level: _l, scope, ...rest } = obj
+      body = [
+        scope ? h('span.scope', {}, `${String(scope)} `) : '',
+        h('b', {}, msg),
+        ...Object.entries(rest).map(([k, v]) => h('span.kv', {}, ` ${k}=`, h('i', {}, typeof v === 'string' ? v : JSON.stringify(v)))),
+      ]
+    }
+  } catch {
+    // not JSON: shown as printed
+  }
+  return h(`div.line.${level.toLowerCase()}`, {}, h('span.lvl', {}, level), ...body)
+}
+
 function renderInvocation(inv: Invocation): void {
   const s = inv.start
   const e = inv.end
@@ -74,7 +98,7 @@ function renderInvocation(inv: Invocation): void {
       h('span.at', {}, time(s?.at ?? e?.at ?? Date.now())),
     ),
     inv.calls.length ? h('ul.calls', {}, ...inv.calls.map(callLine)) : null,
-    e?.logs.length ? h('pre.logs', {}, e.logs.join('\n')) : null,
+    e?.logs.length ? h('div.logs', {}, ...e.logs.map(logLine)) : null,
   )
 }
 

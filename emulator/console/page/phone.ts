@@ -56,7 +56,7 @@ export function mountPhone(root: HTMLElement, hooks: PhoneHooks): void {
   )
   fill(screen, profile, button, h('p.hint', {}, '登录即表示同意《用户协议》与《隐私保护指引》'), result, trace)
 
-  const addStep = (s: FlowStep) => trace.append(h(`li${s.ok ? '.ok' : '.bad'}`, {}, h('span.step-label', {}, s.label), h('span.step-result', {}, s.result)))
+  const addStep = (s: FlowStep) => trace.append(h(`li${s.ok ? '.ok' : '.bad'}`, {}, h('div', {}, h('div.step-label', {}, s.label), h('div.step-result', {}, s.result))))
 
   const renderProfile = () => {
     const u = selectedUser()

@@ -18,7 +18,7 @@ export function maskedPhoneOf(u: EmulatorUser): string {
 const PATHS: { path: BindPath; zh: string; en: string; fn: string }[] = [
   { path: 'code', zh: '动态令牌 code', en: 'code', fn: 'getPhoneNumber' },
   { path: 'cloudID', zh: 'cloudID', en: 'cloudID', fn: 'getOpenData' },
-  { path: 'legacy', zh: '加密数据', en: 'encryptedData + iv', fn: 'login → getOpenData' },
+  { path: 'legacy', zh: '加密数据', en: 'encryptedData', fn: 'getOpenData' },
 ]
 
 function createForm(): HTMLElement {
@@ -97,7 +97,13 @@ export function mountUsers(root: HTMLElement): void {
         })
         return h(
           `label.path${supported ? '' : '.unsupported'}`,
-          { title: supported ? '' : `需要基础库 ≥ ${PATH_MIN_VERSION[p.path]} / needs base library ≥ ${PATH_MIN_VERSION[p.path]}` },
+          {
+            title: supported
+              ? p.path === 'legacy'
+                ? '先 wx.login + login 保存会话密钥 / logs in first so the server holds the session key'
+                : ''
+              : `需要基础库 ≥ ${PATH_MIN_VERSION[p.path]} / needs base library ≥ ${PATH_MIN_VERSION[p.path]}`,
+          },
           radio,
           h('span.path-name', {}, p.zh, p.zh !== p.en ? h('small', {}, p.en) : null),
           h('span.path-fn', {}, p.fn),
