@@ -120,7 +120,13 @@ export class EmulatorClient {
       headers: body === undefined ? undefined : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
-    const json = (await res.json()) as T & { error?: string }
+    const text = await res.text()
+    let json: (T & { error?: string }) | undefined
+    try {
+      json = JSON.parse(text) as T & { error?: string }
+    } catch {
+      throw new EmulatorHttpError(res.status, `not JSON from ${method} ${path}: ${text.slice(0, 120)}`)
+    }
     if (!res.ok) throw new EmulatorHttpError(res.status, json.error ?? `HTTP ${res.status}`)
     return json
   }
