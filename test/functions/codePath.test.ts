@@ -150,6 +150,20 @@ describe('getPhoneNumber (code path)', () => {
     expect(callsSince(h, from, 'getPhoneNumber')).toBe(0)
   })
 
+  it('keeps the country code: a Hong Kong number binds as +852, and a numeric countryCode is accepted', async () => {
+    const hk = await h.emu.client.createUser({ purePhoneNumber: '61234567', countryCode: '852' })
+    numbers.push('61234567')
+    await h.emu.client.setCountryCodeAsNumber(true)
+    try {
+      const data = expectOk(await h.call<Bind>(hk.openid, 'getPhoneNumber', { code: await tapForCode(h, hk.openid) }))
+      expect(data.phone).toMatchObject({ countryCode: '852', source: 'code' })
+      expect(data.phone.masked).not.toContain('61234567')
+      expect((await dbState(h, hk.openid)).index.map((i) => i._id)).toEqual(['p85261234567'])
+    } finally {
+      await h.emu.client.setCountryCodeAsNumber(false)
+    }
+  })
+
   it('returns the full E.164 number only when the deployment opts in', async () => {
     const { openid, number } = await user()
     h.setEnv({ PHONEBIND_RETURN_FULL_PHONE: '1' })
