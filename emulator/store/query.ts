@@ -33,6 +33,13 @@ export function cloneValue<T>(v: T): T {
   return out as T
 }
 
+/** The document with `_id` set and first, as Mongo stores it. */
+export function withId(id: unknown, doc: Doc): Doc {
+  const out: Doc = { _id: id }
+  for (const k of Object.keys(doc)) if (k !== '_id') out[k] = doc[k]
+  return out
+}
+
 /** Structural equality: Dates by time, BSON values by their canonical EJSON. */
 export function isEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true

@@ -36,6 +36,8 @@ describe('document store in memory', () => {
     expect((err as StoreError).message).toContain('E11000 duplicate key error collection: users index: _id_ dup key')
     expect(store.get('users', 'u2')).toBeUndefined()
     expect(store.listCollections()).toEqual(['users'])
+    await store.insert('users', [{ name: 'c', _id: 'u3' }])
+    expect(Object.keys(store.get('users', 'u3')!)).toEqual(['_id', 'name'])
   })
 
   it('finds with mingo filters, sort, skip, limit and projection, returning copies', async () => {

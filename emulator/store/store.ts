@@ -12,7 +12,7 @@ import { Aggregator } from 'mingo'
 import { systemClock } from '../types'
 import { acquireLock } from './lock'
 import { AppendLog, LOG_FILE, readLog } from './log'
-import { applyUpdate, cloneValue, matchEntries, shape, toJsValues, upsertBase } from './query'
+import { applyUpdate, cloneValue, withId, matchEntries, shape, toJsValues, upsertBase } from './query'
 import { decodeBatch, encodeBatch, idKey, State } from './state'
 import { duplicateKeyError, StoreTransaction, type TxHost } from './transaction'
 import {
@@ -161,7 +161,7 @@ class Store implements DocumentStore, TxHost {
       if (this.state.entry(c, id) || batch.has(idKey(id))) throw duplicateKeyError(c, id)
       batch.add(idKey(id))
       ids.push(id)
-      ops.push({ op: 'put', c, doc: { ...cloneValue(d), _id: id } })
+      ops.push({ op: 'put', c, doc: withId(id, cloneValue(d)) })
     }
     if (!this.hasCollection(c)) ops.unshift({ op: 'create', c })
     await this.commitBatch(ops)
@@ -185,7 +185,7 @@ class Store implements DocumentStore, TxHost {
       const id = ('replacement' in spec ? undefined : base._id) ?? filter._id ?? this.newId()
       if (typeof id === 'object' && id !== null) throw new StoreError('INVALID_ARGUMENT', 'cannot upsert with an _id condition')
       upsertedId = id
-      ops.push({ op: 'put', c, doc: applyUpdate({ ...base, _id: id }, spec).doc })
+      ops.push({ op: 'put', c, doc: applyUpdate(withId(id, base), spec).doc })
     }
     if (ops.length && !this.hasCollection(c)) ops.unshift({ op: 'create', c })
     if (ops.length) await this.commitBatch(ops)

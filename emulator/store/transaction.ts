@@ -8,7 +8,7 @@
  * Re-reading a document that changed under the transaction fails early the same way.
  */
 import { Query } from 'mingo'
-import { applyUpdate, cloneValue, matcher, pinnedId, shape, upsertBase } from './query'
+import { applyUpdate, cloneValue, withId, matcher, pinnedId, shape, upsertBase } from './query'
 import { idKey, type State } from './state'
 import {
   StoreError,
@@ -76,7 +76,7 @@ export class StoreTransaction implements Transaction {
     this.touch()
     const id = doc._id ?? this.host.newId()
     if (this.get(c, id) !== undefined) throw duplicateKeyError(c, id)
-    this.writes.set(keyOf(c, id), { c, id, doc: { ...cloneValue(doc), _id: id }, insert: true })
+    this.writes.set(keyOf(c, id), { c, id, doc: withId(id, cloneValue(doc)), insert: true })
     return id
   }
 
@@ -85,7 +85,7 @@ export class StoreTransaction implements Transaction {
     const key = keyOf(c, id)
     const prev = this.writes.get(key)
     if (!prev) this.observe(c, id)
-    this.writes.set(key, { c, id, doc: doc && { ...cloneValue(doc), _id: id }, insert: Boolean(prev?.insert && doc) })
+    this.writes.set(key, { c, id, doc: doc && withId(id, cloneValue(doc)), insert: Boolean(prev?.insert && doc) })
   }
 
   update(c: string, filter: Record<string, unknown>, spec: UpdateSpec, opts: UpdateOptions = {}): UpdateResult {
@@ -99,7 +99,7 @@ export class StoreTransaction implements Transaction {
     }
     if (!opts.upsert) return { matched: 0, modified: 0 }
     const base = 'replacement' in spec ? {} : upsertBase(filter)
-    this.put(c, id, applyUpdate({ ...base, _id: id }, spec).doc)
+    this.put(c, id, applyUpdate(withId(id, base), spec).doc)
     return { matched: 0, modified: 0, upsertedId: id }
   }
 
