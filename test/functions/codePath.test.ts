@@ -2,6 +2,8 @@
  * The code path (`getPhoneNumber`) and the cloudID path (`getOpenData {cloudID}`), through the
  * emulator with the real wx-server-sdk running the built bundles.
  */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { cloudID } from '../../emulator/client'
 import { expectFail, expectOk, startHarness, type Harness } from './harness'
 import { callsSince, dbState, masked, newUser, tapForCode, type Bind } from './support'
@@ -70,6 +72,23 @@ describe('getPhoneNumber (code path)', () => {
     const code = await tapForCode(h, foreigner.openid)
     expect(expectFail(await h.call(openid, 'getPhoneNumber', { code }), 'APPID_MISMATCH').wechatCode).toBe(40013)
     expect((await dbState(h, openid)).user).toBeNull()
+  })
+
+  it('names a missing config.json permission (-604101) so the developer can fix the deploy', async () => {
+    const { openid } = await user()
+    const file = join(h.functionsDir, 'getPhoneNumber', 'config.json')
+    const shipped = await readFile(file, 'utf8')
+    expect(JSON.parse(shipped).permissions.openapi).toEqual(['phonenumber.getPhoneNumber'])
+    await writeFile(file, JSON.stringify({ permissions: { openapi: [] } }))
+    try {
+      const code = await tapForCode(h, openid)
+      const from = h.wechatCalls.length
+      const err = expectFail(await h.call(openid, 'getPhoneNumber', { code }), 'API_PERMISSION_DENIED')
+      expect(err.wechatCode).toBe(-604101)
+      expect(callsSince(h, from, 'getPhoneNumber')).toBe(0) // refused before WeChat saw the code
+    } finally {
+      await writeFile(file, shipped)
+    }
   })
 
   it('turns WeChat -1 into a retryable WECHAT_BUSY after exactly ONE exchange: the spent code is never replayed', async () => {

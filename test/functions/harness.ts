@@ -18,6 +18,8 @@ export type FunctionUnderTest = (typeof FUNCTIONS)[number]
 
 export interface Harness {
   emu: RunningEmulator
+  /** Where this file's bundles (and their config.json) were built; the runner reads it per call. */
+  functionsDir: string
   /** Calls a function as `openid` through the simulated client; returns its result. */
   call<T = unknown>(openid: string, name: FunctionUnderTest, data?: Record<string, unknown>): Promise<Result<T>>
   /** Every result returned and every log line printed by a function, in order. */
@@ -61,6 +63,7 @@ export async function startHarness(): Promise<Harness> {
   let fullPhone = false
   return {
     emu,
+    functionsDir: outDir,
     logs,
     responses,
     optInResponses,
