@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EmulatorEvents } from '../events'
-import { TcbError, type ActionTable, type AdminBody, type AdminReply, type InvocationRegistry, type RouteHandler } from '../types'
+import { systemClock, TcbError, type ActionTable, type Clock, type AdminBody, type AdminReply, type InvocationRegistry, type RouteHandler } from '../types'
 import { multipartBoundary, parseMultipart } from './multipart'
 
 export interface AdminRouteOptions {
@@ -21,6 +21,8 @@ export interface AdminRouteOptions {
   path?: string
   /** Largest accepted body (default 20 MiB). */
   maxBodyBytes?: number
+  /** Time source for the events' `at` (default the system clock). */
+  clock?: Clock
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -33,6 +35,7 @@ const nextRequestId = () => REQUEST_PREFIX + (requestCounter++ >>> 0).toString(1
 export function createAdminRoute(opts: AdminRouteOptions): RouteHandler {
   const routePath = opts.path ?? '/admin'
   const maxBody = opts.maxBodyBytes ?? 20 * 1024 * 1024
+  const clock = opts.clock ?? systemClock
   return async (req, res, url) => {
     if (url.pathname !== routePath) return false
     if (req.method !== 'POST') {
@@ -61,7 +64,7 @@ export function createAdminRoute(opts: AdminRouteOptions): RouteHandler {
       error = e.code
       if (!res.headersSent) send(res, { json: { code: e.code, message: e.message } }, requestId)
     } finally {
-      opts.events?.emit('admin.call', { invocationId, action, detail, durationMs: Date.now() - started, error, at: Date.now() })
+      opts.events?.emit('admin.call', { invocationId, action, detail, durationMs: Date.now() - started, error, at: clock.now() })
     }
     return true
   }

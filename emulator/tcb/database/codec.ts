@@ -12,13 +12,17 @@ import { TcbError } from '../../types'
 
 /** Parses one EJSON parameter (string, or an already-parsed object) and normalises it. */
 export function decodeParam(value: unknown, name: string, now: number): unknown {
-  let parsed: unknown = value
-  if (typeof value === 'string') {
-    try {
-      parsed = EJSON.parse(value, { relaxed: true })
-    } catch (err) {
-      throw new TcbError('INVALID_PARAM', `${name} is not valid Extended JSON: ${(err as Error).message}`)
-    }
+  let parsed: unknown
+  try {
+    // Strings are what the SDK sends; an object (hand-written JSON) may still hold EJSON wrappers.
+    parsed =
+      typeof value === 'string'
+        ? EJSON.parse(value, { relaxed: true })
+        : value !== null && typeof value === 'object'
+          ? EJSON.deserialize(value as Record<string, unknown>, { relaxed: true })
+          : value
+  } catch (err) {
+    throw new TcbError('INVALID_PARAM', `${name} is not valid Extended JSON: ${(err as Error).message}`)
   }
   return normalise(parsed, now)
 }
