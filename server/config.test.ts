@@ -2,12 +2,12 @@ import { DEFAULT_WECHAT_API_BASE, loadConfig } from './config'
 
 describe('loadConfig', () => {
   it('defaults to the safe settings: no legacy path, masked numbers, reject conflicts', () => {
-    expect(loadConfig({})).toEqual({ appSecret: undefined, wechatApiBase: DEFAULT_WECHAT_API_BASE, returnFullPhone: false, conflictPolicy: 'reject', wechatTimeoutMs: 5000 })
+    expect(loadConfig({})).toEqual({ appSecret: undefined, wechatApiBase: DEFAULT_WECHAT_API_BASE, returnFullPhone: false, conflictPolicy: 'reject', wechatTimeoutMs: 5000, maxDataAgeSeconds: undefined })
   })
 
   it('reads every variable of the contract', () => {
-    const c = loadConfig({ PHONEBIND_APPSECRET: ' s3cret ', PHONEBIND_WECHAT_API_BASE: 'http://127.0.0.1:9/', PHONEBIND_RETURN_FULL_PHONE: '1', PHONEBIND_CONFLICT_POLICY: 'transfer' })
-    expect(c).toMatchObject({ appSecret: 's3cret', wechatApiBase: 'http://127.0.0.1:9', returnFullPhone: true, conflictPolicy: 'transfer' })
+    const c = loadConfig({ PHONEBIND_APPSECRET: ' s3cret ', PHONEBIND_WECHAT_API_BASE: 'http://127.0.0.1:9/', PHONEBIND_RETURN_FULL_PHONE: '1', PHONEBIND_CONFLICT_POLICY: 'transfer', PHONEBIND_MAX_DATA_AGE_SECONDS: '600' })
+    expect(c).toMatchObject({ appSecret: 's3cret', wechatApiBase: 'http://127.0.0.1:9', returnFullPhone: true, conflictPolicy: 'transfer', maxDataAgeSeconds: 600 })
   })
 
   it('treats unknown values as the default rather than guessing', () => {

@@ -18,6 +18,12 @@ export interface ServerConfig {
   conflictPolicy: ConflictPolicy
   /** Timeout of one jscode2session request, ms. Bounded so a slow WeChat cannot eat the function's budget. */
   wechatTimeoutMs: number
+  /**
+   * Legacy data older than this (by `watermark.timestamp`) is refused as DATA_STALE. Off by
+   * default: WeChat sets no limit, and encryptedData stays decryptable until the key rotates,
+   * so a deployment that fears replays of old ciphertexts turns this on.
+   */
+  maxDataAgeSeconds?: number
 }
 
 export const DEFAULT_WECHAT_API_BASE = 'https://api.weixin.qq.com'
@@ -28,11 +34,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const base = (env.PHONEBIND_WECHAT_API_BASE ?? '').trim() || DEFAULT_WECHAT_API_BASE
   const policy = (env.PHONEBIND_CONFLICT_POLICY ?? '').trim().toLowerCase()
   const timeout = Number(env.PHONEBIND_WECHAT_TIMEOUT_MS)
+  const maxAge = Number(env.PHONEBIND_MAX_DATA_AGE_SECONDS)
   return {
     appSecret: secret === '' ? undefined : secret,
     wechatApiBase: base.replace(/\/+$/, ''),
     returnFullPhone: env.PHONEBIND_RETURN_FULL_PHONE === '1' || env.PHONEBIND_RETURN_FULL_PHONE === 'true',
     conflictPolicy: policy === 'transfer' ? 'transfer' : 'reject',
     wechatTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 5000,
+    maxDataAgeSeconds: Number.isFinite(maxAge) && maxAge > 0 ? maxAge : undefined,
   }
 }

@@ -64,7 +64,8 @@ async function viaLegacy(encryptedData: string, iv: string, inv: Invocation): Pr
   if (inv.config.appSecret === undefined) return fail('LEGACY_NOT_CONFIGURED')
   const session = await cloudSessionStore(inv.db).get(inv.openid)
   if (!session) return fail('LOGIN_REQUIRED')
-  const decrypted = decryptOpenData({ appid: inv.appid, sessionKey: session.sessionKey, encryptedData, iv })
+  const maxAgeSeconds = inv.config.maxDataAgeSeconds
+  const decrypted = decryptOpenData({ appid: inv.appid, sessionKey: session.sessionKey, encryptedData, iv, ...(maxAgeSeconds ? { maxAgeSeconds, now: inv.now().getTime() } : {}) })
   if (!decrypted.ok) {
     inv.log.warn('legacy decryption failed', { failure: decrypted.error.code })
     return decrypted

@@ -136,6 +136,22 @@ describe('getOpenData {encryptedData, iv} (legacy)', () => {
     expect((await dbState(h, openid)).index).toEqual([])
   })
 
+  it('refuses replayed old data when the deployment sets PHONEBIND_MAX_DATA_AGE_SECONDS', async () => {
+    const { openid, number } = await user()
+    h.setEnv({ PHONEBIND_MAX_DATA_AGE_SECONDS: '600' })
+    try {
+      expectOk(await loginWithCode(openid))
+      const sessionKey = h.emu.wechat.state.sessions[openid]!.sessionKey
+      const iv = Buffer.alloc(16, 9).toString('base64')
+      const old = { phoneNumber: number, purePhoneNumber: number, countryCode: '86', watermark: { appid: h.emu.appid, timestamp: Math.floor(Date.now() / 1000) - 3600 } }
+      expectFail(await h.call(openid, 'getOpenData', { encryptedData: encryptOpenData({ sessionKey, iv, data: old }), iv }), 'DATA_STALE')
+      const fresh = await h.emu.client.tapPhoneButton(openid)
+      expectOk(await h.call(openid, 'getOpenData', { encryptedData: fresh.encryptedData, iv: fresh.iv }))
+    } finally {
+      h.setEnv()
+    }
+  })
+
   it("refuses another user's encrypted data (it does not decrypt with the caller's key)", async () => {
     const a = await user()
     const b = await user()
