@@ -6,10 +6,13 @@ import { openStore } from './index'
 
 
 
-it('a writer killed with SIGKILL mid-writes leaves a consistent store holding every acknowledged batch', async () => {
+it.each([
+  ['appends', undefined],
+  ['appends and frequent compactions', 30_000],
+])('a writer killed with SIGKILL mid-%s leaves a consistent store holding every acknowledged batch', async (_label, compactBytes) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'store-crash-'))
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing/crash-writer.ts'), dir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing/crash-writer.ts'), dir, ...(compactBytes ? [String(compactBytes)] : [])], {
       cwd: path.join(__dirname, '../..'),
       stdio: ['ignore', 'pipe', 'inherit'],
     })

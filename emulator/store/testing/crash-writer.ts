@@ -5,7 +5,9 @@
 import { openStore } from '../store'
 
 async function main(): Promise<void> {
-  const store = await openStore({ dataDir: process.argv[2] })
+  // An optional small compaction threshold makes kills land inside compactions too.
+  const compactBytes = process.argv[3] ? Number(process.argv[3]) : undefined
+  const store = await openStore({ dataDir: process.argv[2], compactBytes })
   let next = 0
   const worker = async () => {
     for (;;) {
