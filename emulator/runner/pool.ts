@@ -46,6 +46,7 @@ export class FunctionPool {
 
   /** Hands the worker to the next waiter, or lets it idle. Dead workers are dropped. */
   release(w: WorkerProcess): void {
+    w.unclaim()
     if (w.retireAfterRun) w.kill()
     if (w.state === 'dead') this.workers.delete(w)
     if (this.stopped) return

@@ -213,6 +213,22 @@ test('invocation events carry the business result code', async () => {
   ])
 })
 
+test('warm() starts workers that the next calls reuse, and a full pool queues callers', async () => {
+  const r3 = createRunner({ functionsDir: dir, adminUrl: 'http://127.0.0.1:9/admin', env: 'e', invocations: createInvocationRegistry(), poolSize: 2 })
+  try {
+    await r3.warm('sleeps', 2)
+    const warmed = r3.pids().sort()
+    expect(warmed).toHaveLength(2)
+    const outs = await Promise.all(Array.from({ length: 6 }, () => r3.invoke('sleeps', { ms: 20 }, user(1))))
+    expect(outs.every((o) => o.ok)).toBe(true)
+    const used = new Set(outs.map((o) => (o.ok ? (o.result as { pid: number }).pid : 0)))
+    expect([...used].sort()).toEqual(warmed)
+    expect(r3.pids().sort()).toEqual(warmed)
+  } finally {
+    await r3.stop()
+  }
+}, 15_000)
+
 test('stop() leaves no worker process behind and fails later calls', async () => {
   const r2 = createRunner({ functionsDir: dir, adminUrl: 'http://127.0.0.1:9/admin', env: 'e', invocations: createInvocationRegistry() })
   await Promise.all([r2.warm('whoami', 3), r2.warm('sleeps', 2)])

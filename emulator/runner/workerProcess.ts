@@ -95,6 +95,14 @@ export class WorkerProcess {
     return true
   }
 
+  /** Gives back a claimed worker that ran nothing (e.g. one started by `warm`). */
+  unclaim(): void {
+    if (this.state === 'busy' && !this.pending) {
+      this.state = 'idle'
+      this.lastUsed = Date.now()
+    }
+  }
+
   /** Runs one invocation on a claimed worker; kills it if it outlives `timeoutMs`. */
   run(msg: InvokeMessage, timeoutMs: number): Promise<WorkerReply> {
     if (this.state !== 'busy' || this.pending) throw new Error(`worker is ${this.state}`)
