@@ -35,6 +35,9 @@ export const LAZY_MODULES = [
   'form-data',
   'mime-db',
   '@cloudbase/wx-cloud-client-sdk',
+  // node-sdk needs these only for https URLs or keep-alive, which SCF mode turns off.
+  'https',
+  'agentkeepalive',
 ]
 
 /** Which side file each deferred module goes to (default `rare`). */
@@ -94,8 +97,18 @@ function __lazyValue(make) {
 }
 `
 
-function standIn(name: string, s: Shape, file: string, key: string): string {
-  const load = `var real; function load() { return real || (real = require(${JSON.stringify('./' + file)})[${JSON.stringify(key)}]()); }`
+function standIn(name: string, s: Shape, file: string | null, key: string): string {
+  // A node built-in is required directly; a package comes from its side file.
+  const target = file === null ? `require(${JSON.stringify(name)})` : `require(${JSON.stringify('./' + file)})[${JSON.stringify(key)}]()`
+  const load = `var real; function load() { return real || (real = ${target}); }`
+  if (name === 'agentkeepalive') {
+    // Imported with __importStar, which would enumerate a plain stand-in: answer as an ES
+    // module whose members are the (constructible) classes, each loaded on first use.
+    return `${LAZY_RUNTIME}${load}
+function member(k) { return __lazyModule(function () { return k === 'default' ? load() : load()[k]; }, false, true); }
+module.exports = { __esModule: true, default: member('default'), HttpAgent: member('HttpAgent'), HttpsAgent: member('HttpsAgent') };
+`
+  }
   if (name === '@cloudbase/wx-cloud-client-sdk') {
     return `${LAZY_RUNTIME}${load}
 function api() { var m = load(); return m.default || m; }
@@ -147,12 +160,15 @@ export function createLazySplit(modules: string[] = LAZY_MODULES): {
           s = shapeOf(r.path)
           shapes.set(r.path, s)
         }
+        if (r.external) {
+          return { path: args.path, namespace: 'lazy-dep', pluginData: { name: args.path, shape: s, file: null, key: args.path } }
+        }
         const group = GROUPS[args.path] ?? 'rare'
         const key = keyFor(group, args.path, r.path)
         return { path: r.path, namespace: 'lazy-dep', pluginData: { name: args.path, shape: s, file: `index.deps-${group}.js`, key } }
       })
       b.onLoad({ filter: /.*/, namespace: 'lazy-dep' }, (args) => {
-        const { name, shape, file, key } = args.pluginData as { name: string; shape: Shape; file: string; key: string }
+        const { name, shape, file, key } = args.pluginData as { name: string; shape: Shape; file: string | null; key: string }
         return { contents: standIn(name, shape, file, key), loader: 'js' }
       })
     },
