@@ -106,7 +106,10 @@ export function mountPhone(root: HTMLElement, hooks: PhoneHooks): void {
       // The mini program logs in at launch; only the legacy path needs that session key.
       if (state.path === 'legacy') outcome = await launch(u.openid, addStep)
       if (!outcome) {
-        const choice = await askUser()
+        // WeChat checks the app and the user before it draws the sheet; then the tap just fails.
+        const app = state.app
+        const blocked = !app || !app.phonePermission || !app.privacyDeclared || !u.privacyAuthorized || app.quota <= 0
+        const choice = blocked ? 'allow' : await askUser()
         fill(result, h('div.pending', {}, '处理中… / working…'))
         outcome = await tapAndBind(u.openid, state.path, choice, u.baseLibrary, addStep)
       }
