@@ -120,6 +120,8 @@ export function esbuildOptions(entry: string, outFile: string, opts: BuildFuncti
     sourcemap: opts.sourcemap ? 'external' : false,
     legalComments: 'none',
     external: opts.external ?? [],
+    // Function folders have no node_modules of their own: resolve from the project's.
+    nodePaths: [join(__dirname, '..', 'node_modules')],
     plugins: [optionalDeps],
     logLevel: 'silent',
     // The SDKs read their own package.json for version headers: inline it.
