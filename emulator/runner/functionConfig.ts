@@ -2,7 +2,7 @@
  * @module emulator/runner/functionConfig — a function folder's `config.json` as the platform
  * reads it on deploy: `permissions.openapi` (what `cloud.openapi.*` may call) and `timeout`.
  */
-import { readFileSync, existsSync } from 'node:fs'
+import { readFileSync, existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface FunctionConfig {
@@ -30,5 +30,22 @@ export function readFunctionConfig(dir: string): FunctionConfig {
   const openapi = obj.permissions?.openapi
   if (Array.isArray(openapi)) config.openapiPermissions = openapi.filter((p): p is string => typeof p === 'string')
   if (typeof obj.timeout === 'number' && obj.timeout > 0) config.timeoutSeconds = obj.timeout
+  return config
+}
+
+const cache = new Map<string, { mtimeMs: number; config: FunctionConfig }>()
+
+/** `readFunctionConfig`, re-read only when the file's mtime changes (one stat per call). */
+export function readFunctionConfigCached(dir: string): FunctionConfig {
+  let mtimeMs = -1
+  try {
+    mtimeMs = statSync(join(dir, 'config.json')).mtimeMs
+  } catch {
+    // missing: defaults, cached under -1
+  }
+  const hit = cache.get(dir)
+  if (hit && hit.mtimeMs === mtimeMs) return hit.config
+  const config = readFunctionConfig(dir)
+  cache.set(dir, { mtimeMs, config })
   return config
 }

@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { EmulatorEvents } from '../events'
 import { systemClock, type Clock, type InvocationRegistry } from '../types'
-import { readFunctionConfig } from './functionConfig'
+import { readFunctionConfigCached } from './functionConfig'
 import { ERR, MESSAGES, businessCode, failureCode, type FailureReason, type InvokeOutcome } from './outcomes'
 import { FunctionPool } from './pool'
 import type { WorkerReply } from './workerProcess'
@@ -143,7 +143,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     const bundle = bundlePath(name)
     if (!bundle) return failure(ERR.NOT_FOUND, MESSAGES.notFound, 'NOT_FOUND', [])
 
-    const config = readFunctionConfig(join(functionsDir, name))
+    const config = readFunctionConfigCached(join(functionsDir, name))
     const timeoutMs = invokeOpts.timeoutMs ?? config.timeoutSeconds * 1000
     const pool = poolFor(name, bundle)
     const acquired = await pool.acquire()
