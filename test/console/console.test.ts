@@ -46,16 +46,15 @@ beforeAll(async () => {
   }
   mkdirSync(ARTIFACTS, { recursive: true })
   functionsDir = await mkdtemp(join(tmpdir(), 'phonebind-console-'))
-  const [, started, launched] = await Promise.all([
+  // Building the functions and starting the browser overlap: both take seconds.
+  const [, launched] = await Promise.all([
     buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir: functionsDir, functions: ['login', 'getPhoneNumber', 'getOpenData'] }),
-    Promise.resolve(),
     chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     }),
   ])
-  void started
   browser = launched
   emu = await startEmulator({ port: 0, fresh: true, functionsDir, quiet: true, seed: 'console', poolSize: 1, routes: (h) => createConsoleRoutes(h) })
   page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
@@ -154,6 +153,18 @@ test('with the quota set to 0 from the controls, WeChat shows no sheet and the t
   await page.fill('input[aria-label=quota]', '100')
   await page.click('button:has-text("设置 / Set")')
   await page.waitForSelector('[data-test=quota]:text-is("100")')
+})
+
+test('binds on the cloudID path through getOpenData', async () => {
+  const openid = await chooseUser('Chan Tai Man (HK)')
+  await choosePath('cloudID')
+  await page.click('[data-test=phone-button]')
+  await page.click('[data-test=sheet-allow]')
+  const result = await page.waitForSelector('[data-test=result]')
+  expect(await result.getAttribute('data-code')).toBe('OK')
+  expect(await page.textContent('[data-test=masked]')).toBe('+852 61***567')
+  const users = await emu.client.db<{ _id: string; phone?: { source: string } }>('users')
+  expect(users.find((u) => u._id === openid)?.phone?.source).toBe('cloudID')
 })
 
 test('binds on the legacy path after a login with a code (session key stored server-side)', async () => {
