@@ -61,7 +61,7 @@ beforeAll(async () => {
   await page.goto(`${emu.url}/console/`)
   await page.waitForSelector('body.ready')
   await page.waitForSelector('#conn.live')
-})
+}, 60_000) // building three functions on a busy 2-core machine can take a while
 
 afterAll(async () => {
   await browser?.close()
