@@ -11,6 +11,7 @@ export interface PoolOptions {
   /** Built per spawn so an env change (e.g. `setFunctionEnv`) reaches new workers. */
   env: () => NodeJS.ProcessEnv
   max: number
+  execArgv: string[]
 }
 
 type Acquired = { worker: WorkerProcess } | { failure: Extract<WorkerReply, { ok: false }> }
@@ -88,7 +89,7 @@ export class FunctionPool {
   }
 
   private async spawn(): Promise<Acquired> {
-    const w = new WorkerProcess(this.opts.bundlePath, this.opts.env())
+    const w = new WorkerProcess(this.opts.bundlePath, this.opts.env(), this.opts.execArgv)
     this.workers.add(w)
     // A worker that dies while idle (a stray timer threw after main returned) frees its slot.
     // No waiter can be queued then: waiters exist only while every worker is busy.

@@ -31,6 +31,11 @@ export interface RunnerOptions {
   /** Idle workers are killed after this long (default 60 s). */
   idleMs?: number
   clock?: Clock
+  /**
+   * Node flags for the workers (default none), e.g. `['--cpu-prof', '--cpu-prof-dir=prof']` to
+   * profile functions. Also read, space-separated, from `PHONEBIND_WORKER_EXEC_ARGV`.
+   */
+  workerExecArgv?: string[]
 }
 
 /** Who is calling, as WeChat would set it for a mini-program call. */
@@ -89,6 +94,7 @@ export function createRunner(opts: RunnerOptions): Runner {
   const idleMs = opts.idleMs ?? 60_000
   const functionEnv: Record<string, Record<string, string>> = { ...(opts.functionEnv ?? {}) }
   const base = scfEnvironment(opts)
+  const execArgv = opts.workerExecArgv ?? (process.env.PHONEBIND_WORKER_EXEC_ARGV ?? '').split(' ').filter(Boolean)
   const pools = new Map<string, FunctionPool>()
   let stopped = false
 
@@ -111,7 +117,7 @@ export function createRunner(opts: RunnerOptions): Runner {
   function poolFor(name: string, bundle: string): FunctionPool {
     let pool = pools.get(name)
     if (!pool) {
-      pool = new FunctionPool({ bundlePath: bundle, env: () => workerEnv(name), max: poolSize })
+      pool = new FunctionPool({ bundlePath: bundle, env: () => workerEnv(name), max: poolSize, execArgv })
       pools.set(name, pool)
     }
     return pool

@@ -40,11 +40,11 @@ export class WorkerProcess {
   private stderrTail = ''
   private exited: Promise<void>
 
-  constructor(bundlePath: string, env: NodeJS.ProcessEnv) {
+  constructor(bundlePath: string, env: NodeJS.ProcessEnv, execArgv: string[] = []) {
     this.child = fork(WORKER_SCRIPT, [bundlePath], {
       env,
       // No tsx/jest loaders in the worker: a deployed function runs on plain node.
-      execArgv: [],
+      execArgv,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     })
@@ -136,8 +136,20 @@ export class WorkerProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
   }
 
-  /** Kills and waits for the process to be gone. */
-  async stop(): Promise<void> {
+  /**
+   * Closes the IPC channel (the worker exits on disconnect, so `--cpu-prof` and the like can
+   * write their files), then SIGKILLs whatever is still there after `graceMs`.
+   */
+  async stop(graceMs = 1000): Promise<void> {
+    const running = this.child.exitCode === null && this.child.signalCode === null
+    this.state = 'dead'
+    if (running && this.child.connected) {
+      this.child.disconnect()
+      const timer = setTimeout(() => this.kill(), graceMs)
+      await this.exited
+      clearTimeout(timer)
+      return
+    }
     this.kill()
     await this.exited
   }
