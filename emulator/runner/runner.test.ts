@@ -153,6 +153,17 @@ test('an unhandled rejection or process exit fails the invocation, and a new wor
   expect(!exit.ok && exit.errMsg).toContain('exit code 3')
 })
 
+test('a worker that crashes while idle is dropped, and the next call gets a fresh one', async () => {
+  const first = await runner.invoke('throws', { mode: 'later' }, user(1))
+  expect(first.ok).toBe(true)
+  const pid = (first.ok && (first.result as { pid: number }).pid) as number
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 10))
+  expect(alive(pid)).toBe(false)
+  const next = await runner.invoke('throws', { mode: 'later' }, user(1))
+  expect(next.ok).toBe(true)
+  expect(next.ok && (next.result as { pid: number }).pid).not.toBe(pid)
+})
+
 test('a function past its timeout is killed and reported as a timeout', async () => {
   const warm = await runner.invoke('sleeps', { ms: 1 }, user(1))
   const warmPid = (warm.ok && (warm.result as { pid: number }).pid) as number

@@ -105,6 +105,10 @@ export class WorkerProcess {
 
   /** Runs one invocation on a claimed worker; kills it if it outlives `timeoutMs`. */
   run(msg: InvokeMessage, timeoutMs: number): Promise<WorkerReply> {
+    if (this.state === 'dead') {
+      // Died between being claimed and being used (e.g. a stray timer threw while idle).
+      return Promise.resolve({ ok: false, kind: 'crash', error: 'worker exited before the call', logs: [] })
+    }
     if (this.state !== 'busy' || this.pending) throw new Error(`worker is ${this.state}`)
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
