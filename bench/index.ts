@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { benchBinds, type BindBenchResult } from './binds'
 import { benchColdLoad } from './coldLoad'
 import { benchDecrypt } from './decrypt'
+import { bundleOf, profileFunction, type FunctionProfileResult } from './functionProfile'
 import { inProcessDriver } from './lib/driver'
 import { buildIntoTemp, PROJECT_ROOT, startBenchEmulator } from './lib/emulator'
 import { checkInvariants, type InvariantReport } from './lib/invariants'
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     const emu = await startBenchEmulator(built.dir, { poolSize: settings.poolSize, dataDir: dataDir() })
     let binds: BindBenchResult
     let profiled: { value: BindBenchResult; summary: ProfileSummary }
+    let fnProfile: FunctionProfileResult
     try {
       const driver = inProcessDriver(emu)
       binds = await benchBinds(emu, driver, {
@@ -86,6 +88,8 @@ async function main(): Promise<void> {
       })
       log('profiling the emulator process during another c=32 run …')
       profiled = await profile(() => benchBinds(emu, driver, { poolSize: settings.poolSize, levels: [{ concurrency: 32, binds: q ? 150 : 400 }], log, firstNumber: 1_000_000 }))
+      log('profiling the getPhoneNumber bundle in-process …')
+      fnProfile = await profileFunction(emu, bundleOf(built.dir, 'getPhoneNumber'), { binds: q ? 60 : 200, firstNumber: 2_000_000 })
     } finally {
       await emu.stop()
     }
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
       coldLoad,
       decrypt,
       binds,
-      profile: { binds: profiled.value.levels[0], emulatorProcess: profiled.summary },
+      profile: { binds: profiled.value.levels[0], emulatorProcess: profiled.summary, functionInProcess: fnProfile },
       reliability,
       bundles,
       targets: targetsMet({ coldLoad, decrypt, binds, reliability }),

@@ -35,6 +35,7 @@ function area(url: string, fn: string): string {
   if (fn === '(idle)') return 'idle'
   if (fn === '(garbage collector)') return 'gc'
   if (fn === '(program)') return 'program (native/V8)'
+  if (/phonebind-bench-[^/]+\/[A-Za-z]+\/index(\.deps-[^/]*)?\.js$/.test(url)) return 'function bundle (wx-server-sdk + ours)'
   const m = /\/emulator\/([a-z]+)\//.exec(url)
   if (m) return `emulator/${m[1]}`
   if (/\/emulator\/[a-z]+\.ts/.test(url)) return 'emulator'
