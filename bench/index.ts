@@ -17,7 +17,7 @@ import { benchBinds, type BindBenchResult } from './binds'
 import { benchColdLoad } from './coldLoad'
 import { benchDecrypt } from './decrypt'
 import { bundleOf, profileFunction, type FunctionProfileResult } from './functionProfile'
-import { inProcessDriver } from './lib/driver'
+import { httpDriver, inProcessDriver } from './lib/driver'
 import { buildIntoTemp, PROJECT_ROOT, startBenchEmulator } from './lib/emulator'
 import { checkInvariants, type InvariantReport } from './lib/invariants'
 import { profile, type ProfileSummary } from './lib/profile'
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     let binds: BindBenchResult
     let profiled: { value: BindBenchResult; summary: ProfileSummary }
     let fnProfile: FunctionProfileResult
+    let viaHttp: BindBenchResult
     try {
       const driver = inProcessDriver(emu)
       binds = await benchBinds(emu, driver, {
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
       })
       log('profiling the emulator process during another c=32 run …')
       profiled = await profile(() => benchBinds(emu, driver, { poolSize: settings.poolSize, levels: [{ concurrency: 32, binds: q ? 150 : 400 }], log, firstNumber: 1_000_000 }))
+      log('the same c=32 binds through the HTTP client API, for comparison …')
+      viaHttp = await benchBinds(emu, httpDriver(emu.client), { poolSize: settings.poolSize, levels: [{ concurrency: 32, binds: q ? 150 : 500 }], log, firstNumber: 3_000_000 })
       log('profiling the getPhoneNumber bundle in-process …')
       fnProfile = await profileFunction(emu, bundleOf(built.dir, 'getPhoneNumber'), { binds: q ? 60 : 200, firstNumber: 2_000_000 })
     } finally {
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
       meta: { ...meta, loadavgAtEnd: loadavg().map((x) => round(x, 2)), totalSeconds: round((Date.now() - started) / 1000) },
       coldLoad,
       decrypt,
-      binds,
+      binds: { ...binds, httpClientAt32: viaHttp.levels[0] },
       profile: { binds: profiled.value.levels[0], emulatorProcess: profiled.summary, functionInProcess: fnProfile },
       reliability,
       bundles,
