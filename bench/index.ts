@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       built.functions.map((f) => [f.name, { bytes: f.bytes, deferredBytes: f.sideFiles.reduce((s, x) => s + x.bytes, 0) }]),
     )
 
-    const decrypt = benchDecrypt({ batches: q ? 5 : 15, perBatch: q ? 4000 : 20000, log })
+    const decrypt = benchDecrypt({ batches: q ? 7 : 15, perBatch: q ? 10000 : 20000, log })
     const coldLoad = await benchColdLoad({
       bundles: Object.fromEntries(built.functions.map((f) => [f.name, f.outFile])),
       projectRoot: PROJECT_ROOT,
