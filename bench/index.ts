@@ -165,6 +165,12 @@ function targetsMet(r: {
   }
 }
 
+// A wedged run (e.g. a function that never answers) must not hold the shared machine.
+setTimeout(() => {
+  log('bench timed out after 10 minutes')
+  process.exit(2)
+}, 600_000).unref()
+
 main().catch((e: unknown) => {
   log(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
   process.exit(1)
