@@ -1,6 +1,6 @@
 /**
  * The part of `fetch` that `EmulatorClient` uses, over `node:http`: jsdom's test environment has
- * no `fetch`. Loopback only, JSON only.
+ * no `fetch`. Loopback only, text and JSON bodies.
  */
 import * as http from 'node:http'
 
@@ -8,6 +8,7 @@ interface MiniResponse {
   ok: boolean
   status: number
   json(): Promise<unknown>
+  text(): Promise<string>
 }
 
 export function nodeFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<MiniResponse> {
@@ -18,7 +19,7 @@ export function nodeFetch(url: string, init: { method?: string; headers?: Record
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8')
         const status = res.statusCode ?? 0
-        resolve({ ok: status >= 200 && status < 300, status, json: async () => JSON.parse(text) })
+        resolve({ ok: status >= 200 && status < 300, status, json: async () => JSON.parse(text), text: async () => text })
       })
       res.on('error', reject)
     })
