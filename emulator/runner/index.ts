@@ -4,6 +4,5 @@
  */
 export { createRunner, scfEnvironment, type Runner, type RunnerOptions, type CallerIdentity, type InvokeOptions } from './runner'
 export { createFunctionActions } from './invokeAction'
-export { createInvocationRegistry } from './registry'
 export { ERR as RUNNER_ERR, MESSAGES as RUNNER_MESSAGES, type InvokeOutcome, type FailureReason } from './outcomes'
 export { readFunctionConfig, DEFAULT_TIMEOUT_SECONDS, type FunctionConfig } from './functionConfig'

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { buildFunctions } from '../../scripts/buildFunctions'
 import { TcbError, type ActionTable, type AdminBody } from '../types'
 import { createFunctionActions } from './invokeAction'
-import { createInvocationRegistry } from './registry'
+import { createInvocationRegistry } from '../invocations'
 import { createRunner, type Runner } from './runner'
 
 // A minimal `/admin` that dispatches only the functions action, so the real wx-server-sdk in

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { buildFunctions } from '../../scripts/buildFunctions'
 import { EmulatorEvents, type EmulatorEventMap } from '../events'
 import type { Invocation } from '../types'
-import { createInvocationRegistry } from './registry'
+import { createInvocationRegistry } from '../invocations'
 import { createRunner, type Runner } from './runner'
 
 // The fixtures are built by the real build code into a temp dir; whoami bundles the real

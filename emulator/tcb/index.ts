@@ -1,4 +1,3 @@
 /** @module emulator/tcb — the CloudBase `/admin` endpoint: envelope, dispatch, database actions. */
 export { createAdminRoute, type AdminRouteOptions } from './server'
-export { createInvocationRegistry } from './invocations'
 export { createDatabaseActions, type DatabaseActionsOptions } from './database'

@@ -7,7 +7,7 @@ import { EmulatorEvents } from '../../events'
 import { openStore, type DocumentStore } from '../../store'
 import type { ActionTable, Clock, InvocationRegistry } from '../../types'
 import { createDatabaseActions } from '../database'
-import { createInvocationRegistry } from '../invocations'
+import { createInvocationRegistry } from '../../invocations'
 import { createAdminRoute } from '../server'
 
 export interface AdminHarness {

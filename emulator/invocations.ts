@@ -1,9 +1,9 @@
 /**
- * @module emulator/runner/registry — the in-memory `InvocationRegistry`: `WX_API_TOKEN` →
+ * @module emulator/invocations — the in-memory `InvocationRegistry`: `WX_API_TOKEN` →
  * the invocation it was minted for. The runner registers before `main()` and unregisters
  * after; `/admin` resolves the `wxCloudApiToken` of every request through it.
  */
-import type { Invocation, InvocationRegistry } from '../types'
+import type { Invocation, InvocationRegistry } from './types'
 
 export function createInvocationRegistry(): InvocationRegistry & { size(): number } {
   const byToken = new Map<string, Invocation>()
