@@ -7,9 +7,16 @@
  *   npm run build -- --no-minify      readable output
  *   npm run build -- --minify-all     also mangle names (smaller, but slower to load)
  *   npm run build -- --no-lazy        one self-contained index.js, no index.deps-*.js
+ *
+ * A full build also refreshes the mini program's copies of the shared core files
+ * (`miniprogram/shared/`, committed so devtools opens a fresh clone) and compiles the emulator
+ * console. Under CI it does not rewrite the copies: there the sharedSync test must see what was
+ * committed, so a stale copy fails CI instead of being fixed in a throwaway clone.
  */
 import { join } from 'node:path'
+import { buildConsole } from '../emulator/console/build'
 import { buildFunctions, formatBytes } from './buildFunctions'
+import { syncShared } from './syncMiniprogramShared'
 
 function parseArgs(argv: string[]): { functions?: string[]; external?: string[]; minify?: boolean; lazy?: boolean; root: string } {
   const functions: string[] = []
@@ -37,6 +44,14 @@ async function run(): Promise<void> {
   const total = report.functions.reduce((s, f) => s + f.bytes, 0)
   if (report.functions.length === 0) console.log('  (no function folder with an index.ts)')
   console.log(`Built ${report.functions.length} function(s), ${formatBytes(total)} in ${Math.round(report.totalMs)} ms`)
+  if (args.functions) return // a partial build is about functions only
+
+  if (!process.env.CI) {
+    const changed = syncShared()
+    console.log(changed.length ? `Mini program shared code updated: ${changed.join(', ')} (commit these)` : 'Mini program shared code is up to date')
+  }
+  const consoleBundle = await buildConsole({ outDir: join(__dirname, '..', 'build', 'console') })
+  console.log(`Built the emulator console (${formatBytes(consoleBundle.js.length)} of script)`)
 }
 
 run().catch((e: unknown) => {
