@@ -11,20 +11,11 @@
  * const detail = await client.tapPhoneButton(user.openid)
  * const res = await client.callFunction(user.openid, 'getPhoneNumber', { code: detail.code })
  */
+import type { PhoneButtonDetail } from '../core/wechatCodes'
+import type { TestUser } from './wechat/state'
 
 /** A test user as the emulator shows it (never with a session key). */
-export interface EmulatorUser {
-  openid: string
-  appid: string
-  unionid?: string
-  purePhoneNumber?: string
-  countryCode?: string
-  baseLibrary: string
-  privacyAuthorized: boolean
-  nickname?: string
-  createdAt: number
-  hasSession?: boolean
-}
+export type EmulatorUser = TestUser & { hasSession?: boolean }
 
 export interface EmulatorApp {
   appid: string
@@ -42,15 +33,8 @@ export interface TapOptions {
   platform?: 'ios' | 'android' | 'devtools' | 'legacy'
 }
 
-/** `e.detail` of the phone button. */
-export interface PhoneButtonDetail {
-  errMsg: string
-  errno?: number
-  code?: string
-  cloudID?: string
-  encryptedData?: string
-  iv?: string
-}
+/** `e.detail` of the phone button: the type the mini program's code classifies. */
+export type { PhoneButtonDetail }
 
 export interface CallFunctionSuccess<T = unknown> {
   errMsg: 'cloud.callFunction:ok'

@@ -8,6 +8,7 @@
  * Only a successful tap is charged.
  */
 import { encryptOpenData } from '../../core/crypto'
+import type { PhoneButtonDetail } from '../../core/wechatCodes'
 import type { TestUser } from './state'
 import type { SimulatedWeChat } from './wechat'
 
@@ -26,15 +27,7 @@ export interface TapOptions {
   platform?: Platform
 }
 
-/** `e.detail` of `bindgetphonenumber` / `bindgetrealtimephonenumber`. */
-export interface PhoneButtonDetail {
-  errMsg: string
-  errno?: number
-  code?: string
-  cloudID?: string
-  encryptedData?: string
-  iv?: string
-}
+export type { PhoneButtonDetail }
 
 /** `{phoneNumber, purePhoneNumber, countryCode, watermark}` as WeChat shapes it. */
 export interface PhoneData {
