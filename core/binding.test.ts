@@ -63,12 +63,68 @@ describe('bindPhone edge cases', () => {
     await bindPhone(inner, input('a', p))
     let calls = 0
     const store: BindingStore = {
-      runTransaction: (fn) => (++calls === 2 ? Promise.reject(new Error('db down')) : inner.runTransaction(fn)),
+      // 1: the claim (duplicate), 2: the re-run with reads (owned by a), 3: the audit event.
+      runTransaction: (fn) => (++calls === 3 ? Promise.reject(new Error('db down')) : inner.runTransaction(fn)),
     }
     const seen: unknown[] = []
     const r = await bindPhone(store, { ...input('b', p), onAuditFailure: (e) => seen.push(e) })
     expect(r).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
     expect(seen).toHaveLength(1)
+    const viaAppend: BindingStore = { runTransaction: (fn) => inner.runTransaction(fn), appendEvent: async () => { throw new Error('db down') } }
+    expect(await bindPhone(viaAppend, { ...input('c', p), onAuditFailure: (e) => seen.push(e) })).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
+    expect(seen).toHaveLength(2)
+  })
+
+  /** Records every store operation in order: each is one CloudBase request in production. */
+  function counting(inner: MemoryBindingStore) {
+    const ops: string[] = []
+    const store: BindingStore = {
+      runTransaction: (fn) => {
+        ops.push('begin')
+        return inner.runTransaction((tx) =>
+          fn({
+            getUser: (id) => (ops.push('getUser'), tx.getUser(id)),
+            getPhoneIndex: (id) => (ops.push('getPhoneIndex'), tx.getPhoneIndex(id)),
+            insertPhoneIndex: (d) => (ops.push('insertPhoneIndex'), tx.insertPhoneIndex(d)),
+            deletePhoneIndex: (id) => (ops.push('deletePhoneIndex'), tx.deletePhoneIndex(id)),
+            putPhoneIndex: (d) => (ops.push('putPhoneIndex'), tx.putPhoneIndex!(d)),
+            putUser: (d) => (ops.push('putUser'), tx.putUser(d)),
+            addEvent: (e) => (ops.push('addEvent'), tx.addEvent(e)),
+          }),
+        )
+      },
+      appendEvent: (e) => (ops.push('appendEvent'), inner.appendEvent(e)),
+    }
+    return { store, ops }
+  }
+
+  it('a fresh number is claimed by its insert, without reading the index first', async () => {
+    const { store, ops } = counting(new MemoryBindingStore())
+    expect(await bindPhone(store, input('a', rec('13800138000')))).toMatchObject({ ok: true, data: { change: 'bound' } })
+    expect(ops).toEqual(['begin', 'getUser', 'insertPhoneIndex', 'putUser', 'addEvent'])
+  })
+
+  it('a double tap reads instead of claiming, and writes nothing', async () => {
+    const inner = new MemoryBindingStore()
+    const p = rec('13800138000')
+    await bindPhone(inner, input('a', p))
+    const { store, ops } = counting(inner)
+    expect(await bindPhone(store, input('a', p))).toMatchObject({ ok: true, data: { change: 'unchanged' } })
+    expect(ops).toEqual(['begin', 'getUser', 'getPhoneIndex'])
+  })
+
+  it('a taken number: the failed claim is discarded, the owner read, one lone conflict event', async () => {
+    const inner = new MemoryBindingStore()
+    const p = rec('13800138000')
+    await bindPhone(inner, input('a', p))
+    const { store, ops } = counting(inner)
+    // maxAttempts 1: the failed claim does not use up the attempt that reads the owner.
+    expect(await bindPhone(store, { ...input('b', p), maxAttempts: 1 })).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
+    expect(ops).toEqual(['begin', 'getUser', 'insertPhoneIndex', 'begin', 'getUser', 'getPhoneIndex', 'appendEvent'])
+    const snap = inner.snapshot()
+    expect(snap.users.map((u) => u._id)).toEqual(['a'])
+    expect(snap.phoneIndex).toEqual([expect.objectContaining({ openid: 'a' })])
+    expect(snap.events.map((e) => [e.type, e.openid, e.masked])).toEqual([['bind', 'a', '138****8000'], ['conflict', 'b', '138****8000']])
   })
 
   it('BINDING_CONFLICT after the attempts run out; unknown store errors propagate', async () => {

@@ -7,7 +7,14 @@
  * event — happens in ONE transaction, so a failure leaves nothing half-written.
  *
  * A conflict is the one failure that must still leave a trace: the transaction is aborted
- * (nothing written) and the `conflict` event is then appended in its own, second transaction.
+ * (nothing written) and the `conflict` event is then appended on its own — a single insert
+ * (`BindingStore.appendEvent`) where the store has one, else a second transaction.
+ *
+ * Request economy (each store operation is one CloudBase round trip): the first attempt of a
+ * bind claims the number by inserting its index entry straight away instead of reading it
+ * first. A fresh number — the common case — then costs no index read; a taken one makes the
+ * insert fail with `DuplicateKeyError`, the transaction is discarded, and the re-run reads the
+ * owner as before. The insert is still what makes the number unique, so nothing is weakened.
  *
  * Stores signal a unique-key violation with `DuplicateKeyError` and a lost optimistic race
  * with `TransactionConflictError`; `bindPhone` re-runs the transaction a bounded number of
@@ -77,6 +84,11 @@ export interface BindingTx {
 export interface BindingStore {
   /** Runs `fn` atomically: commit if it resolves, discard every write if it throws (and rethrow). */
   runTransaction<T>(fn: (tx: BindingTx) => Promise<T>): Promise<T>
+  /**
+   * Appends one audit event outside any transaction (a single insert is atomic on its own).
+   * Optional: without it the event is written in a transaction of its own.
+   */
+  appendEvent?(event: PhoneEvent): Promise<void>
 }
 
 /** A unique-key violation: the document `_id` already exists. */
@@ -129,9 +141,15 @@ class OwnedByOther {
 export async function bindPhone(store: BindingStore, input: BindPhoneInput): Promise<Result<BindOutcome>> {
   const id = phoneIndexId(input.phone.e164)
   const attempts = Math.max(1, input.maxAttempts ?? 3)
+  // A claim that hits an existing entry is not a lost race but the question "who owns it?":
+  // that re-run with reads does not use up `maxAttempts` (even 1 still answers
+  // PHONE_ALREADY_BOUND). Conflicts count as before.
+  let claimFirst = true
   for (let attempt = 1; ; attempt++) {
+    const optimistic = claimFirst
+    claimFirst = false
     try {
-      return ok(await store.runTransaction((tx) => bindInTx(tx, input, id)))
+      return ok(await store.runTransaction((tx) => bindInTx(tx, input, id, optimistic)))
     } catch (e) {
       if (e instanceof OwnedByOther) {
         await appendConflict(store, input, e.owner)
@@ -139,6 +157,7 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
       }
       // A racer inserted the index (or changed what we read) first: re-read and decide again.
       if (isDuplicateKeyError(e) || isTransactionConflict(e)) {
+        if (optimistic && isDuplicateKeyError(e)) attempt--
         if (attempt < attempts) continue
         return fail('BINDING_CONFLICT')
       }
@@ -147,13 +166,21 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
   }
 }
 
-async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string): Promise<BindOutcome> {
+/**
+ * One bind attempt. `claimFirst`: insert the index entry before knowing whether it exists (it
+ * throws DuplicateKeyError if it does — here or at commit — and the caller re-runs with reads).
+ * Not for the caller's own current number: that is the double-tap case, answered by a read.
+ */
+async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimFirst: boolean): Promise<BindOutcome> {
   const { openid, phone, source, now } = input
   const user = await tx.getUser(openid)
   const current = user?.phone ?? null
-  const index = await tx.getPhoneIndex(id)
-  const ownedByOther = index !== null && index.openid !== openid
   const sameNumber = current !== null && current.e164 === phone.e164
+  const claimed = claimFirst && !sameNumber
+  if (claimed) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now })
+  // After a successful claim the index is ours by construction: nothing to read.
+  const index = claimed ? null : await tx.getPhoneIndex(id)
+  const ownedByOther = index !== null && index.openid !== openid
 
   if (ownedByOther && (input.policy ?? 'reject') === 'reject') throw new OwnedByOther(index.openid)
   if (user && sameNumber && index !== null && !ownedByOther) return { user, change: 'unchanged' } // idempotent: no write
@@ -181,7 +208,7 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string): Promi
     const old = await tx.getPhoneIndex(oldId)
     if (old && old.openid === openid) await tx.deletePhoneIndex(oldId)
   }
-  if (index === null) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now })
+  if (index === null && !claimed) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now })
 
   const bound: BoundPhone = { ...phone, source, verifiedAt: now }
   const next: UserDoc = user
@@ -197,7 +224,8 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string): Promi
 async function appendConflict(store: BindingStore, input: BindPhoneInput, owner: string): Promise<void> {
   const event: PhoneEvent = { type: 'conflict', openid: input.openid, otherOpenid: owner, masked: input.phone.masked, source: input.source, at: input.now }
   try {
-    await store.runTransaction((tx) => tx.addEvent(event))
+    if (store.appendEvent) await store.appendEvent(event)
+    else await store.runTransaction((tx) => tx.addEvent(event))
   } catch (err) {
     input.onAuditFailure?.(err)
   }

@@ -51,6 +51,12 @@ export class MemoryBindingStore implements BindingStore {
     return run
   }
 
+  /** A lone audit event: appended at once, like a single insert outside any transaction. */
+  async appendEvent(event: PhoneEvent): Promise<void> {
+    await tick()
+    this.events.push(clone(event))
+  }
+
   /** Committed state, copied. */
   snapshot(): MemoryStoreSnapshot {
     const docs = <T>(t: Table<T>) => [...t.values()].flatMap((s) => (s.doc ? [clone(s.doc)] : []))

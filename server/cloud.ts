@@ -72,7 +72,19 @@ export function getCloud(): CloudSdk {
   return cached
 }
 
-/** The database with `doc().get()` answering `data: null` for a missing document instead of throwing. */
+const databases = new WeakMap<CloudSdk, Database>()
+
+/**
+ * The database with `doc().get()` answering `data: null` for a missing document instead of
+ * throwing. One instance per SDK, reused by every invocation of a warm container: it holds
+ * only configuration (the env is resolved per request by the SDK), and building it anew per
+ * call was pure overhead on the bind path.
+ */
 export function getDatabase(cloud: CloudSdk): Database {
-  return cloud.database({ throwOnNotFound: false })
+  let db = databases.get(cloud)
+  if (!db) {
+    db = cloud.database({ throwOnNotFound: false })
+    databases.set(cloud, db)
+  }
+  return db
 }

@@ -80,5 +80,9 @@ export function cloudBindingStore(db: Database): BindingStore {
         throw translate(e, PHONE_INDEX)
       }
     },
+    async appendEvent(event) {
+      // The conflict trail: one insert, atomic on its own — not start + add + commit.
+      await db.collection(PHONE_EVENTS).add({ data: { ...event } })
+    },
   }
 }
