@@ -1,6 +1,7 @@
 /**
  * @module server/functions/login — `login {code?}`: upserts the caller, and on the legacy path
- * exchanges a `wx.login` code for a server-side session key.
+ * exchanges a `wx.login` code for a server-side session key — exchange first, so a refused
+ * code writes nothing.
  *
  * The code exchange only happens when the deployment has an AppSecret (otherwise the code is
  * ignored: the code and cloudID paths need no session key). The exchanged openid must equal
@@ -19,27 +20,32 @@ export async function login(event: unknown, inv: Invocation): Promise<Result<Log
   const req = parseLoginRequest(event)
   if (!req.ok) return req
   const now = inv.now()
-  const { before, created } = await upsertUserOnLogin(inv.db, inv, now)
   const sessions = cloudSessionStore(inv.db)
-  let legacyReady = false
   const secret = inv.config.appSecret
-  if (secret !== undefined) {
-    const code = req.data.code
-    if (code !== undefined) {
-      const out = await exchangeJsCode(code, { baseUrl: inv.config.wechatApiBase, appid: inv.appid, secret, timeoutMs: inv.config.wechatTimeoutMs })
-      if (!out.ok) {
-        inv.log.warn('jscode2session failed', { failure: out.error.code, errcode: out.error.wechatCode })
-        return out
-      }
-      if (out.session.openid !== inv.openid) {
-        inv.log.warn('jscode2session returned another openid: key not stored')
-        return fail('JS_CODE_INVALID')
-      }
-      await sessions.put(inv.openid, out.session.sessionKey, now)
-      legacyReady = true
-    } else {
-      legacyReady = (await sessions.get(inv.openid)) !== null
+  const code = secret !== undefined ? req.data.code : undefined
+  // Exchange before writing anything: a refused code (reused 40163, invalid, busy, another
+  // user's) must leave `users` and `sessions` as they were. The code is exchanged once and
+  // never retried, whatever happens after.
+  let sessionKey: string | undefined
+  if (secret !== undefined && code !== undefined) {
+    const out = await exchangeJsCode(code, { baseUrl: inv.config.wechatApiBase, appid: inv.appid, secret, timeoutMs: inv.config.wechatTimeoutMs })
+    if (!out.ok) {
+      inv.log.warn('jscode2session failed', { failure: out.error.code, errcode: out.error.wechatCode })
+      return out
     }
+    if (out.session.openid !== inv.openid) {
+      inv.log.warn('jscode2session returned another openid: key not stored')
+      return fail('JS_CODE_INVALID')
+    }
+    sessionKey = out.session.sessionKey
+  }
+  const { before, created } = await upsertUserOnLogin(inv.db, inv, now)
+  let legacyReady = false
+  if (sessionKey !== undefined) {
+    await sessions.put(inv.openid, sessionKey, now)
+    legacyReady = true
+  } else if (secret !== undefined) {
+    legacyReady = (await sessions.get(inv.openid)) !== null
   }
   const data: LoginData = { openid: inv.openid, appid: inv.appid, phone: phoneViewOf(before, inv.config.returnFullPhone), legacyReady, created }
   if (inv.unionid) data.unionid = inv.unionid

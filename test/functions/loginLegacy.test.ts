@@ -80,6 +80,32 @@ describe('login', () => {
     expect(sessions.find((s) => s._id === b.openid)).toBeUndefined()
   })
 
+  it('a refused wx.login code changes nothing: users and sessions stay exactly as they were', async () => {
+    const a = await user()
+    expectOk(await loginWithCode(a.openid))
+    const userRow = (await dbState(h, a.openid)).user
+    const sessionsOf = async (openid: string) => (await h.emu.client.db<{ _id: string }>('sessions', 1000)).filter((s) => s._id === openid)
+    const sessionRow = await sessionsOf(a.openid)
+    expect(sessionRow).toHaveLength(1)
+    const { code } = await h.emu.client.login(a.openid)
+    expectOk(await h.call(a.openid, 'login', { code }))
+    const after = { user: (await dbState(h, a.openid)).user, sessions: await sessionsOf(a.openid) }
+    // a reused code (40163): not even lastLoginAt moves, the stored key stays the current one
+    expectFail(await h.call(a.openid, 'login', { code }), 'JS_CODE_USED')
+    expect((await dbState(h, a.openid)).user).toEqual(after.user)
+    expect(await sessionsOf(a.openid)).toEqual(after.sessions)
+    expect(after.user).not.toEqual(userRow) // the accepted login did record its visit
+    // a first login that fails creates no user row at all
+    const b = await user()
+    const other = await h.emu.client.login(a.openid)
+    expectFail(await h.call(b.openid, 'login', { code: other.code }), 'JS_CODE_INVALID')
+    await h.emu.client.setFaults('jscode2session', { errcode: -1, next: 1 })
+    expectFail(await loginWithCode(b.openid), 'WECHAT_BUSY')
+    await h.emu.client.setFaults('jscode2session', null)
+    expect((await dbState(h, b.openid)).user).toBeNull()
+    expect(await sessionsOf(b.openid)).toEqual([])
+  })
+
   it('reports jscode2session -1 as WECHAT_BUSY after one exchange (no retry of the js code)', async () => {
     const { openid } = await user()
     await h.emu.client.setFaults('jscode2session', { errcode: -1, next: 1 })
