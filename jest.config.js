@@ -2,6 +2,7 @@
 // (miniprogram-simulate needs a DOM). The transform only strips types — `npm run typecheck` checks them.
 const transform = { '^.+\\.ts$': '<rootDir>/test/esbuildTransform.js' }
 module.exports = {
+  reporters: ['default', '<rootDir>/test/summaryReporter.js'],
   projects: [
     {
       displayName: 'node',
