@@ -94,6 +94,7 @@ describe('bindPhone edge cases', () => {
         )
       },
       appendEvent: (e) => (ops.push('appendEvent'), inner.appendEvent(e)),
+      peekPhoneIndex: (id) => (ops.push('peekPhoneIndex'), inner.peekPhoneIndex(id)),
     }
     return { store, ops }
   }
@@ -113,18 +114,23 @@ describe('bindPhone edge cases', () => {
     expect(ops).toEqual(['begin', 'getUser', 'getPhoneIndex'])
   })
 
-  it('a taken number: the failed claim is discarded, the owner read, one lone conflict event', async () => {
+  it('a taken number: the failed claim is discarded, the owner peeked, one lone conflict event', async () => {
     const inner = new MemoryBindingStore()
     const p = rec('13800138000')
     await bindPhone(inner, input('a', p))
     const { store, ops } = counting(inner)
-    // maxAttempts 1: the failed claim does not use up the attempt that reads the owner.
-    expect(await bindPhone(store, { ...input('b', p), maxAttempts: 1 })).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
+    expect(await bindPhone(store, input('b', p))).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
+    expect(ops).toEqual(['begin', 'getUser', 'insertPhoneIndex', 'peekPhoneIndex', 'appendEvent'])
+    // Without peek (or under transfer) the owner is read in a second transaction; maxAttempts 1
+    // is enough: the failed claim does not use up the attempt that reads the owner.
+    ops.length = 0
+    const noPeek: BindingStore = { runTransaction: (fn) => store.runTransaction(fn), appendEvent: (e) => store.appendEvent!(e) }
+    expect(await bindPhone(noPeek, { ...input('b', p), maxAttempts: 1 })).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
     expect(ops).toEqual(['begin', 'getUser', 'insertPhoneIndex', 'begin', 'getUser', 'getPhoneIndex', 'appendEvent'])
     const snap = inner.snapshot()
     expect(snap.users.map((u) => u._id)).toEqual(['a'])
     expect(snap.phoneIndex).toEqual([expect.objectContaining({ openid: 'a' })])
-    expect(snap.events.map((e) => [e.type, e.openid, e.masked])).toEqual([['bind', 'a', '138****8000'], ['conflict', 'b', '138****8000']])
+    expect(snap.events.map((e) => [e.type, e.openid, e.masked])).toEqual([['bind', 'a', '138****8000'], ['conflict', 'b', '138****8000'], ['conflict', 'b', '138****8000']])
   })
 
   it('BINDING_CONFLICT after the attempts run out; unknown store errors propagate', async () => {

@@ -14,7 +14,8 @@
  * bind claims the number by inserting its index entry straight away instead of reading it
  * first. A fresh number — the common case — then costs no index read; a taken one makes the
  * insert fail with `DuplicateKeyError`, the transaction is discarded, and the re-run reads the
- * owner as before. The insert is still what makes the number unique, so nothing is weakened.
+ * owner (`peekPhoneIndex`, one committed read, where the store has it). The insert is still
+ * what makes the number unique, so nothing is weakened.
  *
  * Stores signal a unique-key violation with `DuplicateKeyError` and a lost optimistic race
  * with `TransactionConflictError`; `bindPhone` re-runs the transaction a bounded number of
@@ -89,6 +90,11 @@ export interface BindingStore {
    * Optional: without it the event is written in a transaction of its own.
    */
   appendEvent?(event: PhoneEvent): Promise<void>
+  /**
+   * Reads one index entry as committed, outside any transaction. Optional: lets a bind whose
+   * claim hit an existing entry learn the owner with one read instead of a second transaction.
+   */
+  peekPhoneIndex?(id: string): Promise<PhoneIndexDoc | null>
 }
 
 /** A unique-key violation: the document `_id` already exists. */
@@ -141,9 +147,6 @@ class OwnedByOther {
 export async function bindPhone(store: BindingStore, input: BindPhoneInput): Promise<Result<BindOutcome>> {
   const id = phoneIndexId(input.phone.e164)
   const attempts = Math.max(1, input.maxAttempts ?? 3)
-  // A claim that hits an existing entry is not a lost race but the question "who owns it?":
-  // that re-run with reads does not use up `maxAttempts` (even 1 still answers
-  // PHONE_ALREADY_BOUND). Conflicts count as before.
   let claimFirst = true
   for (let attempt = 1; ; attempt++) {
     const optimistic = claimFirst
@@ -151,19 +154,33 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
     try {
       return ok(await store.runTransaction((tx) => bindInTx(tx, input, id, optimistic)))
     } catch (e) {
-      if (e instanceof OwnedByOther) {
-        await appendConflict(store, input, e.owner)
-        return fail('PHONE_ALREADY_BOUND')
+      if (e instanceof OwnedByOther) return refuse(store, input, e.owner)
+      if (optimistic && isDuplicateKeyError(e)) {
+        // The claim hit an existing entry: not a lost race but the question "whose is it?".
+        // Under `reject` a committed read answers it: owned by another account at that moment
+        // is a correct PHONE_ALREADY_BOUND, without a second transaction. Anything else (ours,
+        // just released, transfer policy) re-runs with reads, and this re-run does not use up
+        // `maxAttempts` (even 1 still reaches a real answer).
+        if ((input.policy ?? 'reject') === 'reject' && store.peekPhoneIndex) {
+          const owner = (await store.peekPhoneIndex(id))?.openid
+          if (owner !== undefined && owner !== input.openid) return refuse(store, input, owner)
+        }
+        attempt--
+        continue
       }
       // A racer inserted the index (or changed what we read) first: re-read and decide again.
       if (isDuplicateKeyError(e) || isTransactionConflict(e)) {
-        if (optimistic && isDuplicateKeyError(e)) attempt--
         if (attempt < attempts) continue
         return fail('BINDING_CONFLICT')
       }
       throw e
     }
   }
+}
+
+async function refuse(store: BindingStore, input: BindPhoneInput, owner: string): Promise<Result<BindOutcome>> {
+  await appendConflict(store, input, owner)
+  return fail('PHONE_ALREADY_BOUND')
 }
 
 /**

@@ -57,6 +57,13 @@ export class MemoryBindingStore implements BindingStore {
     this.events.push(clone(event))
   }
 
+  /** One committed index entry, read outside any transaction. */
+  async peekPhoneIndex(id: string): Promise<PhoneIndexDoc | null> {
+    await tick()
+    const doc = this.index.get(id)?.doc ?? null
+    return doc === null ? null : clone(doc)
+  }
+
   /** Committed state, copied. */
   snapshot(): MemoryStoreSnapshot {
     const docs = <T>(t: Table<T>) => [...t.values()].flatMap((s) => (s.doc ? [clone(s.doc)] : []))

@@ -80,6 +80,11 @@ export function cloudBindingStore(db: Database): BindingStore {
         throw translate(e, PHONE_INDEX)
       }
     },
+    async peekPhoneIndex(id) {
+      // Committed state (no transactionId): who owns a number whose claim just failed.
+      const { data } = await db.collection(PHONE_INDEX).doc(id).get()
+      return (data as PhoneIndexDoc | null) ?? null
+    },
     async appendEvent(event) {
       // The conflict trail: one insert, atomic on its own — not start + add + commit.
       await db.collection(PHONE_EVENTS).add({ data: { ...event } })
