@@ -15,8 +15,10 @@
  *   `npm install`ed function would (esbuild `external`, no minify, nothing deferred);
  * - `naive`: bare `require('wx-server-sdk')` without any call (the figure this bench used to
  *   divide by; kept for continuity, it does less work than either build).
- * The ratio that counts is bundled ÷ unbundled of (require + first call). Targets are
- * interleaved and the order rotates every round, so the shared machine's load drift hits all.
+ * The ratio that counts is bundled ÷ unbundled of (require + first call). A second call of the
+ * same kind (another fresh user) follows in the same process; (require + first − second) is the
+ * start-up cost alone, without the call's own requests, which bundling cannot change. Targets
+ * are interleaved and the order rotates every round, so the shared machine's load drift hits all.
  */
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -33,17 +35,25 @@ const PROBE = `
 const t0 = performance.now();
 const m = require(process.argv[1]);
 const t1 = performance.now();
-if (process.argv[2] === '-') { process.stdout.write('\\n@@COLD ' + JSON.stringify({ requireMs: t1 - t0, firstCallMs: 0, ok: true })); process.exit(0); }
-Promise.resolve(m.main(JSON.parse(process.argv[2]), {})).then((r) => {
+const calls = JSON.parse(process.argv[2]);
+const out = (o) => { process.stdout.write('\\n@@COLD ' + JSON.stringify(o)); process.exit(0); };
+if (calls.length === 0) out({ requireMs: t1 - t0, firstCallMs: 0, secondCallMs: 0, ok: true });
+const call = (c) => { Object.assign(process.env, c.env); return Promise.resolve(m.main(c.event, {})); };
+call(calls[0]).then((r1) => {
   const t2 = performance.now();
-  process.stdout.write('\\n@@COLD ' + JSON.stringify({ requireMs: t1 - t0, firstCallMs: t2 - t1, ok: r && r.ok === true, result: r && r.ok ? undefined : r }));
-  process.exit(0);
-}, (e) => { console.error(e); process.exit(1); });
+  if (!r1 || r1.ok !== true) out({ ok: false, result: r1 });
+  return call(calls[1]).then((r2) => {
+    const t3 = performance.now();
+    out({ requireMs: t1 - t0, firstCallMs: t2 - t1, secondCallMs: t3 - t2, ok: r2 && r2.ok === true, result: r2 && r2.ok ? undefined : r2 });
+  });
+}).catch((e) => { console.error(e); process.exit(1); });
 `
 
 interface Sample {
   requireMs: number
   firstCallMs: number
+  /** The same kind of call again in the same process (fresh user): the warm cost of the work. */
+  secondCallMs: number
   /** Spawn to exit as seen by the parent (node start-up included). */
   processMs: number
 }
@@ -51,8 +61,11 @@ interface Sample {
 export interface ColdLoadRow {
   requireMs: number
   firstCallMs: number
+  secondCallMs: number
   /** require + first call, the median of the per-process sums. */
   coldMs: number
+  /** require + first call − second call: what being cold costs beyond the call's own work. */
+  startupMs: number
   processMs: number
 }
 
@@ -61,6 +74,8 @@ export interface ColdLoadFunctionRow {
   unbundled: ColdLoadRow
   /** bundled.coldMs / unbundled.coldMs: the fair comparison. */
   vsUnbundled: number
+  /** bundled.startupMs / unbundled.startupMs: the same with the call's own work taken out. */
+  startupVsUnbundled: number
   /** bundled.coldMs / naive.requireMs: the bundle's load + first call vs a bare SDK require. */
   vsNaiveRequire: number
 }
@@ -83,17 +98,22 @@ const FIRST_EVENTS: Record<string, EventMaker> = {
   unbindPhone: () => ({}),
 }
 
-function probe(target: string, arg: string, env: NodeJS.ProcessEnv, cwd: string): Promise<Sample> {
+interface Call {
+  event: Record<string, unknown>
+  env: Record<string, string>
+}
+
+function probe(target: string, calls: Call[], env: NodeJS.ProcessEnv, cwd: string): Promise<Sample> {
   const t0 = performance.now()
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', PROBE, target, arg], { env, cwd, timeout: 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['-e', PROBE, target, JSON.stringify(calls)], { env, cwd, timeout: 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`cold load of ${target} failed: ${stderr || err.message}`))
       // The function logs JSON lines to stdout too; the probe's line is marked.
       const line = stdout.split('\n').find((l) => l.startsWith('@@COLD '))
       if (!line) return reject(new Error(`cold load of ${target}: no measurement`))
-      const m = JSON.parse(line.slice('@@COLD '.length)) as { requireMs: number; firstCallMs: number; ok: boolean; result?: unknown }
-      if (!m.ok) return reject(new Error(`cold load of ${target}: the first call failed: ${JSON.stringify(m.result)}`))
-      resolve({ requireMs: m.requireMs, firstCallMs: m.firstCallMs, processMs: performance.now() - t0 })
+      const m = JSON.parse(line.slice('@@COLD '.length)) as Omit<Sample, 'processMs'> & { ok: boolean; result?: unknown }
+      if (!m.ok) return reject(new Error(`cold load of ${target}: a call failed: ${JSON.stringify(m.result)}`))
+      resolve({ requireMs: m.requireMs, firstCallMs: m.firstCallMs, secondCallMs: m.secondCallMs, processMs: performance.now() - t0 })
     })
   })
 }
@@ -102,7 +122,9 @@ function rowOf(samples: Sample[]): ColdLoadRow {
   return {
     requireMs: round(median(samples.map((s) => s.requireMs))),
     firstCallMs: round(median(samples.map((s) => s.firstCallMs))),
+    secondCallMs: round(median(samples.map((s) => s.secondCallMs))),
     coldMs: round(median(samples.map((s) => s.requireMs + s.firstCallMs))),
+    startupMs: round(median(samples.map((s) => s.requireMs + s.firstCallMs - s.secondCallMs))),
     processMs: round(median(samples.map((s) => s.processMs))),
   }
 }
@@ -129,17 +151,22 @@ export async function benchColdLoad(opts: {
     const samples = new Map<string, Sample[]>(targets.map((t) => [t.key, []]))
 
     const once = async (t: (typeof targets)[number]): Promise<Sample> => {
-      if (!t.fn) return probe(t.path, '-', baseEnv, opts.projectRoot)
-      // A fresh user and a fresh invocation token per process, registered as the runner does.
-      const user = emu.wechat.createUser({})
-      const token = `emu-cold-${randomUUID()}`
-      const permissions = readFunctionConfig(dirname(opts.bundles[t.fn]!)).openapiPermissions
-      emu.invocations.register({ token, invocationId: randomUUID(), functionName: t.fn, openid: user.openid, appid: user.appid, openapiPermissions: permissions })
+      if (!t.fn) return probe(t.path, [], baseEnv, opts.projectRoot)
+      // Two fresh users, each with an invocation token registered as the runner does.
+      const fn = t.fn
+      const permissions = readFunctionConfig(dirname(opts.bundles[fn]!)).openapiPermissions
+      const tokens: string[] = []
+      const calls = [0, 1].map((): Call => {
+        const user = emu.wechat.createUser({})
+        const token = `emu-cold-${randomUUID()}`
+        tokens.push(token)
+        emu.invocations.register({ token, invocationId: randomUUID(), functionName: fn, openid: user.openid, appid: user.appid, openapiPermissions: permissions })
+        return { event: FIRST_EVENTS[fn]!(emu, user.openid), env: { WX_OPENID: user.openid, WX_APPID: user.appid, WX_API_TOKEN: token } }
+      })
       try {
-        const env = { ...baseEnv, WX_OPENID: user.openid, WX_APPID: user.appid, WX_API_TOKEN: token }
-        return await probe(t.path, JSON.stringify(FIRST_EVENTS[t.fn]!(emu, user.openid)), env, opts.projectRoot)
+        return await probe(t.path, calls, baseEnv, opts.projectRoot)
       } finally {
-        emu.invocations.unregister(token)
+        for (const token of tokens) emu.invocations.unregister(token)
       }
     }
     for (let i = 0; i < opts.rounds; i++) {
@@ -156,17 +183,25 @@ export async function benchColdLoad(opts: {
       const u = samples.get(`${fn}/unbundled`)!
       const bundled = rowOf(b)
       const unb = rowOf(u)
-      functions[fn] = { bundled, unbundled: unb, vsUnbundled: round(bundled.coldMs / unb.coldMs, 3), vsNaiveRequire: round(bundled.coldMs / naive.requireMs, 3) }
+      functions[fn] = {
+        bundled,
+        unbundled: unb,
+        vsUnbundled: round(bundled.coldMs / unb.coldMs, 3),
+        startupVsUnbundled: round(bundled.startupMs / unb.startupMs, 3),
+        vsNaiveRequire: round(bundled.coldMs / naive.requireMs, 3),
+      }
     }
     const worstRatio = Math.max(...Object.values(functions).map((r) => r.vsUnbundled))
     opts.log(
       `cold load (require + first call): naive require ${naive.requireMs} ms; ` +
-        Object.entries(functions).map(([n, r]) => `${n} ${r.bundled.coldMs} vs ${r.unbundled.coldMs} ms (×${r.vsUnbundled})`).join(', '),
+        Object.entries(functions)
+          .map(([n, r]) => `${n} ${r.bundled.coldMs} vs ${r.unbundled.coldMs} ms (×${r.vsUnbundled}; start-up only ×${r.startupVsUnbundled})`)
+          .join(', '),
     )
     return {
       rounds: opts.rounds,
       measured:
-        'fresh node process per sample; median of require() + first main() call (real event, fresh user, against the emulator; must succeed); bundled = npm run build output, unbundled = same function with wx-server-sdk from node_modules; naive = bare require("wx-server-sdk"), no call',
+        'fresh node process per sample; median of require() + first main() call (real event, fresh user, against the emulator; must succeed); startup = that minus a second, warm call of the same kind in the same process; bundled = npm run build output, unbundled = same function with wx-server-sdk from node_modules; naive = bare require("wx-server-sdk"), no call',
       naive,
       functions,
       worstRatio,
