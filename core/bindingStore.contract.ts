@@ -183,6 +183,29 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       expect(await eventsOf(a)).toEqual([])
     })
 
+    it('peekPhoneIndex and appendEvent, where the store has them, read and write committed state only', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const p = phone()
+      expect((await bind(a, p)).ok).toBe(true)
+      if (h.store.peekPhoneIndex) {
+        expect(await h.store.peekPhoneIndex(phoneIndexId(p.e164))).toMatchObject({ _id: phoneIndexId(p.e164), openid: a })
+        const id = phoneIndexId(phone().e164)
+        expect(await h.store.peekPhoneIndex(id)).toBeNull()
+        // Another transaction's uncommitted insert is not seen.
+        await h.store.runTransaction(async (tx) => {
+          await tx.insertPhoneIndex({ _id: id, openid: b, boundAt: T0 })
+          expect(await h.store.peekPhoneIndex!(id)).toBeNull()
+          throw new Error('abort')
+        }).catch((e: unknown) => expect(String(e)).toMatch(/abort/))
+        expect(await h.store.peekPhoneIndex(id)).toBeNull()
+      }
+      if (h.store.appendEvent) {
+        const event: PhoneEvent = { type: 'conflict', openid: b, otherOpenid: a, masked: p.masked, source: 'code', at: later(1) }
+        await h.store.appendEvent(event)
+        expect((await eventsOf(b)).map((e) => [e.type, e.otherOpenid, e.masked])).toEqual([['conflict', a, p.masked]])
+      }
+    })
+
     it('transactions: own writes are visible, a throw discards them, a duplicate _id is a DuplicateKeyError', async () => {
       const a = openid('a')
       const id = phoneIndexId(phone().e164)
