@@ -13,6 +13,11 @@
  * uploaded with the folder) so a cold start does not pay to parse code it never runs. The
  * `openapi` file holds what `cloud.openapi.*` needs (multipart form-data); `rare` the rest.
  *
+ * `INNER_RULES` defer a few requires made inside those dependencies themselves, wherever the
+ * dependency ends up (index.js or a side file): form-data's `mime-types` (with its ~140 KB
+ * mime-db) and `https`. Measured, they were most of what the first `wx.openApi` call paid
+ * for loading form-data (bench/coldLoad, getPhoneNumber and getOpenData).
+ *
  * `@cloudbase/wx-cloud-client-sdk` is special: node-sdk's CloudBase constructor calls its
  * `generateHTTPClient` on every instance (wx-server-sdk makes one per call), so the stand-in
  * also defers that call until `app.models` is actually used.
@@ -40,8 +45,22 @@ export const LAZY_MODULES = [
   'agentkeepalive',
 ]
 
-/** Which side file each deferred module goes to (default `rare`). */
-const GROUPS: Record<string, string> = { 'form-data': 'openapi', 'mime-db': 'openapi' }
+/**
+ * Which side file each deferred module goes to (default `rare`). MIME tables are needed only
+ * for file parts with a name (wx-server-sdk's media uploads), never by the JSON-in-multipart
+ * `wx.openApi` request, so they stay out of `openapi`.
+ */
+const GROUPS: Record<string, string> = { 'form-data': 'openapi' }
+
+/**
+ * Requires deferred inside a dependency, whoever imports that dependency (and in side files
+ * too). form-data 4.0.x: `mime.lookup` runs only for parts with a name/path/filename (node-sdk's
+ * `buildHttpRequestInfo` appends Buffers without one), `https` only in `submit()` (node-sdk
+ * uses `getBuffer()`). Both are property reads on the module, which the stand-in forwards.
+ */
+export const INNER_RULES: { importer: RegExp; modules: string[] }[] = [
+  { importer: /node_modules[\\/]form-data[\\/]lib[\\/]form_data\.js$/, modules: ['mime-types', 'https'] },
+]
 
 export const SIDE_FILE = /^index\.deps-[a-z]+\.js$/
 
@@ -57,7 +76,7 @@ interface Shape {
 /** Per process: requiring a module to learn its shape costs time, and every function shares them. */
 const shapes = new Map<string, Shape>()
 /** Per process: every function defers the same modules, so each side file is bundled once. */
-const sideBuilds = new Map<string, Promise<Uint8Array>>()
+const sideBuilds = new Map<string, Promise<{ bytes: Uint8Array; met: Deferred[] }>>()
 
 function shapeOf(realPath: string): Shape {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -125,34 +144,24 @@ module.exports = __lazyModule(load, ${s.esModule}, ${s.callable});
 `
 }
 
+type Deferred = { group: string; key: string; real: string }
+
+function escapeRe(m: string): string {
+  return m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
 /**
- * One build's deferral: `plugin` for the main bundle, then `buildSideFiles` writes the
- * deferred modules it met into `index.deps-<group>.js` beside the bundle.
+ * The esbuild plugin that swaps a deferred require for its stand-in. `defers` decides per
+ * (module, importer); `place` names the side-file key of a package (built-ins need none).
  */
-export function createLazySplit(modules: string[] = LAZY_MODULES): {
-  plugin: Plugin
-  buildSideFiles(outDir: string, base: BuildOptions): Promise<{ file: string; bytes: number }[]>
-} {
-  /** group → key → real path */
-  const groups = new Map<string, Map<string, string>>()
-  const filter = new RegExp(`^(${modules.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`)
-
-  function keyFor(group: string, name: string, real: string): string {
-    const g = groups.get(group) ?? new Map<string, string>()
-    groups.set(group, g)
-    for (const [k, p] of g) if (p === real) return k
-    let key = name
-    for (let i = 2; g.has(key); i++) key = `${name}#${i}`
-    g.set(key, real)
-    return key
-  }
-
-  const plugin: Plugin = {
+function deferralPlugin(names: string[], defers: (name: string, importer: string) => boolean, place: (group: string, name: string, real: string) => string): Plugin {
+  const filter = new RegExp(`^(${names.map(escapeRe).join('|')})$`)
+  return {
     name: 'lazy-dependencies',
     setup(b) {
       b.onResolve({ filter: /^\.\/index\.deps-[a-z]+\.js$/ }, (args) => ({ path: args.path, external: true }))
       b.onResolve({ filter }, async (args) => {
-        if (args.pluginData?.lazyInner || !LAZY_IMPORTERS.test(args.importer)) return undefined
+        if (args.pluginData?.lazyInner || !defers(args.path, args.importer)) return undefined
         const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: { lazyInner: true } })
         if (r.errors.length > 0 || !r.path) return undefined
         let s = shapes.get(r.path)
@@ -164,7 +173,7 @@ export function createLazySplit(modules: string[] = LAZY_MODULES): {
           return { path: args.path, namespace: 'lazy-dep', pluginData: { name: args.path, shape: s, file: null, key: args.path } }
         }
         const group = GROUPS[args.path] ?? 'rare'
-        const key = keyFor(group, args.path, r.path)
+        const key = place(group, args.path, r.path)
         return { path: r.path, namespace: 'lazy-dep', pluginData: { name: args.path, shape: s, file: `index.deps-${group}.js`, key } }
       })
       b.onLoad({ filter: /.*/, namespace: 'lazy-dep' }, (args) => {
@@ -173,36 +182,93 @@ export function createLazySplit(modules: string[] = LAZY_MODULES): {
       })
     },
   }
+}
 
-  async function buildSideFiles(outDir: string, base: BuildOptions): Promise<{ file: string; bytes: number }[]> {
-    for (const f of readdirSync(outDir)) if (SIDE_FILE.test(f)) rmSync(join(outDir, f))
-    const out: { file: string; bytes: number }[] = []
-    for (const [group, entries] of groups) {
-      const contents =
-        'module.exports = {\n' +
-        [...entries].map(([k, p]) => `  ${JSON.stringify(k)}: function () { return require(${JSON.stringify(p)}); },`).join('\n') +
-        '\n};\n'
-      const file = join(outDir, `index.deps-${group}.js`)
+const innerNames = [...new Set(INNER_RULES.flatMap((r) => r.modules))]
+function innerDefers(name: string, importer: string): boolean {
+  return INNER_RULES.some((r) => r.modules.includes(name) && r.importer.test(importer))
+}
+
+/**
+ * One build's deferral: `plugin` for the main bundle, then `buildSideFiles` writes the
+ * deferred modules it met into `index.deps-<group>.js` beside the bundle. `modules` are the
+ * SDK's requires to defer (a function may keep some in index.js); `INNER_RULES` always apply.
+ */
+export function createLazySplit(modules: string[] = LAZY_MODULES): {
+  plugin: Plugin
+  buildSideFiles(outDir: string, base: BuildOptions): Promise<{ file: string; bytes: number }[]>
+} {
+  /** group → key → real path */
+  const groups = new Map<string, Map<string, string>>()
+
+  function keyFor(group: string, name: string, real: string): string {
+    const g = groups.get(group) ?? new Map<string, string>()
+    groups.set(group, g)
+    for (const [k, p] of g) if (p === real) return k
+    let key = name
+    for (let i = 2; g.has(key); i++) key = `${name}#${i}`
+    g.set(key, real)
+    return key
+  }
+
+  const plugin = deferralPlugin(
+    [...new Set([...modules, ...innerNames])],
+    (name, importer) => (modules.includes(name) && LAZY_IMPORTERS.test(importer)) || innerDefers(name, importer),
+    keyFor,
+  )
+
+  /** Bundles one side file; its own inner deferrals may add entries to (other) groups. */
+  async function buildGroup(group: string, contents: string, outDir: string, base: BuildOptions): Promise<Uint8Array> {
+    const cacheKey = JSON.stringify([contents, base.minify, base.minifyWhitespace, base.minifySyntax, base.minifyIdentifiers, base.target, base.sourcemap])
+    let pending = sideBuilds.get(cacheKey)
+    if (!pending) {
+      const met: Deferred[] = []
+      const inner = deferralPlugin(innerNames, innerDefers, (g, name, real) => {
+        // A fixed key per module, so a cached build's output stays valid for every function.
+        met.push({ group: g, key: name, real })
+        return name
+      })
       const options: BuildOptions = {
         ...base,
         entryPoints: undefined,
         stdin: { contents, resolveDir: outDir, loader: 'js', sourcefile: `deps-${group}.js` },
-        outfile: file,
+        outfile: join(outDir, `index.deps-${group}.js`),
         write: false,
+        plugins: [...(base.plugins ?? []), inner],
       }
-      const cacheKey = JSON.stringify([contents, base.minify, base.minifyWhitespace, base.minifySyntax, base.minifyIdentifiers, base.target, base.sourcemap])
-      let pending = sideBuilds.get(cacheKey)
-      if (!pending) {
-        pending = build(options).then((r) => r.outputFiles?.find((f) => f.path.endsWith('.js'))?.contents ?? new Uint8Array())
-        sideBuilds.set(cacheKey, pending)
-        // A failed build must not be cached.
-        pending.catch(() => sideBuilds.delete(cacheKey))
-      }
-      await writeFile(file, await pending)
-      out.push({ file, bytes: statSync(file).size })
+      pending = build(options).then((r) => ({ bytes: r.outputFiles?.find((f) => f.path.endsWith('.js'))?.contents ?? new Uint8Array(), met }))
+      sideBuilds.set(cacheKey, pending)
+      // A failed build must not be cached.
+      pending.catch(() => sideBuilds.delete(cacheKey))
     }
-    return out
+    const { bytes, met } = await pending
+    for (const d of met) {
+      if (keyFor(d.group, d.key, d.real) !== d.key) throw new Error(`deferred ${d.key} (${d.real}) collides with another module of that name in index.deps-${d.group}.js`)
+    }
+    return bytes
+  }
+
+  async function buildSideFiles(outDir: string, base: BuildOptions): Promise<{ file: string; bytes: number }[]> {
+    for (const f of readdirSync(outDir)) if (SIDE_FILE.test(f)) rmSync(join(outDir, f))
+    const written = new Map<string, string>()
+    // Until no side file's own deferrals add to a group already written.
+    for (;;) {
+      const stale = [...groups].map(([g, entries]) => [g, sideContents(entries)] as const).filter(([g, c]) => written.get(g) !== c)
+      if (stale.length === 0) break
+      for (const [group, contents] of stale) {
+        await writeFile(join(outDir, `index.deps-${group}.js`), await buildGroup(group, contents, outDir, base))
+        written.set(group, contents)
+      }
+    }
+    return [...written.keys()].sort().map((g) => {
+      const file = join(outDir, `index.deps-${g}.js`)
+      return { file, bytes: statSync(file).size }
+    })
   }
 
   return { plugin, buildSideFiles }
+}
+
+function sideContents(entries: Map<string, string>): string {
+  return 'module.exports = {\n' + [...entries].map(([k, p]) => `  ${JSON.stringify(k)}: function () { return require(${JSON.stringify(p)}); },`).join('\n') + '\n};\n'
 }
