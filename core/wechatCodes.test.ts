@@ -23,6 +23,7 @@ describe('fromWeChatErrcode', () => {
     [45011, 'getPhoneNumber', 'RATE_LIMITED'],
     [45009, 'jscode2session', 'DAILY_QUOTA_REACHED'],
     [40013, 'getPhoneNumber', 'APPID_MISMATCH'],
+    [40003, 'getPhoneNumber', 'CODE_INVALID'], // openid does not own the code (errcode guessed)
     [40013, 'jscode2session', 'APP_CREDENTIALS_INVALID'],
     [40125, 'jscode2session', 'APP_CREDENTIALS_INVALID'],
     [87009, 'cloud', 'LOGIN_REQUIRED'],

@@ -77,6 +77,10 @@ function resolveMapping(errcode: number, api: WeChatApi): Mapping | undefined {
   // 40013: jscode2session says OUR appid is invalid; getuserphonenumber says the code is
   // from another appid.
   if (errcode === 40013) return api === 'jscode2session' ? 'APP_CREDENTIALS_INVALID' : 'APPID_MISMATCH'
+  // 40003 on getuserphonenumber: the `openid` we send is not the user the code was issued to.
+  // WeChat does not document this errcode (the emulator's guess, emulator/README.md); either
+  // way the caller holds someone else's code, and the answer is a fresh tap of its own.
+  if (errcode === 40003 && api === 'getPhoneNumber') return 'CODE_INVALID'
   const exact = COMMON[errcode]
   if (exact !== undefined) return exact
   if (errcode <= -601010 && errcode >= -601017) return ['WECHAT_ERROR', false] // env / auth permissions

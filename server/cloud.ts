@@ -52,7 +52,7 @@ export interface CloudSdk {
   getWXContext(): WxContext
   database(options?: Record<string, unknown>): Database
   getOpenData(options: { list: string[] }): Promise<{ list: unknown[] }>
-  openapi: { phonenumber: { getPhoneNumber(options: { code: string }): Promise<{ phoneInfo?: PhoneInfo }> } }
+  openapi: { phonenumber: { getPhoneNumber(options: { code: string; openid?: string }): Promise<{ phoneInfo?: PhoneInfo }> } }
   DYNAMIC_CURRENT_ENV: symbol
 }
 

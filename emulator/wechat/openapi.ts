@@ -2,8 +2,9 @@
  * @module emulator/wechat/openapi — the `wx.openApi` action of `/admin` (reference §11).
  *
  * Identity comes from the calling invocation (`ctx.invocation`, resolved from `WX_API_TOKEN`),
- * never from the request: a phone code is exchangeable only by the user it was issued to, and a
- * cloudID resolves only for its owner. WeChat errors travel inside `respData`; platform errors
+ * never from the request. A phone code is redeemable by any function of its appid unless the
+ * request names an `openid` (then only by that user, as WeChat documents); a cloudID resolves
+ * only for its owner. WeChat errors travel inside `respData`; platform errors
  * (-604101 no permission, -6010xx cloudID) as the whole-call `errorCode`. Replies are binary
  * `CommOpenApiResp` with `application/octet-stream` (§11.3).
  */
@@ -60,7 +61,7 @@ type OpenApiHandler = (wechat: SimulatedWeChat, args: Record<string, unknown>, c
 
 /** `cloud.openapi.<apiName>` handlers we emulate, keyed by the dotted name. */
 const OPEN_APIS: Record<string, OpenApiHandler> = {
-  'phonenumber.getPhoneNumber': async (wechat, args, caller) => jsonReply(await wechat.exchangePhoneCode(args.code, caller)),
+  'phonenumber.getPhoneNumber': async (wechat, args, caller) => jsonReply(await wechat.exchangePhoneCode(args.code, caller, args.openid)),
 }
 
 type SvrkitHandler = (wechat: SimulatedWeChat, reqData: Uint8Array, caller: Caller) => Promise<AdminReply>

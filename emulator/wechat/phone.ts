@@ -142,8 +142,21 @@ export interface Caller {
 
 export type PhoneNumberResponse = { errcode: 0; errmsg: 'ok'; phone_info: PhoneData } | { errcode: number; errmsg: string }
 
-/** `phonenumber.getPhoneNumber({code})` / `POST /wxa/business/getuserphonenumber`. */
-export async function exchangePhoneCode(wx: SimulatedWeChat, code: unknown, caller: Caller): Promise<PhoneNumberResponse> {
+/**
+ * The errcode for "`openid` given, but the code was issued to someone else". WeChat documents the
+ * check ("填入后会校验 openid 和 code 的绑定关系") but not its errcode: 40003 ("invalid openid",
+ * WeChat's global code for an openid that does not fit the request) is OUR GUESS. The code is
+ * not spent, so its owner can still use it. core/wechatCodes.ts maps it, like 40029, to
+ * CODE_INVALID, so phonebind behaves the same whichever of the two WeChat really sends.
+ */
+export const OPENID_MISMATCH_ERRCODE = 40003
+
+/**
+ * `phonenumber.getPhoneNumber({code, openid?})` / `POST /wxa/business/getuserphonenumber`.
+ * As documented, without `openid` any caller of the code's appid can redeem it; with `openid`,
+ * a code issued to another user fails (`OPENID_MISMATCH_ERRCODE`) and stays unspent.
+ */
+export async function exchangePhoneCode(wx: SimulatedWeChat, code: unknown, caller: Caller, openid?: unknown): Promise<PhoneNumberResponse> {
   const reply = (errcode: number, errmsg: string, openid?: string): PhoneNumberResponse => {
     wx.emit('getPhoneNumber', errcode, openid ?? caller.openid, caller.invocationId)
     return { errcode, errmsg: errcode === 0 ? errmsg : `${errmsg} rid: ${wx.ids.rid()}` }
@@ -163,9 +176,9 @@ export async function exchangePhoneCode(wx: SimulatedWeChat, code: unknown, call
   const hint = code.slice(0, 6)
   if (!entry) return reply(40029, `invalid code hint: [${hint}]`)
   if (entry.appid !== caller.appid) return reply(40013, 'invalid appid')
-  // WeChat checks the optional `openid` against the code; inside CloudBase the caller is known,
-  // so a code only works for the user who tapped (a stolen code is useless).
-  if (entry.openid !== caller.openid || entry.used || wx.isExpired(entry.issuedAt)) return reply(40029, `invalid code hint: [${hint}]`)
+  // Checked before "used/expired" and without spending the code: the asker is not its owner.
+  if (openid !== undefined && openid !== '' && openid !== entry.openid) return reply(OPENID_MISMATCH_ERRCODE, 'invalid openid')
+  if (entry.used || wx.isExpired(entry.issuedAt)) return reply(40029, `invalid code hint: [${hint}]`)
   entry.used = true
   wx.save()
   const user = wx.requireUser(entry.openid)

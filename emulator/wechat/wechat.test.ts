@@ -155,14 +155,32 @@ describe('phone codes', () => {
     expect(await wx.exchangePhoneCode(code, caller)).toMatchObject({ errcode: 40029 })
   })
 
-  it('refuse another user (40029), another app (40013) and an expired code (40029)', async () => {
+  it('refuse another app (40013) and an expired code (40029)', async () => {
     const { wx, clock, app, user } = setup()
-    const other = wx.createUser()
     const { code } = wx.tapPhoneButton(user.openid)
-    expect(await wx.exchangePhoneCode(code, { openid: other.openid, appid: app.appid })).toMatchObject({ errcode: 40029 })
     expect(await wx.exchangePhoneCode(code, { openid: user.openid, appid: 'wx0000000000000000' })).toMatchObject({ errcode: 40013 })
     clock.advance(5 * 60 * 1000)
     expect(await wx.exchangePhoneCode(code, { openid: user.openid, appid: app.appid })).toMatchObject({ errcode: 40029 })
+  })
+
+  it('with an openid, refuse a code issued to another user (40003, our guess) without spending it', async () => {
+    const { wx, app, user } = setup()
+    const other = wx.createUser()
+    const { code } = wx.tapPhoneButton(user.openid)
+    const otherCaller = { openid: other.openid, appid: app.appid }
+    const refused = await wx.exchangePhoneCode(code, otherCaller, other.openid)
+    expect(refused).toMatchObject({ errcode: 40003, errmsg: expect.stringMatching(/^invalid openid rid: /) })
+    expect(JSON.stringify(refused)).not.toContain(code)
+    // The owner, naming itself, still gets its number: the refusal did not burn the code.
+    expect(await wx.exchangePhoneCode(code, { openid: user.openid, appid: app.appid }, user.openid)).toMatchObject({ errcode: 0, phone_info: { purePhoneNumber: '13800138000' } })
+    expect(await wx.exchangePhoneCode(code, { openid: user.openid, appid: app.appid }, user.openid)).toMatchObject({ errcode: 40029 })
+  })
+
+  it('without an openid, let any caller of the same app redeem a code, as WeChat documents', async () => {
+    const { wx, app, user } = setup()
+    const other = wx.createUser()
+    const { code } = wx.tapPhoneButton(user.openid)
+    expect(await wx.exchangePhoneCode(code, { openid: other.openid, appid: app.appid })).toMatchObject({ errcode: 0, phone_info: { purePhoneNumber: '13800138000' } })
   })
 
   it('become expired (not unknown) with expireCodes', async () => {

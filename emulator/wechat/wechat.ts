@@ -284,9 +284,9 @@ export class SimulatedWeChat {
     return tapPhoneButton(this, openid, options)
   }
 
-  /** Server side: exchanges a phone code for `phone_info` (WeChat JSON). */
-  exchangePhoneCode(code: unknown, caller: Caller): Promise<PhoneNumberResponse> {
-    return exchangePhoneCode(this, code, caller)
+  /** Server side: exchanges a phone code for `phone_info` (WeChat JSON); `openid` as in the request body. */
+  exchangePhoneCode(code: unknown, caller: Caller, openid?: unknown): Promise<PhoneNumberResponse> {
+    return exchangePhoneCode(this, code, caller, openid)
   }
 
   /** Resolves cloudIDs for the calling user, one result per id. */

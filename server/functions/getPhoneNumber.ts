@@ -5,6 +5,10 @@
  * result asking for a NEW tap: replaying a phone code after any failure can only yield 40029,
  * and WeChat may already have charged the tap. `watermark.appid` is checked here too, which
  * uni-id forgot on this path (reference §12).
+ *
+ * The caller's OPENID goes along with the code: WeChat then checks that the code was issued
+ * to that user ("填入后会校验 openid 和 code 的绑定关系"). Without it, any function of the same
+ * appid may redeem any user's code, so a stolen code would bind someone else's number.
  */
 import type { BindData, Result } from '../../core/contracts'
 import { fail } from '../../core/errors'
@@ -19,7 +23,7 @@ export async function getPhoneNumber(event: unknown, inv: Invocation): Promise<R
   if (!req.ok) return req
   let info: unknown
   try {
-    const res = await inv.cloud.openapi.phonenumber.getPhoneNumber({ code: req.data.code })
+    const res = await inv.cloud.openapi.phonenumber.getPhoneNumber({ code: req.data.code, openid: inv.openid })
     info = res.phoneInfo
   } catch (e) {
     const error = fromCloudSdkError(e, 'getPhoneNumber')

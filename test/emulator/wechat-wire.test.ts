@@ -51,9 +51,15 @@ describe('phonenumber.getPhoneNumber through the real SDK', () => {
     expect(again).toMatchObject({ ok: false, errCode: 40029, errMsg: expect.stringMatching(/^openapi\.phonenumber\.getPhoneNumber:fail invalid code/) })
   })
 
-  it('refuses a code tapped by another user', async () => {
+  it('with the caller’s openid, refuses a code tapped by another user (40003) and leaves it to its owner', async () => {
     const { code } = await client.tapPhoneButton(bob.openid)
-    expect(await probe(alice.openid, { op: 'phone', code })).toMatchObject({ ok: false, errCode: 40029 })
+    expect(await probe(alice.openid, { op: 'phone', code, openid: alice.openid })).toEqual({ ok: false, errCode: 40003, errMsg: expect.stringMatching(/^openapi\.phonenumber\.getPhoneNumber:fail invalid openid/) })
+    expect(await probe(bob.openid, { op: 'phone', code, openid: bob.openid })).toMatchObject({ ok: true, res: { phoneInfo: { purePhoneNumber: '13900139000' } } })
+  })
+
+  it('without an openid, lets another user of the same app redeem a code, as WeChat documents', async () => {
+    const { code } = await client.tapPhoneButton(bob.openid)
+    expect(await probe(alice.openid, { op: 'phone', code })).toMatchObject({ ok: true, res: { phoneInfo: { purePhoneNumber: '13900139000' } } })
   })
 
   it('answers -604101 to a function without the permission in config.json', async () => {
