@@ -207,9 +207,13 @@ export class EmulatorClient {
 
   // ---- inspection ----
 
-  /** The documents of one collection (read-only view over the store, for assertions). */
+  /**
+   * The documents of one collection (read-only view over the store, for assertions), with phone
+   * numbers as stored (`reveal=1`). Session keys and other secrets are always hidden: a test
+   * that needs one reads the store in process (`emulator.store.find('sessions', …)`).
+   */
   async db<T = Record<string, unknown>>(collection: string, limit?: number): Promise<T[]> {
-    const q = limit ? `?limit=${limit}` : ''
+    const q = limit ? `?reveal=1&limit=${limit}` : '?reveal=1'
     return (await this.request<{ documents: T[] }>('GET', `/client/db/${encodeURIComponent(collection)}${q}`)).documents
   }
 

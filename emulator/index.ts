@@ -21,6 +21,7 @@ import { createFunctionActions, createRunner, type Runner } from './runner'
 import { openStore, type DocumentStore } from './store'
 import { createAdminRoute, createDatabaseActions } from './tcb'
 import { systemClock, type ActionTable, type Clock, type EmulatorService, type InvocationRegistry, type RouteHandler } from './types'
+import { createRequestGuard, isLoopbackHostname, type Refusal } from './http/guard'
 import { createClientRoutes } from './wechat/client-routes'
 import { seedDemoUsers } from './wechat/demo-users'
 import { createJscode2SessionRoute, sendJson } from './wechat/http'
@@ -149,7 +150,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         createClientRoutes({ wechat: h.wechat, functions: lazyRunner, db: h.store, onReset: () => clearDatabase(h.store) }),
       ]
       const extra = typeof options.routes === 'function' ? options.routes(h) : (options.routes ?? [])
-      server = createServer((req, res) => void dispatch([...builtIn, ...extra], req, res))
+      const guard = createRequestGuard({ listenHost: host, port: () => (server!.address() as AddressInfo).port })
+      server = createServer((req, res) => void dispatch([...builtIn, ...extra], req, res, guard))
       server.keepAliveTimeout = DEFAULTS.keepAliveTimeoutMs
       server.headersTimeout = DEFAULTS.keepAliveTimeoutMs + 1000
       await new Promise<void>((ok, fail) => {
@@ -191,6 +193,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   await registry.startAll()
   const h = handles as EmulatorHandles
   log(`phonebind emulator listening on ${url}`)
+  if (!isLoopbackHostname(host)) {
+    // Not silenced by `quiet`: anyone who can reach this address can drive the emulator.
+    const warn = options.log ?? ((line: string) => console.warn(line))
+    warn(
+      `⚠ 警告 / WARNING: the emulator listens on ${host}, not loopback. It has no authentication: anyone who can reach ${url} can read session keys and change its data, and the Host check against DNS rebinding is off.`,
+    )
+  }
   return {
     ...h,
     url,
@@ -204,9 +213,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   }
 }
 
-async function dispatch(routes: RouteHandler[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function dispatch(routes: RouteHandler[], req: IncomingMessage, res: ServerResponse, guard: (req: IncomingMessage, url: URL) => Refusal | undefined): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://emulator.local')
+    // Every request passes the same Origin/Host/Content-Type check before any route (./http/guard.ts).
+    const refused = guard(req, url)
+    if (refused) return refuse(res, refused)
     for (const route of routes) if (await route(req, res, url)) return
     if (url.pathname === '/' || url.pathname === '/healthz') sendJson(res, 200, { ok: true, name: 'phonebind emulator' })
     else sendJson(res, 404, { error: `no route ${req.method ?? ''} ${url.pathname}` })
@@ -215,6 +227,12 @@ async function dispatch(routes: RouteHandler[], req: IncomingMessage, res: Serve
     if (!res.headersSent) sendJson(res, 500, { error: 'internal emulator error' })
     else res.destroy()
   }
+}
+
+function refuse(res: ServerResponse, r: Refusal): void {
+  // The body is not read: close the connection rather than leave it unread on a kept-alive socket.
+  res.setHeader('connection', 'close')
+  sendJson(res, r.status, { error: r.error })
 }
 
 /** `/client/control/reset` also empties the database, so a reset is a true first start. */

@@ -17,7 +17,7 @@
 import type { ServerResponse } from 'node:http'
 import type { EmulatorEvents } from '../events'
 import type { RouteHandler } from '../types'
-import { sendJson } from '../wechat/http'
+import { decodePathPart, sendJson } from '../wechat/http'
 import { buildConsole, type ConsoleBundle } from './build'
 import { EventFeed, type FeedEvent } from './feed'
 import { sanitizeDocument } from './sanitize'
@@ -44,6 +44,12 @@ export interface ConsoleOptions {
 export const KNOWN_COLLECTIONS = ['users', 'phone_index', 'sessions', 'phone_events'] as const
 
 const SSE_PING_MS = 15_000
+
+/**
+ * On every console response: no other page may frame the console (clickjacking its Reset
+ * button, F12). CSP `frame-ancestors` for current browsers, X-Frame-Options for older ones.
+ */
+export const NO_FRAMING = { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'", 'x-content-type-options': 'nosniff' } as const
 
 function sendText(res: ServerResponse, type: string, body: string): void {
   res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(body) })
@@ -99,6 +105,7 @@ export function createConsoleRoutes(deps: ConsoleDeps, options: ConsoleOptions =
       return true
     }
     if (!path.startsWith('/console/')) return false
+    for (const [k, v] of Object.entries(NO_FRAMING)) res.setHeader(k, v)
     try {
       if (path === '/console/' || path === '/console/index.html') sendText(res, 'text/html', (await getBundle()).html)
       else if (path === '/console/app.js') sendText(res, 'text/javascript', (await getBundle()).js)
@@ -109,7 +116,13 @@ export function createConsoleRoutes(deps: ConsoleDeps, options: ConsoleOptions =
         sendJson(res, 200, { appid: deps.wechat.defaultAppid, appName: app?.name ?? '', env: options.env ?? 'phonebind-local' })
       } else if (path === '/console/api/db') sendJson(res, 200, { collections: collections() })
       else if (path.startsWith('/console/api/db/')) {
-        const out = documents(decodeURIComponent(path.slice('/console/api/db/'.length)), url)
+        let name: string
+        try {
+          name = decodePathPart(path.slice('/console/api/db/'.length))
+        } catch {
+          name = '' // a malformed %-escape: answered as a bad name (400), not a 500
+        }
+        const out = documents(name, url)
         if (out) sendJson(res, 200, out)
         else sendJson(res, 400, { error: 'bad collection name' })
       } else sendJson(res, 404, { error: `no route GET ${path}` })

@@ -36,6 +36,9 @@ function clean(value: unknown, reveal: boolean, countryCode?: string): unknown {
   if (Array.isArray(value)) return value.map((v) => clean(v, reveal, countryCode))
   if (value instanceof Date) return value.toISOString()
   if (typeof value !== 'object' || value === null) return value
+  // BSON values (ObjectId, Binary, Long…) keep their own JSON form; only plain objects hold fields.
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return value
   const obj = value as Record<string, unknown>
   const cc = typeof obj.countryCode === 'string' || typeof obj.countryCode === 'number' ? String(obj.countryCode) : countryCode
   const out: Record<string, unknown> = {}

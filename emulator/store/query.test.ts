@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { Query } from 'mingo'
-import { applyUpdate, cloneValue, isEqual, matchEntries } from './query'
+import { applyUpdate, cloneValue, isEqual, matchEntries, MAX_REGEX_LENGTH, regexRefusal } from './query'
 import type { Entry } from './state'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,5 +48,25 @@ describe('store evaluation', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('regexRefusal (the bound on query regexes, red-team F12)', () => {
+  it('refuses nested quantifiers, which backtrack exponentially', () => {
+    for (const p of ['^(a+)+$', '(a*)*', '((a+))+', '(?:ab+c)*', '(a+){2}', '^(\\w+\\s?)*$', '(x+x+)+y', '(.*a){12}', '(a{1,3})+', '(a+?)+', '[](a+)+', '[]|(a+)+$', '[^](a+)+']) {
+      expect([p, regexRefusal(p)]).toEqual([p, expect.stringMatching(/nested quantifier/)])
+    }
+  })
+
+  it('accepts ordinary patterns, including repeated groups of fixed width', () => {
+    for (const p of ['^S[12]$', '^\\d+(\\.\\d+)?$', '(\\d{3}-)+', '[(a+)]+', '\\(a+\\)+', '(foo|bar)+', 'a{2,}', '([a-z]+)@', '^1[3-9]\\d{9}$', '[\\]a+]+', 'x{', '(a?)+']) {
+      expect([p, regexRefusal(p)]).toEqual([p, undefined])
+    }
+  })
+
+  it('bounds the length and the number of repeats, so the check and the match stay small', () => {
+    expect(regexRefusal('a'.repeat(MAX_REGEX_LENGTH + 1))).toMatch(/longer than/)
+    expect(regexRefusal('a*'.repeat(26))).toMatch(/more than 25/)
+    expect(regexRefusal('a*'.repeat(25))).toBeUndefined()
   })
 })

@@ -194,3 +194,68 @@ export function upsertBase(filter: Record<string, unknown>): Doc {
   }
   return base
 }
+
+/** Longest regular expression source accepted in a query (the check below is linear in it). */
+export const MAX_REGEX_LENGTH = 1024
+/** Most variable-length repeats (`*`, `+`, `{n,}`, `{n,m}` with m > 1) in one regular expression. */
+export const MAX_REGEX_REPEATS = 25
+
+/** `*`, `+`, `{n}`, `{n,}` or `{n,m}` at `i`: its bounds and length, if there is one. */
+function quantifierAt(source: string, i: number): { min: number; max: number; length: number } | undefined {
+  const c = source[i]
+  if (c === '*') return { min: 0, max: Infinity, length: 1 }
+  if (c === '+') return { min: 1, max: Infinity, length: 1 }
+  if (c !== '{') return undefined
+  const m = /^\{(\d{1,9})(,(\d{0,9}))?\}/.exec(source.slice(i, i + 24))
+  if (!m) return undefined // a literal "{"
+  const min = Number(m[1])
+  const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3])
+  return { min, max, length: m[0].length }
+}
+
+/**
+ * Why a regular expression is refused, or undefined if it is accepted.
+ *
+ * JavaScript cannot interrupt a backtracking match, so `^(a+)+$` over 25 characters held the event
+ * loop for a second and doubled with each character (red-team F12). MongoDB, CloudBase's database,
+ * runs PCRE with a match limit, so there such a query fails rather than hangs; what CloudBase
+ * answers then is not documented. The emulator refuses the usual cause up front, in one linear
+ * pass: a group repeated more than once that contains a variable-length repeat (star height above
+ * 1, the rule of safe-regex), plus bounds on length and on the number of repeats. It is a
+ * heuristic (overlapping alternatives such as `(a|a)*` still pass), chosen over a new dependency.
+ */
+export function regexRefusal(source: string): string | undefined {
+  if (source.length > MAX_REGEX_LENGTH) return `longer than ${MAX_REGEX_LENGTH} characters`
+  // One frame per open group: whether it contains a variable-length repeat, at any depth.
+  const groups: boolean[] = [false]
+  let repeats = 0
+  let closedVariable = false // the group that just closed (a quantifier may follow) had one
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]
+    const afterGroup = closedVariable
+    closedVariable = false
+    if (c === '\\') {
+      i++
+    } else if (c === '[') {
+      // A character class: skip to its first unescaped "]". JavaScript runs the pattern, and in
+      // JavaScript "[]" is an empty class and "[^]" any character (in PCRE the "]" would be literal).
+      i += source[i + 1] === '^' ? 2 : 1
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1
+    } else if (c === '(') {
+      groups.push(false)
+    } else if (c === ')') {
+      closedVariable = groups.length > 1 ? groups.pop()! : false
+      if (closedVariable) groups[groups.length - 1] = true
+    } else {
+      const q = quantifierAt(source, i)
+      if (!q) continue
+      i += q.length - 1
+      if (afterGroup && q.max > 1) return 'a repeated group contains a repeat (nested quantifier), which can backtrack exponentially'
+      if (q.max > 1 && q.max > q.min) {
+        if (++repeats > MAX_REGEX_REPEATS) return `more than ${MAX_REGEX_REPEATS} variable-length repeats`
+        groups[groups.length - 1] = true
+      }
+    }
+  }
+  return undefined
+}

@@ -84,6 +84,21 @@ describe('/admin envelope', () => {
     expect(Buffer.from(out.data.body.requestData.data)).toEqual(bytes)
   })
 
+  it('refuses a runaway regular expression in any filter before it runs (INVALID_PARAM), and runs a safe one', async () => {
+    await h.store.insert('regex', [{ _id: 'r1', s: 'a'.repeat(20) + 'b' }])
+    const bad = { s: { $regularExpression: { pattern: '^(a+)+$', options: '' } } }
+    const refused = [
+      { action: 'database.getDocument', collectionName: 'regex', query: JSON.stringify(bad) },
+      { action: 'database.getDocument', collectionName: 'regex', query: JSON.stringify({ s: { $regex: '^(a+)+$' } }) },
+      { action: 'database.calculateDocument', collectionName: 'regex', query: JSON.stringify({ $or: [{ x: 1 }, bad] }) },
+      { action: 'database.aggregateDocuments', collectionName: 'regex', stages: [{ stageKey: '$match', stageValue: JSON.stringify(bad) }] },
+      { action: 'database.aggregateDocuments', collectionName: 'regex', stages: [{ stageKey: '$match', stageValue: JSON.stringify({ $expr: { $regexMatch: { input: '$s', regex: '(a*)*$' } } }) }] },
+    ]
+    for (const body of refused) expect(await json(body)).toMatchObject({ code: 'INVALID_PARAM', message: expect.stringMatching(/nested quantifier/) })
+    const safe = await json({ action: 'database.getDocument', collectionName: 'regex', query: JSON.stringify({ s: { $regularExpression: { pattern: '^a+b$', options: '' } } }) })
+    expect(safe.data.list).toHaveLength(1)
+  })
+
   it('leaves other paths to other routes', async () => {
     const res = await fetch(h.serviceUrl.replace('/admin', '/other'), { method: 'POST' })
     expect(res.status).toBe(404)

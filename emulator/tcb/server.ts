@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EmulatorEvents } from '../events'
 import { systemClock, TcbError, type ActionTable, type Clock, type AdminBody, type AdminReply, type InvocationRegistry, type RouteHandler } from '../types'
+import { regexRefusal } from '../store/query'
 import { multipartBoundary, parseMultipart } from './multipart'
 
 export interface AdminRouteOptions {
@@ -26,6 +27,7 @@ export interface AdminRouteOptions {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 // Request ids: a random per-process prefix plus a counter (unique, and no crypto call per request).
 const REQUEST_PREFIX = randomBytes(8).toString('hex')
@@ -50,6 +52,7 @@ export function createAdminRoute(opts: AdminRouteOptions): RouteHandler {
     let error: string | undefined
     try {
       const body = parseBody(await readBody(req, maxBody), req.headers['content-type'])
+      refuseRunawayRegexes(body)
       action = typeof body.action === 'string' ? body.action : ''
       detail = firstString(body.collectionName, body.apiName, body.function_name)
       const token = typeof body.wxCloudApiToken === 'string' ? body.wxCloudApiToken : undefined
@@ -109,10 +112,51 @@ export function parseBody(raw: Buffer, contentType: string | undefined): AdminBo
   const boundary = multipartBoundary(contentType)
   try {
     if (boundary) return parseMultipart(raw, boundary)
-    const parsed: unknown = raw.length ? JSON.parse(raw.toString('utf8')) : {}
+    // Strict: invalid UTF-8 is a malformed body, not text with U+FFFD in it (F12).
+    const parsed: unknown = raw.length ? JSON.parse(UTF8.decode(raw)) : {}
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body is not a JSON object')
     return parsed as AdminBody
   } catch (err) {
     throw new TcbError('INVALID_PARAM', `malformed request body: ${(err as Error).message}`)
+  }
+}
+
+/** Operators whose `regex` argument is a pattern (aggregation expressions). */
+const REGEX_EXPRESSIONS = new Set(['$regexMatch', '$regexFind', '$regexFindAll'])
+
+/**
+ * Refuses, as INVALID_PARAM, a body holding a regular expression the store will not run
+ * (`regexRefusal` in ../store/query.ts: one catastrophic pattern blocks the whole emulator).
+ * Checked here, once for every action, because filters arrive as EJSON strings in any field
+ * (`query`, `stages[].stageValue`, transaction bodies…): `{$regularExpression: {pattern}}`
+ * (the SDKs' `db.RegExp` and JS regexes), the legacy `{$regex}` and `$regexMatch`'s `regex`.
+ */
+export function refuseRunawayRegexes(body: AdminBody): void {
+  const check = (pattern: unknown) => {
+    if (typeof pattern !== 'string') return
+    const why = regexRefusal(pattern)
+    if (why) throw new TcbError('INVALID_PARAM', `regular expression ${JSON.stringify(pattern.slice(0, 60))} refused by the emulator: ${why}`)
+  }
+  // Iterative: bodies may be nested thousands deep (red-team F5).
+  const stack: unknown[] = [body]
+  while (stack.length) {
+    const v = stack.pop()
+    if (typeof v === 'string') {
+      if (!v.includes('$regex') && !v.includes('$regularExpression')) continue
+      try {
+        stack.push(JSON.parse(v))
+      } catch {
+        // not JSON: the action decodes (and rejects) it itself
+      }
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x)
+    } else if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '$regex') check(x)
+        else if (k === '$regularExpression') check((x as { pattern?: unknown } | null)?.pattern)
+        else if (REGEX_EXPRESSIONS.has(k)) check((x as { regex?: unknown } | null)?.regex)
+        stack.push(x)
+      }
+    }
   }
 }

@@ -14,13 +14,18 @@
  *   POST /client/control/app {appid?, quota?, privacyDeclared?, phonePermission?}
  *   POST /client/control/expireCodes       POST /client/control/expireSession {openid}
  *   POST /client/control/countryCodeAsNumber {value}   POST /client/control/reset
- *   GET  /client/db                        GET  /client/db/<collection>[?limit]
+ *   GET  /client/db                        GET  /client/db/<collection>[?limit][&reveal=1]
+ *
+ * `/client/db` shows documents as the console does (../console/sanitize.ts): session keys and
+ * other secrets are always hidden, phone numbers masked unless `reveal=1`. A test that needs a
+ * raw session key reads the store in process (`emulator.store`), never over HTTP.
  */
 import type { IncomingMessage } from 'node:http'
 import type { RouteHandler } from '../types'
 import { callFunctionAsClient, type FunctionInvoker } from './call-function'
 import { isFaultApi, validateFaultSpec } from './faults'
-import { BadRequest, readJson, sendJson } from './http'
+import { sanitizeDocument } from '../console/sanitize'
+import { BadRequest, decodePathPart, readJson, sendJson } from './http'
 import { TAP_OUTCOMES, type Platform, type TapOutcome } from './phone'
 import type { SimulatedWeChat } from './wechat'
 
@@ -39,6 +44,8 @@ export interface ClientRouteDeps {
 }
 
 type Body = Record<string, unknown>
+
+const MAX_APP_NAME = 64
 type Handler = (body: Body, url: URL) => Promise<unknown> | unknown
 
 function str(body: Body, key: string, required = true): string | undefined {
@@ -83,8 +90,13 @@ export function createClientRoutes(deps: ClientRouteDeps): RouteHandler {
 
   const post: Record<string, Handler> = {
     '/client/apps': (b) => {
-      if (b.quota !== undefined && !(Number.isInteger(b.quota) && (b.quota as number) >= 0)) throw new BadRequest('quota must be a non-negative integer')
-      return { app: withoutSecret(wechat.createApp({ name: str(b, 'name', false), quota: b.quota as number | undefined })) }
+      // Each call creates an app, so a body that is not exactly {name?, quota?} creates none.
+      const unknown = Object.keys(b).filter((k) => k !== 'name' && k !== 'quota')
+      if (unknown.length) throw new BadRequest(`unknown field ${JSON.stringify(unknown[0]!.slice(0, 40))}: the body is {name?, quota?}`)
+      const name = str(b, 'name', false)
+      if (name !== undefined && name.length > MAX_APP_NAME) throw new BadRequest(`name must be at most ${MAX_APP_NAME} characters`)
+      if (b.quota !== undefined && !(Number.isSafeInteger(b.quota) && (b.quota as number) >= 0)) throw new BadRequest('quota must be a non-negative integer')
+      return { app: withoutSecret(wechat.createApp({ name, quota: b.quota as number | undefined })) }
     },
     '/client/users': (b) => ({
       user: guarded(() =>
@@ -158,12 +170,14 @@ export function createClientRoutes(deps: ClientRouteDeps): RouteHandler {
   }
 
   const dbRead = (url: URL): unknown => {
-    const collection = decodeURIComponent(url.pathname.slice('/client/db/'.length))
+    const collection = decodePathPart(url.pathname.slice('/client/db/'.length))
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(collection)) throw new BadRequest('bad collection name')
     const limit = Number(url.searchParams.get('limit') ?? 1000)
+    const reveal = url.searchParams.get('reveal') === '1'
     if (!deps.db) throw new BadRequest('no database is attached to this emulator', 503)
     if (!deps.db.listCollections().includes(collection)) return { documents: [] }
-    return { documents: deps.db.find(collection, {}, { limit: Number.isInteger(limit) && limit > 0 ? limit : 1000 }) }
+    const docs = deps.db.find(collection, {}, { limit: Number.isInteger(limit) && limit > 0 ? limit : 1000 })
+    return { documents: docs.map((d) => sanitizeDocument(collection, d, reveal)) }
   }
 
   return async (req: IncomingMessage, res, url) => {

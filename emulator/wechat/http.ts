@@ -18,6 +18,16 @@ export class BadRequest extends Error {
 }
 
 const MAX_BODY = 1024 * 1024
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/** `decodeURIComponent`, with a malformed %-escape as a 400 rather than a URIError (a 500). */
+export function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    throw new BadRequest('malformed %-escape in the path')
+  }
+}
 
 export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = []
@@ -28,9 +38,16 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
     chunks.push(chunk as Buffer)
   }
   if (size === 0) return {}
+  let text: string
+  try {
+    text = UTF8.decode(Buffer.concat(chunks))
+  } catch {
+    // Decoding leniently would turn bad bytes into U+FFFD and answer "unknown openid ��" (F12).
+    throw new BadRequest('body is not valid UTF-8')
+  }
   let parsed: unknown
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    parsed = JSON.parse(text)
   } catch {
     throw new BadRequest('body is not JSON')
   }

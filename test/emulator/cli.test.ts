@@ -65,7 +65,7 @@ it('starts, serves the demo users, and stops cleanly on SIGTERM', async () => {
   const url = /emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.text)![1]!
   const openid = /demo\.ts --url \S+ --user (\S+)/.exec(output.text)![1]!
 
-  const res = await fetch(`${url}/client/callFunction`, { method: 'POST', body: JSON.stringify({ openid, name: 'wxprobe', data: { op: 'echo' } }) })
+  const res = await fetch(`${url}/client/callFunction`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ openid, name: 'wxprobe', data: { op: 'echo' } }) })
   expect(await res.json()).toMatchObject({ errMsg: 'cloud.callFunction:ok', result: { ok: true, openid } })
   expect(await (await fetch(`${url}/console/api/info`)).json()).toMatchObject({ appid: expect.stringMatching(/^wx[0-9a-f]{16}$/) })
   const workers = childPids(child.pid!)
