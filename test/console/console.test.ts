@@ -180,7 +180,7 @@ test('binds on the legacy path after a login with a code (session key stored ser
 })
 
 test('the data browser hides session keys and masks numbers until revealed', async () => {
-  const sessions = await emu.client.db<{ session_key: string }>('sessions')
+  const sessions = emu.store.find('sessions', {}) as { session_key: string }[]
   expect(sessions.length).toBeGreaterThan(0)
   const keys = sessions.map((s) => s.session_key)
 
