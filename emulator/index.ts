@@ -6,6 +6,7 @@
  *   GET  /sns/jscode2session    the simulated WeChat's code2Session
  *   /client/…                   the simulated client (see `./wechat/client-routes.ts`)
  *   extra `routes`              e.g. the console (`/console`)
+ * Every request first passes `./http/guard.ts` (Origin, loopback Host, body Content-Type).
  * Services start in order (store → wechat → http → runner) and stop in reverse.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'

@@ -1,7 +1,8 @@
 /**
  * @module emulator/tcb/server — the CloudBase `/admin` endpoint the real SDK talks to.
  *
- * One POST route: parse the body (JSON, or multipart for `wx.openApi`), resolve the calling
+ * One POST route: parse the body (JSON, or multipart for `wx.openApi`; the Content-Type and Origin
+ * were checked by emulator/http/guard.ts), refuse runaway regexes, resolve the calling
  * invocation from `wxCloudApiToken`, dispatch on `action` through the action table, and answer
  * in the envelope of reference §6.2: `{...payload, requestId}` on success, `{code, message,
  * requestId}` with HTTP 200 on failure. An unknown action is `INVALID_PARAM` (-501007 in the
