@@ -1,7 +1,7 @@
 /**
  * @module emulator/cli — `npm start`: build the functions, start the emulator, print how to use it.
  *
- *   npm start -- [--port 9090] [--data-dir .phonebind/data] [--fresh] [--seed <s>]
+ *   npm start -- [--port 9090] [--data-dir .phonebind/data] [--fresh | --new-wechat] [--seed <s>]
  *
  * Ctrl-C or SIGTERM stops every service (workers included) before exiting.
  */
@@ -16,13 +16,14 @@ export interface CliArgs {
   port: number
   dataDir: string
   fresh: boolean
+  newWeChat: boolean
   seed?: string
   functionsDir: string
   help: boolean
 }
 
 export function parseCliArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { port: DEFAULTS.port, dataDir: resolve(PROJECT_ROOT, DEFAULTS.dataDir), fresh: false, functionsDir: DEFAULT_FUNCTIONS_DIR, help: false }
+  const args: CliArgs = { port: DEFAULTS.port, dataDir: resolve(PROJECT_ROOT, DEFAULTS.dataDir), fresh: false, newWeChat: false, functionsDir: DEFAULT_FUNCTIONS_DIR, help: false }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined]
@@ -37,6 +38,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       args.port = p
     } else if (flag === '--data-dir') args.dataDir = resolve(value())
     else if (flag === '--fresh') args.fresh = true
+    else if (flag === '--new-wechat') args.newWeChat = true
     else if (flag === '--seed') args.seed = value()
     else if (flag === '--functions-dir') args.functionsDir = resolve(value())
     else if (flag === '--help' || flag === '-h') args.help = true
@@ -49,6 +51,7 @@ const USAGE = `Usage: npm start -- [options]
   --port <n>        port on 127.0.0.1 (default ${DEFAULTS.port}; 0 = any free port)
   --data-dir <dir>  where data persists (default ${DEFAULTS.dataDir})
   --fresh           start empty (demo users are seeded again)
+  --new-wechat      new simulated WeChat, database kept (when wechat.json is damaged or missing)
   --seed <s>        seed for WeChat ids and injected faults
   --functions-dir <dir>  cloud functions to build and run (default cloudfunctions/)`
 
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
     port: args.port,
     dataDir: args.dataDir,
     fresh: args.fresh,
+    newWeChat: args.newWeChat,
     seed: args.seed,
     functionsDir: args.functionsDir,
     build: true,

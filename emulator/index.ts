@@ -38,6 +38,11 @@ export interface StartEmulatorOptions {
   dataDir?: string
   /** Delete persisted data first. */
   fresh?: boolean
+  /**
+   * Start a new simulated WeChat but keep the database (`--new-wechat`): the way out when
+   * `wechat.json` is damaged or missing. An existing `wechat.json` is renamed aside, not deleted.
+   */
+  newWeChat?: boolean
   /** Seed for WeChat ids and faults. */
   seed?: string
   /** Folder of function folders with built `index.js` bundles (default `cloudfunctions/`). */
@@ -123,6 +128,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       handles.wechat = new SimulatedWeChat({
         dataDir,
         fresh: options.fresh,
+        newWorld: options.newWeChat,
+        // A missing wechat.json next to a database that refers to its users is refused.
+        dependents: dataDir ? describeDocuments(handles.store!, dataDir) : undefined,
         seed: options.seed,
         clock,
         events,
@@ -132,6 +140,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       })
     },
     stop: async () => handles.wechat?.flush(),
+  }
+  const announceNewWeChat = () => {
+    const aside = handles.wechat?.setAsideAs
+    if (aside) log(`Started a new simulated WeChat; the previous one is kept as ${aside}`)
   }
 
   const httpService: EmulatorService = {
@@ -192,6 +204,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   const registry = new ServiceRegistry([storeService, wechatService, httpService, runnerService])
   await registry.startAll()
+  announceNewWeChat()
   const h = handles as EmulatorHandles
   log(`phonebind emulator listening on ${url}`)
   if (!isLoopbackHostname(host)) {
@@ -234,6 +247,13 @@ function refuse(res: ServerResponse, r: Refusal): void {
   // The body is not read: close the connection rather than leave it unread on a kept-alive socket.
   res.setHeader('connection', 'close')
   sendJson(res, r.status, { error: r.error })
+}
+
+/** "the database in <dir> holds N documents (users, …)", or undefined when it holds none. */
+function describeDocuments(store: DocumentStore, dataDir: string): string | undefined {
+  const counts = store.listCollections().map((c) => [c, store.count(c, {})] as const).filter(([, n]) => n > 0)
+  const total = counts.reduce((sum, [, n]) => sum + n, 0)
+  return total === 0 ? undefined : `the database in ${dataDir} holds ${total} document(s) (${counts.map(([c]) => c).join(', ')})`
 }
 
 /** `/client/control/reset` also empties the database, so a reset is a true first start. */

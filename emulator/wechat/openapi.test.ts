@@ -77,6 +77,14 @@ describe('wx.openApi phonenumber.getPhoneNumber', () => {
     expect(JSON.parse(Buffer.from(unchecked.respData).toString())).toMatchObject({ errcode: 0 })
   })
 
+  it('keeps a `__proto__` pair as data: it neither sets the arguments’ prototype nor supplies the code', async () => {
+    const { wechat, user, action, invocation, ctx } = setup()
+    const { code } = wechat.tapPhoneButton(user.openid)
+    const pairs = [{ key: '__proto__', value: Buffer.from(JSON.stringify({ code, openid: user.openid })) }]
+    const resp = decode(await action({ apiName: 'phonenumber.getPhoneNumber', requestData: encodeCommApiData({ apiType: 0, openapiData: { pairs }, appid: '' }) }, ctx(invocation())))
+    expect(JSON.parse(Buffer.from(resp.respData).toString())).toMatchObject({ errcode: 41001 })
+  })
+
   it('answers -604101 when the function did not declare the API, without spending the code', async () => {
     const { wechat, user, action, invocation, ctx } = setup()
     const { code } = wechat.tapPhoneButton(user.openid)

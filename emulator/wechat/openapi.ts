@@ -45,7 +45,8 @@ function requestBytes(body: AdminBody): Uint8Array {
 
 /** Open-API data pairs: each value is the JSON text of one top-level argument (§11.2). */
 function openApiArgs(request: CommApiData): Record<string, unknown> {
-  const args: Record<string, unknown> = {}
+  // Keys come from the request: a `__proto__` pair must stay data, not become the prototype.
+  const args = Object.create(null) as Record<string, unknown>
   for (const pair of request.openapiData?.pairs ?? []) {
     const text = Buffer.from(pair.value).toString('utf8')
     try {
@@ -108,13 +109,13 @@ export function createWeChatActions(wechat: SimulatedWeChat, options: WeChatActi
           wechat.emit(apiName || 'wx.openApi', OPENAPI_ERRORS.NO_PERMISSION, caller.openid, caller.invocationId)
           return errorReply(OPENAPI_ERRORS.NO_PERMISSION)
         }
-        const handler = OPEN_APIS[apiName]
+        const handler = Object.hasOwn(OPEN_APIS, apiName) ? OPEN_APIS[apiName] : undefined
         return handler ? handler(wechat, openApiArgs(request), caller) : errorReply(OPENAPI_ERRORS.API_NOT_FOUND)
       }
 
       if (request.apiType === ApiType.SVRKIT_API && request.svrkitData) {
         const name = request.svrkitData.apiName
-        const handler = SVRKIT_APIS[name]
+        const handler = Object.hasOwn(SVRKIT_APIS, name) ? SVRKIT_APIS[name] : undefined
         if (!handler) return errorReply(OPENAPI_ERRORS.API_NOT_FOUND)
         if (options.checkSvrkitPermissions && !invocation.openapiPermissions.includes(name)) return errorReply(OPENAPI_ERRORS.NO_PERMISSION)
         return handler(wechat, request.svrkitData.reqData, caller)

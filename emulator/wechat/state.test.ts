@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { seedDemoUsers } from './demo-users'
@@ -54,11 +54,67 @@ describe('wechat persistence', () => {
     expect(new SimulatedWeChat({ dataDir: dir }).getApp()!.quota).toBe(1000 - 50)
   })
 
+  it('flush resolves during a steady stream of changes, once the changes before it are written', async () => {
+    const a = new SimulatedWeChat({ dataDir: dir })
+    const user = a.createUser({ nickname: 'before the flush' })
+    // A change on every turn of the event loop, so a write is never the last one for long. The
+    // change is small (quota), so every write stays as fast as the first.
+    const LIMIT = 200_000
+    let ticks = 0
+    let flushed = false
+    const stream = new Promise<void>((resolve) => {
+      const tick = () => {
+        a.setQuota(ticks % 1000)
+        if (++ticks < LIMIT && !flushed) setImmediate(tick)
+        else resolve()
+      }
+      tick()
+    })
+    await a.flush()
+    flushed = true
+    const flushedAt = ticks
+    await stream
+    // Not starved: the flush did not wait for the stream to stop.
+    expect(flushedAt).toBeLessThan(LIMIT)
+    expect(JSON.parse(readFileSync(join(dir, 'wechat.json'), 'utf8')).users[user.openid].nickname).toBe('before the flush')
+  })
+
   it('makes the same demo ids under the same seed', () => {
     const a = new SimulatedWeChat({ seed: 's1', onFreshState: seedDemoUsers })
     const b = new SimulatedWeChat({ seed: 's1', onFreshState: seedDemoUsers })
     expect(b.listUsers().map((u) => u.openid)).toEqual(a.listUsers().map((u) => u.openid))
     expect(b.defaultAppid).toBe(a.defaultAppid)
     expect(b.defaultAppid).toMatch(/^wx[0-9a-f]{16}$/)
+  })
+})
+
+describe('prototype-named ids', () => {
+  const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty']
+
+  it('are plain unknown keys in a state loaded from disk, even when the file holds them', async () => {
+    const a = new SimulatedWeChat({ dataDir: dir })
+    const user = a.createUser()
+    await a.flush()
+    // A snapshot written by an older emulator could hold such keys; JSON keeps them as data.
+    const file = join(dir, 'wechat.json')
+    const text = readFileSync(file, 'utf8').replace('"users":{', `"users":{"__proto__":${JSON.stringify({ ...user, openid: '__proto__' })},`)
+    writeFileSync(file, text)
+
+    const b = new SimulatedWeChat({ dataDir: dir })
+    for (const table of [b.state.apps, b.state.users, b.state.sessions, b.state.jsCodes, b.state.phoneCodes, b.state.cloudIds]) expect(Object.getPrototypeOf(table)).toBeNull()
+    for (const name of NAMES.slice(1)) {
+      expect(b.getApp(name)).toBeUndefined()
+      expect(b.getUser(name)).toBeUndefined()
+      expect(b.checkSession(name)).toBe(false)
+    }
+    expect(b.getUser('__proto__')).toMatchObject({ openid: '__proto__' })
+    expect(b.getUser(user.openid)).toEqual(user)
+    expect(({} as Record<string, unknown>).openid).toBeUndefined()
+  })
+
+  it('stay unknown after a reset', () => {
+    const wx = new SimulatedWeChat({ seed: 'p' })
+    wx.reset()
+    for (const name of NAMES) expect(() => wx.requireApp(name)).toThrow(`unknown appid ${name}`)
   })
 })

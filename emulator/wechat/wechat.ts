@@ -14,7 +14,7 @@ import { exchangePhoneCode, resolveCloudIds, tapPhoneButton, type Caller, type C
 import { exchangeJsCode, type Jscode2SessionQuery, type Jscode2SessionResponse } from './session'
 import { FaultInjector, sleep, type FaultApi, type FaultDecision, type FaultSpec } from './faults'
 import { IdSource, randomSeed } from './random'
-import { loadSnapshot, pruneExpired, saveSnapshot, SnapshotWriter, type TestUser, type WeChatApp, type WeChatSnapshot } from './state'
+import { emptySnapshot, loadSnapshot, pruneExpired, saveSnapshot, SnapshotWriter, type TestUser, type WeChatApp, type WeChatSnapshot } from './state'
 
 export const CODE_TTL_MS = 5 * 60 * 1000
 /** WeChat never says how long a session key lives; three days keeps demos working overnight. */
@@ -22,12 +22,21 @@ export const DEFAULT_SESSION_TTL_MS = 3 * 24 * 3600 * 1000
 export const DEFAULT_QUOTA = 1000
 /** The newest base library we model; new users run it unless told otherwise. */
 export const LATEST_BASE_LIBRARY = '3.4.2'
+/** `__proto__`, `constructor`, `hasOwnProperty`, …: refused as custom openids. */
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype))
 
 export interface WeChatOptions {
   /** Where `wechat.json` lives; omit for a memory-only WeChat (tests). */
   dataDir?: string
-  /** Start empty even if a snapshot exists. */
+  /** Start empty even if a snapshot exists (deletes it). */
   fresh?: boolean
+  /** Start a new WeChat world on purpose; an existing `wechat.json` is renamed aside, not deleted. */
+  newWorld?: boolean
+  /**
+   * What else in `dataDir` refers to this WeChat's users (e.g. "the database holds 3
+   * documents"); a missing `wechat.json` is then refused (see `state.ts`, `loadSnapshot`).
+   */
+  dependents?: string
   /** Seed for ids and faults; a fresh state picks a random one and remembers it. */
   seed?: string
   clock?: Clock
@@ -66,6 +75,8 @@ export class SimulatedWeChat {
   readonly faults: FaultInjector
   /** Whether this run began without a snapshot (demo users were seeded). */
   readonly startedFresh: boolean
+  /** Where `newWorld` moved the previous `wechat.json`, if there was one. */
+  readonly setAsideAs?: string
   /** `phone_info.countryCode` as a number instead of a string (reference §15.6 toggle). */
   countryCodeAsNumber = false
   /** Clock time of the last `pruneExpired` pass (see `save`). */
@@ -82,19 +93,18 @@ export class SimulatedWeChat {
     this.dataDir = options.dataDir
     this.events = options.events
     this.onFreshState = options.onFreshState
-    const loaded = this.dataDir ? loadSnapshot(this.dataDir, options.fresh ?? false) : undefined
+    const { snapshot: loaded, setAsideAs } = this.dataDir
+      ? loadSnapshot(this.dataDir, { fresh: options.fresh, newWorld: options.newWorld, dependents: options.dependents, now: this.clock.now() })
+      : {}
+    this.setAsideAs = setAsideAs
     this.startedFresh = !loaded
-    this.state = loaded ?? this.emptyState(options.seed ?? randomSeed())
+    this.state = loaded ?? emptySnapshot(options.seed ?? randomSeed())
     this.ids = new IdSource(this.state.seed, this.state.idCounter)
     this.faults = new FaultInjector(options.seed ?? this.state.seed)
     if (this.dataDir) this.writer = new SnapshotWriter(this.dataDir, () => this.state)
     if (!loaded) this.initFresh()
     // The first snapshot is written synchronously, so a data dir is never left without one.
     if (this.dataDir) saveSnapshot(this.dataDir, this.state)
-  }
-
-  private emptyState(seed: string): WeChatSnapshot {
-    return { version: 1, seed, idCounter: 0, defaultAppid: '', apps: {}, users: {}, sessions: {}, jsCodes: {}, phoneCodes: {}, cloudIds: {} }
   }
 
   private initFresh(): void {
@@ -117,7 +127,11 @@ export class SimulatedWeChat {
     this.writer?.schedule()
   }
 
-  /** Resolves once every change so far is on disk. */
+  /**
+   * Resolves once every change so far is on disk (rejects if it cannot be written). Changes are
+   * written asynchronously; a caller that acknowledges a change someone would miss after a
+   * crash (a created user, a control change) awaits this first.
+   */
   async flush(): Promise<void> {
     this.save()
     await this.writer?.flush()
@@ -189,6 +203,8 @@ export class SimulatedWeChat {
     this.requireApp(appid)
     const openid = input.openid ?? this.ids.openid()
     if (!/^[A-Za-z0-9_-]{6,64}$/.test(openid) || /^-?\d+$/.test(openid)) throw new TypeError('openid must be 6-64 of [A-Za-z0-9_-] and not all digits')
+    // WeChat never issues these, and the ids travel on into functions and the database.
+    if (PROTOTYPE_NAMES.has(openid)) throw new TypeError(`openid must not be a JavaScript prototype name (${openid})`)
     if (this.state.users[openid]) throw new TypeError(`openid ${openid} already exists`)
     const countryCode = input.countryCode ?? '86'
     if (!/^\d{1,4}$/.test(countryCode)) throw new TypeError('countryCode must be 1-4 digits')
@@ -318,7 +334,7 @@ export class SimulatedWeChat {
   /** Back to a fresh state (same seed): default app, demo users, no faults. */
   reset(): void {
     this.faults.clear()
-    this.state = this.emptyState(this.state.seed)
+    this.state = emptySnapshot(this.state.seed)
     this.ids = new IdSource(this.state.seed, 0)
     this.initFresh()
   }
