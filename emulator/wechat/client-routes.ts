@@ -43,6 +43,21 @@ export interface ClientRouteDeps {
   onReset?: () => Promise<void>
 }
 
+/**
+ * Routes whose change a user would miss after a crash (a created user or app, a control
+ * setting): answered only once the change is on disk. Taps and logins stay asynchronous (a
+ * crash may forget the last few milliseconds of them; see README, "Durability").
+ */
+const DURABLE_ROUTES: ReadonlySet<string> = new Set([
+  '/client/apps',
+  '/client/users',
+  '/client/users/update',
+  '/client/control/app',
+  '/client/control/expireCodes',
+  '/client/control/expireSession',
+  '/client/control/reset',
+])
+
 type Body = Record<string, unknown>
 
 const MAX_APP_NAME = 64
@@ -186,7 +201,10 @@ export function createClientRoutes(deps: ClientRouteDeps): RouteHandler {
       let out: unknown
       if (req.method === 'GET' && url.pathname.startsWith('/client/db/')) out = dbRead(url)
       else if (req.method === 'GET' && get[url.pathname]) out = await get[url.pathname]!({}, url)
-      else if (req.method === 'POST' && post[url.pathname]) out = await post[url.pathname]!(await readJson(req), url)
+      else if (req.method === 'POST' && post[url.pathname]) {
+        out = await post[url.pathname]!(await readJson(req), url)
+        if (DURABLE_ROUTES.has(url.pathname)) await wechat.flush()
+      }
       else throw new BadRequest(`no route ${req.method ?? ''} ${url.pathname}`, 404)
       sendJson(res, 200, out)
     } catch (e) {
