@@ -118,6 +118,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     name: 'store',
     start: async () => {
       handles.store = await openStore({ dataDir, fresh: options.fresh, clock })
+      // Damage found in store.log is data loss, not progress: printed even when quiet.
+      for (const line of handles.store.recovery?.report ?? []) (options.log ?? console.warn)(line)
     },
     stop: async () => handles.store?.close(),
   }

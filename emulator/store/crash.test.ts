@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { openStore } from './index'
@@ -35,6 +35,9 @@ it.each([
     await exited
 
     const store = await openStore({ dataDir: dir })
+    // A crash is not damage: at most a torn last line, dropped quietly, and no copy kept.
+    expect(store.recovery).toMatchObject({ dropped: [], report: [] })
+    expect(readdirSync(dir).filter((f) => f.includes('damaged'))).toEqual([])
     const docs = store.find('pairs', {})
     const batches = new Map<number, string[]>()
     for (const d of docs) batches.set(d.i as number, [...(batches.get(d.i as number) ?? []), d._id as string])

@@ -6,6 +6,7 @@
  */
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
+import { FILE_MODE } from './log'
 
 const LOCK_FILE = 'store.lock'
 
@@ -13,7 +14,7 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   const file = path.join(dir, LOCK_FILE)
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await fsp.writeFile(file, String(process.pid), { flag: 'wx' })
+      await fsp.writeFile(file, String(process.pid), { flag: 'wx', mode: FILE_MODE })
       return () => fsp.rm(file, { force: true })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err

@@ -34,46 +34,68 @@ export class State {
     return this.entry(c, id)?.ver ?? 0
   }
 
-  /** Applies a batch synchronously (callers have validated it): all of it happens in one tick. */
-  apply(ops: WriteOp[]): void {
+  /**
+   * Applies a batch synchronously (callers have validated it): all of it happens in one tick.
+   * Returns its undo, for a batch whose log write fails; undos must run newest-first. Versions
+   * are not reused after an undo, so a transaction that saw the undone write still conflicts.
+   */
+  apply(ops: WriteOp[]): () => void {
+    const undo: Array<() => void> = []
     for (const op of ops) {
       let coll = this.collections.get(op.c)
       if (!coll) {
-        coll = new Map()
-        this.collections.set(op.c, coll)
+        const created = (coll = new Map())
+        this.collections.set(op.c, created)
+        undo.push(() => this.collections.delete(op.c))
       }
-      if (op.op === 'put') coll.set(idKey(op.doc._id), { doc: op.doc, ver: ++this.seq })
-      else if (op.op === 'del') coll.delete(idKey(op.id))
+      const key = op.op === 'put' ? idKey(op.doc._id) : op.op === 'del' ? idKey(op.id) : undefined
+      if (key === undefined) continue
+      const target = coll
+      const before = target.get(key)
+      undo.push(() => (before ? target.set(key, before) : target.delete(key)))
+      if (op.op === 'put') target.set(key, { doc: op.doc, ver: ++this.seq })
+      else target.delete(key)
+    }
+    return () => {
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]!()
     }
   }
 
-  /** The whole state as log lines: collections first, then documents in chunks. */
-  snapshotLines(): string[] {
-    const lines: string[] = []
-    const creates: WriteOp[] = [...this.collections.keys()].map((c) => ({ op: 'create', c }))
-    if (creates.length) lines.push(encodeBatch(creates))
+  /**
+   * The whole state as batches (EJSON ops arrays): collections first (always one batch, even
+   * empty, so every log starts with a record), then documents in chunks of 500.
+   */
+  snapshotBatches(): string[] {
+    const batches = [encodeOps([...this.collections.keys()].map((c) => ({ op: 'create', c })))]
     for (const [c, coll] of this.collections) {
       let chunk: WriteOp[] = []
       for (const { doc } of coll.values()) {
         chunk.push({ op: 'put', c, doc })
         if (chunk.length === 500) {
-          lines.push(encodeBatch(chunk))
+          batches.push(encodeOps(chunk))
           chunk = []
         }
       }
-      if (chunk.length) lines.push(encodeBatch(chunk))
+      if (chunk.length) batches.push(encodeOps(chunk))
     }
-    return lines
+    return batches
   }
 }
 
 /** Relaxed EJSON keeps Dates, RegExps and other BSON values while staying compact. */
-export function encodeBatch(ops: WriteOp[]): string {
-  return EJSON.stringify({ w: ops }, { relaxed: true })
+export function encodeOps(ops: WriteOp[]): string {
+  return EJSON.stringify(ops, { relaxed: true })
 }
 
-export function decodeBatch(line: string): WriteOp[] {
-  const parsed = EJSON.parse(line, { relaxed: true }) as { w?: unknown }
-  if (!parsed || !Array.isArray(parsed.w)) throw new Error('not a write batch')
-  return parsed.w as WriteOp[]
+/** Checks what replay is about to apply, so a damaged but parseable record cannot half-apply. */
+export function validOps(w: unknown): w is WriteOp[] {
+  if (!Array.isArray(w)) return false
+  return w.every((op: unknown) => {
+    if (!op || typeof op !== 'object') return false
+    const o = op as Record<string, unknown>
+    if (typeof o.c !== 'string' || !o.c) return false
+    if (o.op === 'create') return true
+    if (o.op === 'put') return !!o.doc && typeof o.doc === 'object' && !Array.isArray(o.doc) && '_id' in (o.doc as object)
+    return o.op === 'del' && 'id' in o
+  })
 }

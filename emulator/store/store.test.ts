@@ -202,14 +202,6 @@ describe('persistence', () => {
     await s3.close()
   })
 
-  it('keeps the prefix before an unreadable line', async () => {
-    const dir = tempDir()
-    writeFileSync(path.join(dir, 'store.log'), '{"w":[{"op":"put","c":"c","doc":{"_id":"a"}}]}\nGARBAGE\n{"w":[{"op":"put","c":"c","doc":{"_id":"b"}}]}\n')
-    const s = await openStore({ dataDir: dir })
-    expect(s.find('c', {})).toEqual([{ _id: 'a' }])
-    await s.close()
-  })
-
   it('compacts the log when it grows and still reopens with the latest state', async () => {
     const dir = tempDir()
     const s1 = await openStore({ dataDir: dir, compactBytes: 20_000 })

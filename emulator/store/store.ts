@@ -3,7 +3,10 @@
  *
  * All evaluation happens in memory on the current state; a write batch is applied in one tick
  * and queued as one log line, and the returned promise resolves once that line is durable
- * (group commit). Reads may therefore see a write a few hundred µs before it is on disk.
+ * (group commit). Reads may therefore see a write a few hundred µs before it is on disk, and
+ * if that write then fails (disk full, EIO) it is undone, with every write queued behind it,
+ * before the callers hear of the failure (`./log`): memory never keeps a failed write.
+ * Opening a damaged log salvages it and keeps the damaged original (`./replay`).
  */
 import { randomBytes } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
@@ -11,9 +14,10 @@ import path from 'node:path'
 import { Aggregator } from 'mingo'
 import { systemClock } from '../types'
 import { acquireLock } from './lock'
-import { AppendLog, LOG_FILE, readLog } from './log'
+import { AppendLog, DIR_MODE, LOG_FILE } from './log'
 import { applyUpdate, cloneValue, withId, matchEntries, shape, toJsValues, upsertBase } from './query'
-import { decodeBatch, encodeBatch, idKey, State } from './state'
+import { describeDropped, keepDamagedCopy, recoveryReport, scanLog } from './replay'
+import { encodeOps, idKey, State } from './state'
 import { duplicateKeyError, StoreTransaction, type TxHost } from './transaction'
 import {
   StoreError,
@@ -21,6 +25,7 @@ import {
   type DocumentStore,
   type FindOptions,
   type OpenStoreOptions,
+  type StoreRecovery,
   type Transaction,
   type UpdateOptions,
   type UpdateResult,
@@ -42,40 +47,59 @@ function randomId(): string {
 
 export async function openStore(opts: OpenStoreOptions = {}): Promise<DocumentStore> {
   const state = new State()
-  if (!opts.dataDir) return new Store(state, undefined, opts, false)
+  if (!opts.dataDir) return new Store(state, undefined, opts, undefined)
   const dir = opts.dataDir
-  await fsp.mkdir(dir, { recursive: true })
+  // Only a directory created here gets 0700; an existing one is the user's choice.
+  await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE })
   const unlock = await acquireLock(dir)
   try {
     if (opts.fresh) await fsp.rm(path.join(dir, LOG_FILE), { force: true })
-    const damaged = await replay(dir, state)
+    const recovery = await replay(dir, state, (opts.clock ?? systemClock).now())
     const log = await AppendLog.open(dir, {
       sync: opts.sync ?? true,
       compactBytes: opts.compactBytes ?? 4 * 1024 * 1024,
-      snapshot: () => state.snapshotLines(),
+      snapshot: () => state.snapshotBatches(),
     })
-    return new Store(state, log, opts, damaged, unlock)
+    return new Store(state, log, opts, recovery, unlock)
   } catch (err) {
     await unlock()
     throw err
   }
 }
 
-/** Applies every complete, readable line; returns true if anything after them was ignored. */
-async function replay(dir: string, state: State): Promise<boolean> {
-  const { lines, damaged } = await readLog(dir)
-  for (const line of lines) {
-    let ops: WriteOp[]
+/** Applies every readable record; on damage, keeps the original first (or refuses to start). */
+async function replay(dir: string, state: State, now: number): Promise<StoreRecovery> {
+  const file = path.join(dir, LOG_FILE)
+  let buf: Buffer
+  try {
+    buf = await fsp.readFile(file)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    return { file, tornBytes: 0, dropped: [], report: [] }
+  }
+  const scan = scanLog(buf)
+  let damagedCopy: string | undefined
+  if (scan.dropped.length) {
     try {
-      ops = decodeBatch(line)
-    } catch {
-      // A complete but unreadable line: keep the consistent prefix before it.
-      return true
+      damagedCopy = await keepDamagedCopy(dir, now)
+    } catch (err) {
+      throw new Error(
+        `${file} is damaged (${describeDropped(scan.dropped[0]!, scan.snapshotSize)}${scan.dropped.length > 1 ? `, and ${scan.dropped.length - 1} more` : ''}) ` +
+          `and no copy of it could be kept (${err instanceof Error ? err.message : String(err)}), so the store will not start ` +
+          'rather than overwrite the only copy / 数据文件已损坏且无法备份，为免覆盖唯一副本拒绝启动. To recover: free space or fix ' +
+          `permissions in ${dir} and start again (every readable record is then kept, the damaged file beside it), or move ` +
+          `${LOG_FILE} elsewhere yourself and start again.`,
+      )
     }
+  }
+  for (const { ops } of scan.records) {
     for (const op of ops) if (op.op === 'put') toJsValues(op.doc)
     state.apply(ops)
   }
-  return damaged
+  let docs = 0
+  for (const coll of state.collections.values()) docs += coll.size
+  const report = damagedCopy ? recoveryReport(file, scan, damagedCopy, docs) : []
+  return { file, tornBytes: scan.tornBytes, dropped: scan.dropped, damagedCopy, report }
 }
 
 class Store implements DocumentStore, TxHost {
@@ -89,8 +113,8 @@ class Store implements DocumentStore, TxHost {
     readonly state: State,
     private readonly log: AppendLog | undefined,
     opts: OpenStoreOptions,
-    /** True when the log had a torn tail or an unreadable line on open. */
-    readonly recovered: boolean,
+    /** What opening the log found; undefined in memory. */
+    readonly recovery: StoreRecovery | undefined,
     private readonly unlock?: () => Promise<void>,
   ) {
     this.dataDir = opts.dataDir
@@ -107,9 +131,10 @@ class Store implements DocumentStore, TxHost {
     return this.idGen()
   }
 
+  /** Applies now (so the next writer's checks see it); a failed log write undoes it (`./log`). */
   commitBatch(ops: WriteOp[]): Promise<void> {
-    this.state.apply(ops)
-    return this.log ? this.log.append(encodeBatch(ops)) : Promise.resolve()
+    const undo = this.state.apply(ops)
+    return this.log ? this.log.append(encodeOps(ops), undo) : Promise.resolve()
   }
 
   finish(txId: string): void {

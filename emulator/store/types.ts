@@ -72,6 +72,34 @@ export interface OpenStoreOptions {
   compactBytes?: number
 }
 
+/** A stretch of `store.log` that replay could not apply (positions refer to the damaged copy). */
+export interface DroppedRecords {
+  /** 1-based line numbers, first and last; absent when whole lines are simply missing. */
+  lines?: [number, number]
+  /** Byte range [start, end). */
+  bytes: [number, number]
+  /** Record numbers lost, first and last, when the neighbouring records tell. */
+  records?: [number, number]
+  /** e.g. "checksum mismatch", "unreadable", "missing from the file", "… cut short". */
+  reason: string
+  /** Collection names still legible in the damaged bytes (best effort). */
+  collections: string[]
+}
+
+/** What opening a persisted store found in its log. */
+export interface StoreRecovery {
+  /** The log that was read. */
+  file: string
+  /** Bytes of a torn last line (an append cut short by a crash, never acknowledged) dropped quietly. */
+  tornBytes: number
+  /** Damage beyond a torn last line; empty when there was none. */
+  dropped: DroppedRecords[]
+  /** Where the damaged original was kept, unchanged, when `dropped` is not empty. */
+  damagedCopy?: string
+  /** Lines for the user (Chinese and English), printed at startup; empty when all is well. */
+  report: string[]
+}
+
 /** A transaction: reads see its own writes; commit applies all or nothing (one log line). */
 export interface Transaction {
   readonly id: string
@@ -93,6 +121,8 @@ export interface Transaction {
 
 export interface DocumentStore {
   readonly dataDir: string | undefined
+  /** What opening the log found (persisted stores only); `report` must reach the user. */
+  readonly recovery?: StoreRecovery
   listCollections(): string[]
   hasCollection(c: string): boolean
   /** Creates a collection; false if it already existed. */
