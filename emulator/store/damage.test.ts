@@ -161,6 +161,17 @@ describe('a damaged store.log', () => {
     await s.close()
   })
 
+  it('holding no complete line at all is kept aside, not taken for a torn last line and overwritten', async () => {
+    const dir = tempDir()
+    const file = path.join(dir, 'store.log')
+    const junk = Buffer.alloc(4096, 0)
+    writeFileSync(file, junk)
+    const s = await openStore({ dataDir: dir })
+    expect(s.recovery).toMatchObject({ tornBytes: 0, dropped: [{ lines: [1, 1], bytes: [0, 4096], reason: 'no complete record at all' }] })
+    expect(readFileSync(s.recovery!.damagedCopy!)).toEqual(junk)
+    await s.close()
+  })
+
   it('refuses to start, naming the file, the position and the way out, when no copy of it can be kept', async () => {
     const { dir, file, lines } = await buildLog(false)
     const damaged = Buffer.from([...lines.slice(0, 2), 'GARBAGE', ...lines.slice(2)].join('\n') + '\n')

@@ -132,6 +132,11 @@ export function scanLog(buf: Buffer): LogScan {
     closeGap(undefined, buf.length)
     return { records, dropped, tornBytes: 0, snapshotSize, size: buf.length }
   }
+  if (torn && !records.length) {
+    // Every log starts with a whole snapshot record: a crash cannot leave only a partial line.
+    dropped.push({ lines: [1, 1], bytes: [0, buf.length], reason: 'no complete record at all', collections: collectionsIn(buf) })
+    return { records, dropped, tornBytes: 0, snapshotSize, size: buf.length }
+  }
   return { records, dropped, tornBytes: torn, snapshotSize, size: buf.length }
 }
 
