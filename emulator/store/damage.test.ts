@@ -198,7 +198,8 @@ describe('a damaged store.log', () => {
     const functionsDir = path.join(tempDir(), 'functions')
     mkdirSync(functionsDir)
     const printed: string[] = []
-    const emu = await startEmulator({ dataDir: dir, functionsDir, quiet: true, log: (l) => printed.push(l) })
+    // No wechat.json beside this database: a new simulated WeChat is asked for on purpose.
+    const emu = await startEmulator({ dataDir: dir, functionsDir, newWeChat: true, quiet: true, log: (l) => printed.push(l) })
     try {
       expect(emu.store.count('users', {})).toBe(USERS)
       const text = printed.join('\n')
