@@ -30,7 +30,7 @@ export type InvokeOutcome =
       durationMs: number
     }
 
-export type FailureReason = 'NOT_FOUND' | 'THREW' | 'TIMEOUT' | 'TOO_LARGE' | 'STOPPED'
+export type FailureReason = 'NOT_FOUND' | 'THREW' | 'TIMEOUT' | 'TOO_LARGE' | 'STOPPED' | 'BAD_EVENT'
 
 export const ERR = {
   /** Function not deployed / wrong name. */
@@ -44,6 +44,12 @@ export const ERR = {
   TIMEOUT: -504003,
   /** The return value is larger than 1 MB once JSON-encoded. */
   RESULT_TOO_LARGE: -604001,
+  /**
+   * The event could not be handed to the function (JSON cannot encode it); nothing ran. The
+   * platform's own callers cannot send such an event, so its answer is unknown: -501007 is
+   * TCB's generic INVALID_PARAM (wire protocol §7), our pick.
+   */
+  INVALID_PARAM: -501007,
 } as const
 
 export const MESSAGES = {
@@ -52,6 +58,8 @@ export const MESSAGES = {
   tooLarge: 'cloudfunction result size exceed limit (1MB)',
   stopped: 'the emulator is shutting down',
   crashed: (detail: string) => `function runtime exited unexpectedly: ${detail}`,
+  badEvent: (detail: string) => `event cannot be delivered to the function: ${detail}`,
+  internal: (detail: string) => `emulator error while running the function: ${detail}`,
 } as const
 
 function formatSeconds(s: number): string {
@@ -78,6 +86,8 @@ export function failureCode(reason: FailureReason): string {
       return 'TOO_LARGE'
     case 'STOPPED':
       return 'STOPPED'
+    case 'BAD_EVENT':
+      return 'BAD_EVENT'
     default:
       return 'THREW'
   }

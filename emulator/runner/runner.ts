@@ -123,27 +123,49 @@ export function createRunner(opts: RunnerOptions): Runner {
     return pool
   }
 
+  /** Emits `invocation.start`, and exactly one `invocation.end` whatever happens in between. */
   async function invoke(name: string, event: unknown, identity: CallerIdentity, invokeOpts: InvokeOptions = {}): Promise<InvokeOutcome> {
     const invocationId = randomUUID()
     const started = performance.now()
-    const startedAt = clock.now()
-    opts.events?.emit('invocation.start', { invocationId, functionName: name, openid: identity.openid, at: startedAt })
-
-    const finish = (outcome: InvokeOutcome): InvokeOutcome => {
-      const resultCode = outcome.ok ? businessCode(outcome.result) : failureCode(outcome.reason)
-      opts.events?.emit('invocation.end', {
-        invocationId,
-        functionName: name,
-        openid: identity.openid,
-        at: clock.now(),
-        durationMs: outcome.durationMs,
-        resultCode,
-        logs: outcome.logs,
-      })
-      return outcome
+    opts.events?.emit('invocation.start', { invocationId, functionName: name, openid: identity.openid, at: clock.now() })
+    let outcome: InvokeOutcome
+    try {
+      outcome = await attempt(name, event, identity, invokeOpts, invocationId, started)
+    } catch (err) {
+      // A bug of the emulator's, not the function's: the caller still gets one clean failure
+      // and the console no phantom running call.
+      const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+      outcome = { ok: false, errCode: ERR.EXECUTE_FAIL, errMsg: MESSAGES.internal(text), reason: 'THREW', logs: [], invocationId, durationMs: performance.now() - started }
     }
-    const failure = (errCode: number, errMsg: string, reason: FailureReason, logs: string[]): InvokeOutcome =>
-      finish({ ok: false, errCode, errMsg, reason, logs, invocationId, durationMs: performance.now() - started })
+    opts.events?.emit('invocation.end', {
+      invocationId,
+      functionName: name,
+      openid: identity.openid,
+      at: clock.now(),
+      durationMs: outcome.durationMs,
+      resultCode: outcome.ok ? businessCode(outcome.result) : failureCode(outcome.reason),
+      logs: outcome.logs,
+    })
+    return outcome
+  }
+
+  async function attempt(
+    name: string,
+    event: unknown,
+    identity: CallerIdentity,
+    invokeOpts: InvokeOptions,
+    invocationId: string,
+    started: number,
+  ): Promise<InvokeOutcome> {
+    const failure = (errCode: number, errMsg: string, reason: FailureReason, logs: string[]): InvokeOutcome => ({
+      ok: false,
+      errCode,
+      errMsg,
+      reason,
+      logs,
+      invocationId,
+      durationMs: performance.now() - started,
+    })
 
     if (stopped) return failure(ERR.EXECUTE_FAIL, MESSAGES.stopped, 'STOPPED', [])
     const bundle = bundlePath(name)
@@ -202,13 +224,15 @@ export function createRunner(opts: RunnerOptions): Runner {
     const durationMs = performance.now() - started
     if (reply.ok) {
       const resultJson = reply.json ?? 'null'
-      return finish({ ok: true, result: JSON.parse(resultJson), resultJson, logs: reply.logs, invocationId, durationMs })
+      return { ok: true, result: JSON.parse(resultJson), resultJson, logs: reply.logs, invocationId, durationMs }
     }
     switch (reply.kind) {
       case 'timeout':
         return failure(ERR.TIMEOUT, MESSAGES.timeout(timeoutMs / 1000), 'TIMEOUT', reply.logs)
       case 'size':
         return failure(ERR.RESULT_TOO_LARGE, MESSAGES.tooLarge, 'TOO_LARGE', reply.logs)
+      case 'input':
+        return failure(ERR.INVALID_PARAM, MESSAGES.badEvent(reply.error), 'BAD_EVENT', reply.logs)
       case 'crash':
         if (stopped) return failure(ERR.EXECUTE_FAIL, MESSAGES.stopped, 'STOPPED', reply.logs)
         return failure(ERR.EXECUTE_FAIL, reply.logs.length ? reply.error : MESSAGES.crashed(reply.error), 'THREW', reply.logs)

@@ -3,7 +3,8 @@
  * (`worker.cjs`): a warm container that runs one invocation at a time.
  *
  * States: starting → idle ⇄ busy → dead. A worker that times out, crashes or fails to load
- * is killed and never reused; a fresh one takes its place on the next call.
+ * is killed and never reused; a fresh one takes its place on the next call. `dead` means
+ * "killed or exiting": the process may live a few more milliseconds, until `exited` resolves.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
@@ -13,7 +14,8 @@ export type WorkerState = 'starting' | 'idle' | 'busy' | 'dead'
 /** The worker's reply to one invocation (see worker.cjs for the wire shape). */
 export type WorkerReply =
   | { ok: true; json: string | null; logs: string[] }
-  | { ok: false; kind: 'threw' | 'crash' | 'size' | 'timeout' | 'load'; error: string; logs: string[] }
+  /** `input`: the invocation could not be sent to the worker (e.g. an event JSON cannot encode); nothing ran. */
+  | { ok: false; kind: 'threw' | 'crash' | 'size' | 'timeout' | 'load' | 'input'; error: string; logs: string[] }
 
 export interface InvokeMessage {
   id: string
@@ -38,7 +40,11 @@ export class WorkerProcess {
   readonly ready: Promise<WorkerReply | null>
   private pending: { id: string; resolve: (r: WorkerReply) => void; timer: NodeJS.Timeout } | null = null
   private stderrTail = ''
-  private exited: Promise<void>
+  private markExited!: () => void
+  /** Resolves once the process is gone (exited, or never started); only then is its slot free. */
+  readonly exited = new Promise<void>((resolve) => {
+    this.markExited = resolve
+  })
 
   constructor(bundlePath: string, env: NodeJS.ProcessEnv, execArgv: string[] = []) {
     this.child = fork(WORKER_SCRIPT, [bundlePath], {
@@ -54,8 +60,9 @@ export class WorkerProcess {
     this.child.stderr?.on('data', (d: string) => {
       this.stderrTail = (this.stderrTail + d).slice(-STDERR_TAIL)
     })
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()))
+    let resolveReady!: (r: WorkerReply | null) => void
     this.ready = new Promise((resolve) => {
+      resolveReady = resolve
       const onMessage = (m: ReadyMessage | ResultMessage) => {
         if (m.t !== 'ready') return
         this.child.off('message', onMessage)
@@ -69,19 +76,22 @@ export class WorkerProcess {
         }
       }
       this.child.on('message', onMessage)
-      this.child.once('exit', (code, signal) => {
-        resolve({ ok: false, kind: 'load', error: this.exitText(code, signal), logs: [] })
-      })
     })
     this.child.on('message', (m: ReadyMessage | ResultMessage) => {
       if (m.t === 'result') this.settle(m.id, m)
     })
-    this.child.once('exit', (code, signal) => {
+    const gone = (error: string) => {
       this.state = 'dead'
-      if (this.pending) this.settle(this.pending.id, { ok: false, kind: 'crash', error: this.exitText(code, signal), logs: [] })
+      resolveReady({ ok: false, kind: 'load', error, logs: [] }) // no-op once it was ready
+      if (this.pending) this.settle(this.pending.id, { ok: false, kind: 'crash', error, logs: [] })
+      this.markExited()
+    }
+    this.child.once('exit', (code, signal) => gone(this.exitText(code, signal)))
+    // A process that could not be started (EAGAIN, EMFILE…) gets 'error' and never 'exit'.
+    // Other errors (an EPIPE from a worker that died by itself) are answered by 'exit'.
+    this.child.on('error', (err) => {
+      if (this.child.pid === undefined) gone(`could not start the worker: ${err.message}`)
     })
-    // A worker dying by itself must not crash the emulator with an EPIPE on send.
-    this.child.on('error', () => undefined)
   }
 
   get pid(): number | undefined {
@@ -116,7 +126,16 @@ export class WorkerProcess {
         this.kill()
       }, timeoutMs)
       this.pending = { id: msg.id, resolve, timer }
-      this.child.send({ t: 'invoke', ...msg })
+      try {
+        this.child.send({ t: 'invoke', ...msg }, (err) => {
+          // The channel broke under the write: the worker is going or gone; never reuse it.
+          if (err) this.settle(msg.id, { ok: false, kind: 'crash', error: `could not reach the worker: ${err.message}`, logs: [] })
+        })
+      } catch (err) {
+        // Thrown synchronously: node encodes the whole message before writing any of it (a
+        // stack overflow on deep data, a BigInt…), so nothing reached the worker and it stays warm.
+        this.settle(msg.id, { ok: false, kind: 'input', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), logs: [] })
+      }
     })
   }
 
@@ -127,7 +146,7 @@ export class WorkerProcess {
     clearTimeout(p.timer)
     if (this.state === 'busy') {
       // A crash ends the worker (it exits after reporting); anything else leaves it warm.
-      this.state = reply.ok || reply.kind === 'threw' || reply.kind === 'size' ? 'idle' : 'dead'
+      this.state = reply.ok || reply.kind === 'threw' || reply.kind === 'size' || reply.kind === 'input' ? 'idle' : 'dead'
       if (this.state === 'dead') this.kill()
     }
     this.lastUsed = Date.now()
