@@ -16,6 +16,13 @@ export interface PoolOptions {
 
 type Acquired = { worker: WorkerProcess } | { failure: Extract<WorkerReply, { ok: false }> }
 
+const STOPPED: Acquired = { failure: { ok: false, kind: 'crash', error: 'stopped', logs: [] } }
+
+/**
+ * Accounting: `workers` holds every process that has not exited, dying ones included, so the
+ * number of live processes can never pass `max`. A slot is freed only when a process is gone,
+ * and every event that can free or idle one (a release, an exit) wakes the queue (`dispatch`).
+ */
 export class FunctionPool {
   private readonly workers = new Set<WorkerProcess>()
   private readonly waiters: ((a: Acquired) => void)[] = []
@@ -26,6 +33,7 @@ export class FunctionPool {
     this.bundleMtime = this.mtime()
   }
 
+  /** Processes not yet exited (starting, idle, busy or dying). */
   get size(): number {
     return this.workers.size
   }
@@ -35,73 +43,74 @@ export class FunctionPool {
   }
 
   /** A loaded worker claimed for the caller (state `busy`). The caller must `release` it. */
-  async acquire(): Promise<Acquired> {
-    if (this.stopped) return { failure: { ok: false, kind: 'crash', error: 'stopped', logs: [] } }
+  acquire(): Promise<Acquired> {
+    if (this.stopped) return Promise.resolve(STOPPED)
     this.retireIfRebuilt()
-    for (const w of this.workers) {
-      if (w.claim()) return { worker: w }
-    }
-    if (this.workers.size < this.opts.max) return this.spawn()
-    return new Promise((resolve) => this.waiters.push(resolve))
+    // Callers are served in arrival order: a new one never overtakes a queued one.
+    return new Promise((resolve) => {
+      this.waiters.push(resolve)
+      this.dispatch()
+    })
   }
 
-  /** Hands the worker to the next waiter, or lets it idle. Dead workers are dropped. */
+  /** Gives the worker back: to the next waiter, or to idle. A dying one frees its slot on exit. */
   release(w: WorkerProcess): void {
     w.unclaim()
     if (w.retireAfterRun) w.kill()
-    if (w.state === 'dead') this.workers.delete(w)
-    if (this.stopped) return
-    const next = this.waiters.shift()
-    if (!next) return
-    if (w.claim()) next({ worker: w })
-    else void this.spawn().then(next)
+    this.dispatch()
   }
 
   /** Retires workers idle for longer than `idleMs`. */
   reap(idleMs: number, now = Date.now()): void {
     for (const w of this.workers) {
-      if (w.state === 'idle' && now - w.lastUsed > idleMs) {
-        this.workers.delete(w)
-        w.kill()
-      }
+      if (w.state === 'idle' && now - w.lastUsed > idleMs) w.kill()
     }
   }
 
-  /** Kills idle workers now and busy ones when they finish (new env or new bundle). */
+  /** Kills idle workers now, and busy or starting ones once their call ends (new env or bundle). */
   retire(): void {
     for (const w of this.workers) {
-      if (w.state !== 'busy') {
-        this.workers.delete(w)
-        w.kill()
-      } else {
-        // Finishes its invocation, then dies on release.
-        w.retireAfterRun = true
-      }
+      if (w.state === 'idle') w.kill()
+      // A starting worker is already promised to a caller made before the change: it serves
+      // that call, then dies on release.
+      else if (w.state !== 'dead') w.retireAfterRun = true
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true
-    for (const resolve of this.waiters.splice(0)) resolve({ failure: { ok: false, kind: 'crash', error: 'stopped', logs: [] } })
-    const all = [...this.workers]
-    this.workers.clear()
-    await Promise.all(all.map((w) => w.stop()))
+    for (const resolve of this.waiters.splice(0)) resolve(STOPPED)
+    await Promise.all([...this.workers].map((w) => w.stop()))
   }
 
+  /** Hands idle workers to waiters, and starts workers for the rest while there is room. */
+  private dispatch(): void {
+    while (!this.stopped && this.waiters.length > 0) {
+      const idle = [...this.workers].find((w) => w.claim())
+      if (idle) {
+        this.waiters.shift()!({ worker: idle })
+      } else if (this.workers.size < this.opts.max) {
+        const next = this.waiters.shift()!
+        this.spawn().then(next, (err: unknown) => next({ failure: { ok: false, kind: 'load', error: `could not start the worker: ${String(err)}`, logs: [] } }))
+      } else {
+        return
+      }
+    }
+  }
+
+  /** Starts a worker reserved for one caller; its slot is taken now and freed when it exits. */
   private async spawn(): Promise<Acquired> {
     const w = new WorkerProcess(this.opts.bundlePath, this.opts.env(), this.opts.execArgv)
     this.workers.add(w)
-    // A worker that dies while idle (a stray timer threw after main returned) frees its slot.
-    // No waiter can be queued then: waiters exist only while every worker is busy.
-    w.child.once('exit', () => this.workers.delete(w))
-    const failed = await w.ready
-    if (failed && !failed.ok) {
+    void w.exited.then(() => {
       this.workers.delete(w)
-      return { failure: failed }
-    }
+      this.dispatch()
+    })
+    const failed = await w.ready
+    if (failed && !failed.ok) return { failure: failed }
     if (this.stopped) {
       await w.stop()
-      return { failure: { ok: false, kind: 'crash', error: 'stopped', logs: [] } }
+      return STOPPED
     }
     return { worker: w }
   }
