@@ -95,3 +95,22 @@ test('an unknown callee or bad request_data is a TCB error', async () => {
   })
   await expect(handler({ function_name: 'whoami', request_data: '{nope' }, { requestId: 'r', env: 'e' })).rejects.toMatchObject({ code: 'INVALID_PARAM' })
 })
+
+test('request_data nested past the depth limit is INVALID_PARAM and never reaches the runner', async () => {
+  const calls: string[] = []
+  const handler = createFunctionActions({
+    invoke: async (name) => {
+      calls.push(name)
+      return { ok: true, result: null, resultJson: 'null', logs: [], invocationId: 'i', durationMs: 0 }
+    },
+  })['functions.invokeFunction']
+  const nested = (levels: number) => `{"x":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`
+  await expect(handler({ function_name: 'whoami', request_data: nested(513) }, { requestId: 'r', env: 'e' })).rejects.toMatchObject({
+    code: 'INVALID_PARAM',
+    message: 'request_data is nested deeper than 512 levels',
+  })
+  await expect(handler({ function_name: 'whoami', request_data: nested(20_000) }, { requestId: 'r', env: 'e' })).rejects.toMatchObject({ code: 'INVALID_PARAM' })
+  expect(calls).toEqual([])
+  await handler({ function_name: 'whoami', request_data: nested(512) }, { requestId: 'r', env: 'e' })
+  expect(calls).toEqual(['whoami'])
+})

@@ -8,6 +8,7 @@
  * `errMsg 'callFunction:fail <message>'`.
  */
 import { TcbError, type ActionTable } from '../types'
+import { MAX_EVENT_DEPTH, nestsDeeperThan } from './eventDepth'
 import type { Runner } from './runner'
 
 export function createFunctionActions(runner: Pick<Runner, 'invoke'>): ActionTable {
@@ -23,6 +24,8 @@ export function createFunctionActions(runner: Pick<Runner, 'invoke'>): ActionTab
         } catch {
           throw new TcbError('INVALID_PARAM', 'request_data is not valid JSON')
         }
+        // wx-server-sdk cannot encode such data itself; only a hand-made /admin request can.
+        if (nestsDeeperThan(event)) throw new TcbError('INVALID_PARAM', `request_data is nested deeper than ${MAX_EVENT_DEPTH} levels`)
       }
       const caller = ctx.invocation
       const outcome = await runner.invoke(name, event, {

@@ -8,8 +8,13 @@
  * - `event.userInfo = {appId, openId}` is added (deprecated, but still delivered; functions must
  *   take identity from `getWXContext()` instead).
  * Failures reach the client as `-404011` with the service error inside `errMsg` (facts §4.7).
+ *
+ * Data nested past `MAX_EVENT_DEPTH` is refused with HTTP 400 `CALL_DATA_TOO_DEEP` before any
+ * worker is involved: no real client can send it (its own JSON.stringify overflows first), so
+ * this is the emulator refusing impossible input, not a simulated platform answer.
  */
 import { randomUUID } from 'node:crypto'
+import { MAX_EVENT_DEPTH, nestsDeeperThan } from '../runner/eventDepth'
 import type { TestUser } from './state'
 import { BadRequest } from './http'
 import type { SimulatedWeChat } from './wechat'
@@ -28,6 +33,9 @@ export type CallFunctionReply = { errMsg: 'cloud.callFunction:ok'; result: unkno
 export const MAX_CLOUDIDS_PER_CALL = 5
 /** The wrapper code the mini program gets for any failure inside the function service. */
 export const CLIENT_EXECUTION_ERROR = -404011
+/** The stable code at the start of the 400's `error` text for over-deep `data`. */
+export const CALL_DATA_TOO_DEEP = 'CALL_DATA_TOO_DEEP'
+const TOO_DEEP_TEXT = `${CALL_DATA_TOO_DEEP}: callFunction data is nested deeper than ${MAX_EVENT_DEPTH} levels; no function was run / 云函数参数 data 的嵌套超过 ${MAX_EVENT_DEPTH} 层，未调用云函数`
 
 /** `{"$cloudID": "<id>"}` → the id, else undefined. */
 export function cloudIdMarker(value: unknown): string | undefined {
@@ -63,6 +71,7 @@ export async function callFunctionAsClient(
     // wx.cloud.callFunction itself rejects a non-object `data` before sending anything.
     return { errCode: -401002, errMsg: 'cloud.callFunction:fail parameter.data should be Object' }
   }
+  if (data !== undefined && nestsDeeperThan(data)) throw new BadRequest(TOO_DEEP_TEXT, 400)
   let event: Record<string, unknown>
   try {
     event = substituteCloudIds(deps.wechat, user, (data ?? {}) as Record<string, unknown>)
