@@ -3,17 +3,18 @@
  * and the `rawData` signature check.
  *
  * Checks run in the order of the reference checklist (§9) and the FIRST failure is reported,
- * with a code that says which input is wrong. The distinction that matters most to developers:
- * a ciphertext that is well-formed but whose padding / UTF-8 is broken after decryption was
- * encrypted with another key — the user's `session_key` rotated (DECRYPT_SESSION_KEY_MISMATCH),
- * not a transport problem (DECRYPT_ILLEGAL_BUFFER / DECRYPT_FORM_ENCODED).
+ * with a code that says which input is wrong — for the server's LOG. A client must never see
+ * which check failed once decryption has started: CBC has no MAC, so "bad padding" vs "not
+ * JSON" vs "wrong appid" is a decryption oracle that lets a user forge a ciphertext of any
+ * plaintext (red-team F1). `clientDecryptFailure` collapses those into DECRYPT_FAILED; only the
+ * failures decided by the key's or the input's shape (before any decryption) stay distinct.
  *
  * Error messages come only from the catalog: key, iv, ciphertext and plaintext are never echoed.
  */
 import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto'
 import { isUtf8 } from 'node:buffer'
-import type { Result } from './contracts'
-import { fail, ok } from './errors'
+import type { ErrorInfo, Result } from './contracts'
+import { errorInfo, fail, ok, type ErrorCode } from './errors'
 
 /** Decrypted open data: whatever WeChat put in, plus the watermark every payload carries. */
 export type OpenData = Record<string, unknown> & { watermark: { appid: string; timestamp: number } }
@@ -27,8 +28,11 @@ export interface DecryptOpenDataInput {
   encryptedData: string
   /** base64 of the 16-byte iv (24 characters). */
   iv: string
-  /** Reject data whose `watermark.timestamp` is further than this from `now` (either way). */
+  /** Reject data whose `watermark.timestamp` is older than this. */
   maxAgeSeconds?: number
+  /** Reject data whose `watermark.timestamp` is more than this ahead of `now` (clock skew
+   * allowance). Defaults to `maxAgeSeconds`; only checked together with it. */
+  maxFutureSeconds?: number
   /** Current time, epoch milliseconds. Required with `maxAgeSeconds`: core reads no clock. */
   now?: number
 }
@@ -125,7 +129,7 @@ export function encryptOpenData({ sessionKey, iv, data }: { sessionKey: string; 
 /** Decrypts and checks legacy open data. Every data problem is a failed Result; the only throw
  * is the TypeError for `maxAgeSeconds` without `now` (a bug in the caller). */
 export function decryptOpenData(input: DecryptOpenDataInput): Result<OpenData> {
-  const { appid, sessionKey, encryptedData, iv, maxAgeSeconds, now } = input
+  const { appid, sessionKey, encryptedData, iv, maxAgeSeconds, maxFutureSeconds, now } = input
   if (maxAgeSeconds !== undefined && !(typeof now === 'number' && Number.isFinite(now))) {
     // A programming error, not bad input: the caller must pass its clock.
     throw new TypeError('decryptOpenData: `now` (epoch ms) is required with maxAgeSeconds')
@@ -188,11 +192,44 @@ export function decryptOpenData(input: DecryptOpenDataInput): Result<OpenData> {
   const ts = (wm as { timestamp?: unknown }).timestamp
   if (typeof ts !== 'number' || !Number.isFinite(ts)) return fail('DECRYPT_NOT_JSON', { field: 'watermark.timestamp' })
 
-  // 8. optional age bound. A timestamp far in the future is as implausible as an old one.
-  if (maxAgeSeconds !== undefined && Math.abs((now as number) / 1000 - ts) > maxAgeSeconds) {
-    return fail('DATA_STALE')
+  // 8. optional age bound. A timestamp ahead of the clock beyond the skew allowance is as
+  // implausible as an old one (and would otherwise stretch the replay window).
+  if (maxAgeSeconds !== undefined) {
+    const age = (now as number) / 1000 - ts
+    if (age > maxAgeSeconds || -age > (maxFutureSeconds ?? maxAgeSeconds)) return fail('DATA_STALE')
   }
   return ok(parsed as OpenData)
+}
+
+// ---- what the client may learn --------------------------------------------------------
+
+/** Failures decided before any decryption, by the stored key's or the input's shape alone: they
+ * depend on nothing the key would reveal, so the client may be told which one it was. */
+const DECIDED_BEFORE_DECRYPTION: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['DECRYPT_ILLEGAL_SESSION_KEY', 'DECRYPT_ILLEGAL_IV', 'DECRYPT_ILLEGAL_BUFFER', 'DECRYPT_FORM_ENCODED'])
+
+/** True for the failures a client may see as they are (see `clientDecryptFailure`). */
+export function isDecidedBeforeDecryption(code: ErrorCode): boolean {
+  return DECIDED_BEFORE_DECRYPTION.has(code)
+}
+
+/**
+ * The error a client gets for a failed legacy decryption: shape failures as they are, every
+ * other one (padding, UTF-8, JSON, watermark appid or age, and the server's own later checks)
+ * as the one DECRYPT_FAILED, so no answer tells a chosen ciphertext's plaintext apart.
+ */
+export function clientDecryptFailure(error: ErrorInfo): ErrorInfo {
+  return isDecidedBeforeDecryption(error.code) ? error : errorInfo('DECRYPT_FAILED')
+}
+
+/**
+ * A digest naming one tap's `encryptedData` (hex SHA-256 of the ciphertext bytes; `null` if it
+ * is not valid base64), to refuse it once consumed. The iv is left out on purpose: a new iv
+ * changes only the first plaintext block, and `{"phoneNumber":"` can be bent into other valid
+ * JSON (`{"phoneNumbez":"`) by a client flipping iv bits, which must still count as a replay.
+ */
+export function ciphertextDigest(encryptedData: string): string | null {
+  const bytes = decodeStrictBase64(encryptedData) ?? decodeStrictBase64(encryptedData.replace(ASCII_WS, ''))
+  return bytes ? createHash('sha256').update(bytes).digest('hex') : null
 }
 
 // ---- rawData signature ---------------------------------------------------------------

@@ -38,6 +38,9 @@ export const CATALOG = defineCatalog({
   WATERMARK_APPID_MISMATCH: { retryable: false, zh: '数据水印的 appid 与当前小程序不一致', en: 'The watermark appid does not match this mini program' },
   DATA_STALE: { retryable: true, zh: '数据已过期，请重新点击获取', en: 'The data is too old: tap again' },
   SIGNATURE_MISMATCH: { retryable: false, zh: '数据签名校验失败', en: 'Signature check failed' },
+  // One answer for every failure after decryption starts (padding, UTF-8, JSON, watermark, age,
+  // replay, phone fields): telling them apart made the legacy path a decryption oracle.
+  DECRYPT_FAILED: { retryable: true, zh: '解密失败，请重新登录后再点击获取手机号', en: 'Decryption failed: log in again, then tap the button again' },
 
   // ---- WeChat codes and tokens ----
   CODE_INVALID: { retryable: true, zh: '授权码无效、已过期或已使用，请重新点击获取', en: 'The code is invalid, expired or already used: tap again' },

@@ -1,8 +1,9 @@
-import { DEFAULT_WECHAT_API_BASE, loadConfig } from './config'
+import { DEFAULT_MAX_DATA_AGE_SECONDS, DEFAULT_WECHAT_API_BASE, loadConfig } from './config'
 
 describe('loadConfig', () => {
   it('defaults to the safe settings: no legacy path, masked numbers, reject conflicts', () => {
-    expect(loadConfig({})).toEqual({ appSecret: undefined, wechatApiBase: DEFAULT_WECHAT_API_BASE, returnFullPhone: false, conflictPolicy: 'reject', wechatTimeoutMs: 5000, maxDataAgeSeconds: undefined })
+    expect(loadConfig({})).toEqual({ appSecret: undefined, wechatApiBase: DEFAULT_WECHAT_API_BASE, returnFullPhone: false, conflictPolicy: 'reject', wechatTimeoutMs: 5000, maxDataAgeSeconds: DEFAULT_MAX_DATA_AGE_SECONDS })
+    expect(DEFAULT_MAX_DATA_AGE_SECONDS).toBe(300)
   })
 
   it('reads every variable of the contract', () => {
@@ -13,5 +14,9 @@ describe('loadConfig', () => {
   it('treats unknown values as the default rather than guessing', () => {
     const c = loadConfig({ PHONEBIND_RETURN_FULL_PHONE: 'yes please', PHONEBIND_CONFLICT_POLICY: 'steal', PHONEBIND_APPSECRET: '   ' })
     expect(c).toMatchObject({ appSecret: undefined, returnFullPhone: false, conflictPolicy: 'reject' })
+  })
+
+  it('keeps the legacy age bound on whatever the variable says: no value turns it off', () => {
+    for (const v of ['0', '-5', 'off', '', 'Infinity']) expect(loadConfig({ PHONEBIND_MAX_DATA_AGE_SECONDS: v }).maxDataAgeSeconds).toBe(300)
   })
 })

@@ -19,12 +19,24 @@ export interface ServerConfig {
   /** Timeout of one jscode2session request, ms. Bounded so a slow WeChat cannot eat the function's budget. */
   wechatTimeoutMs: number
   /**
-   * Legacy data older than this (by `watermark.timestamp`) is refused as DATA_STALE. Off by
-   * default: WeChat sets no limit, and encryptedData stays decryptable until the key rotates,
-   * so a deployment that fears replays of old ciphertexts turns this on.
+   * Legacy data older than this (by `watermark.timestamp`) is refused (logged as DATA_STALE, the
+   * client gets DECRYPT_FAILED). Always on; `PHONEBIND_MAX_DATA_AGE_SECONDS` may change it.
    */
-  maxDataAgeSeconds?: number
+  maxDataAgeSeconds: number
 }
+
+/**
+ * The default age bound of legacy data: 5 minutes. A tap's data is sent by the button callback
+ * at once, so a genuine request is seconds old (a slow network and a cold start included); 5
+ * minutes is what WeChat itself grants the same tap's phone code and cloudID, so the legacy path
+ * is not more permissive than the other two. Older data is a replay or comes from a key that
+ * should have rotated: WeChat sets no limit itself, encryptedData decrypts until the key rotates.
+ */
+export const DEFAULT_MAX_DATA_AGE_SECONDS = 300
+
+/** How far a watermark may be ahead of the function's clock: both clocks are NTP-synced servers
+ * (WeChat's, the function's), so seconds of skew at most; a minute is generous. */
+export const MAX_DATA_FUTURE_SECONDS = 60
 
 export const DEFAULT_WECHAT_API_BASE = 'https://api.weixin.qq.com'
 
@@ -41,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     returnFullPhone: env.PHONEBIND_RETURN_FULL_PHONE === '1' || env.PHONEBIND_RETURN_FULL_PHONE === 'true',
     conflictPolicy: policy === 'transfer' ? 'transfer' : 'reject',
     wechatTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 5000,
-    maxDataAgeSeconds: Number.isFinite(maxAge) && maxAge > 0 ? maxAge : undefined,
+    // No value turns the bound off: a malformed or non-positive one keeps the safe default.
+    maxDataAgeSeconds: Number.isFinite(maxAge) && maxAge > 0 ? maxAge : DEFAULT_MAX_DATA_AGE_SECONDS,
   }
 }

@@ -15,16 +15,26 @@
  * Legacy: decrypt with the session key stored by `login`, exactly as read. A missing key or
  * one that no longer decrypts means the client must `wx.login` → `login` BEFORE the next tap
  * (the data of this tap was encrypted with a key that is gone).
+ *
+ * SECURITY — the legacy path is a decryption oracle unless it answers alike (red-team F1). CBC
+ * has no MAC: a client that learns whether ITS chosen ciphertext had good padding, valid UTF-8,
+ * JSON, the right appid… can compute what any block decrypts to and build a ciphertext of
+ * someone else's number. So once decryption has started, every failure — including the phone
+ * fields, the age bound and a replay — is the one DECRYPT_FAILED (the exact cause goes to the
+ * log), every one counts against the stored key's failure budget, and the third discards the
+ * key. Only failures decided by the input's shape before decrypting (bad base64, '+' turned
+ * into spaces, iv length) keep their own codes: they depend on nothing the key hides.
  */
 import type { BindData, ResolvedCloudID, Result } from '../../core/contracts'
-import { decryptOpenData } from '../../core/crypto'
+import { ciphertextDigest, decryptOpenData, isDecidedBeforeDecryption } from '../../core/crypto'
 import { fail } from '../../core/errors'
 import { normalisePhone } from '../../core/phone'
 import { parseGetOpenDataRequest } from '../../core/validate'
 import { fromCloudSdkError } from '../../core/wechatCodes'
 import { bindForCaller } from '../bind'
 import type { Invocation } from '../handler'
-import { cloudSessionStore } from '../sessions'
+import { MAX_DATA_FUTURE_SECONDS } from '../config'
+import { cloudSessionStore, type SessionStore } from '../sessions'
 
 export async function getOpenData(event: unknown, inv: Invocation): Promise<Result<BindData>> {
   const req = parseGetOpenDataRequest(event)
@@ -62,15 +72,42 @@ async function viaCloudId(input: string | ResolvedCloudID, inv: Invocation): Pro
 
 async function viaLegacy(encryptedData: string, iv: string, inv: Invocation): Promise<Result<BindData>> {
   if (inv.config.appSecret === undefined) return fail('LEGACY_NOT_CONFIGURED')
-  const session = await cloudSessionStore(inv.db).get(inv.openid)
+  const sessions = cloudSessionStore(inv.db)
+  const session = await sessions.get(inv.openid)
   if (!session) return fail('LOGIN_REQUIRED')
-  const maxAgeSeconds = inv.config.maxDataAgeSeconds
-  const decrypted = decryptOpenData({ appid: inv.appid, sessionKey: session.sessionKey, encryptedData, iv, ...(maxAgeSeconds ? { maxAgeSeconds, now: inv.now().getTime() } : {}) })
+  const { sessionKey } = session
+  const decrypted = decryptOpenData({
+    appid: inv.appid,
+    sessionKey,
+    encryptedData,
+    iv,
+    maxAgeSeconds: inv.config.maxDataAgeSeconds,
+    maxFutureSeconds: MAX_DATA_FUTURE_SECONDS,
+    now: inv.now().getTime(),
+  })
   if (!decrypted.ok) {
-    inv.log.warn('legacy decryption failed', { failure: decrypted.error.code })
-    return decrypted
+    if (isDecidedBeforeDecryption(decrypted.error.code)) {
+      inv.log.warn('legacy data refused before decryption', { failure: decrypted.error.code, field: decrypted.error.field })
+      return decrypted
+    }
+    return refuseDecrypted(sessions, sessionKey, inv, decrypted.error.code, decrypted.error.field)
   }
-  return bindOpenData(decrypted.data, inv, 'legacy')
+  const phone = normalisePhone(decrypted.data)
+  if (!phone.ok) return refuseDecrypted(sessions, sessionKey, inv, phone.error.code, phone.error.field)
+  // Consumed before binding, atomically: of two calls with one ciphertext exactly one binds,
+  // and a replay writes no `conflict` row into phone_events.
+  const digest = ciphertextDigest(encryptedData)
+  if (digest === null || !(await sessions.consume(inv.openid, sessionKey, digest))) {
+    return refuseDecrypted(sessions, sessionKey, inv, 'REPLAYED_OR_KEY_CHANGED')
+  }
+  return bindForCaller(inv, phone.data, 'legacy')
+}
+
+/** A failure after decryption started: logged with its cause, counted, answered alike. */
+async function refuseDecrypted(sessions: SessionStore, sessionKey: string, inv: Invocation, cause: string, field?: string): Promise<Result<BindData>> {
+  const { counted, discarded } = await sessions.recordFailure(inv.openid, sessionKey)
+  inv.log.warn('legacy decryption failed', { cause, field, counted, keyDiscarded: discarded })
+  return fail('DECRYPT_FAILED')
 }
 
 async function bindOpenData(data: Record<string, unknown>, inv: Invocation, source: 'cloudID' | 'legacy'): Promise<Result<BindData>> {

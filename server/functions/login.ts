@@ -6,6 +6,10 @@
  * The code exchange only happens when the deployment has an AppSecret (otherwise the code is
  * ignored: the code and cloudID paths need no session key). The exchanged openid must equal
  * the caller's: a code from another user would plant that user's key under this account.
+ *
+ * Two concurrent logins of one user (app launch and a page both call wx.login) rotate the key
+ * twice; the key kept is the one of the exchange WeChat answered last (`putIfNewer`), whatever
+ * order the two database writes land in (red-team F6).
  */
 import type { LoginData, Result } from '../../core/contracts'
 import { fail, ok } from '../../core/errors'
@@ -26,7 +30,7 @@ export async function login(event: unknown, inv: Invocation): Promise<Result<Log
   // Exchange before writing anything: a refused code (reused 40163, invalid, busy, another
   // user's) must leave `users` and `sessions` as they were. The code is exchanged once and
   // never retried, whatever happens after.
-  let sessionKey: string | undefined
+  let exchanged: { sessionKey: string; receivedAt: number } | undefined
   if (secret !== undefined && code !== undefined) {
     const out = await exchangeJsCode(code, { baseUrl: inv.config.wechatApiBase, appid: inv.appid, secret, timeoutMs: inv.config.wechatTimeoutMs })
     if (!out.ok) {
@@ -37,12 +41,14 @@ export async function login(event: unknown, inv: Invocation): Promise<Result<Log
       inv.log.warn('jscode2session returned another openid: key not stored')
       return fail('JS_CODE_INVALID')
     }
-    sessionKey = out.session.sessionKey
+    exchanged = out.session
   }
   const { before, created } = await upsertUserOnLogin(inv.db, inv, now)
   let legacyReady = false
-  if (sessionKey !== undefined) {
-    await sessions.put(inv.openid, sessionKey, now)
+  if (exchanged !== undefined) {
+    const stored = await sessions.putIfNewer(inv.openid, exchanged.sessionKey, exchanged.receivedAt, now, created)
+    // Not stored means a concurrent login's later exchange is stored: legacy is ready either way.
+    if (!stored) inv.log.info('session key superseded by a later exchange: not stored')
     legacyReady = true
   } else if (secret !== undefined) {
     legacyReady = (await sessions.get(inv.openid)) !== null

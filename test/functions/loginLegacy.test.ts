@@ -2,7 +2,9 @@
  * `login` (user upsert, jscode2session, server-side session key) and the legacy
  * `getOpenData {encryptedData, iv}` path, through the emulator with the real wx-server-sdk.
  */
-import { encryptOpenData } from '../../core/crypto'
+import { randomBytes } from 'node:crypto'
+import { aesCbcEncrypt, encryptOpenData } from '../../core/crypto'
+import { errorInfo } from '../../core/errors'
 import { expectFail, expectOk, startHarness, type Harness } from './harness'
 import { callsSince, dbState, masked, newUser, tapForCode, type Bind, type Login } from './support'
 
@@ -18,6 +20,17 @@ const loginWithCode = async (openid: string) => {
   const { code } = await h.emu.client.login(openid)
   return h.call<Login>(openid, 'login', { code })
 }
+
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+/** Encrypts `data` under the caller's current WeChat session key, as a hand-made tap would be. */
+const sealed = (openid: string, data: object) => {
+  const iv = randomBytes(16).toString('base64')
+  return { encryptedData: encryptOpenData({ sessionKey: h.emu.wechat.state.sessions[openid]!.sessionKey, iv, data }), iv }
+}
+/** The `sessions` row, read in-process (no route hands out raw session keys). */
+const storedSession = (openid: string) => h.emu.store.get('sessions', openid) as { session_key?: string; failures?: number } | undefined
+/** Whether some function log line names `cause` as the reason of a refused legacy call. */
+const loggedCause = (cause: string) => h.logs.some((l) => l.includes(`"cause":"${cause}"`))
 
 beforeAll(async () => {
   h = await startHarness()
@@ -77,8 +90,7 @@ describe('login', () => {
     expect(expectFail(await h.call(a.openid, 'login', { code }), 'JS_CODE_USED')).toMatchObject({ wechatCode: 40163, retryable: true })
     const other = await h.emu.client.login(a.openid)
     expectFail(await h.call(b.openid, 'login', { code: other.code }), 'JS_CODE_INVALID')
-    const sessions = await h.emu.client.db<{ _id: string }>('sessions', 1000)
-    expect(sessions.find((s) => s._id === b.openid)).toBeUndefined()
+    expect(storedSession(b.openid)).toBeUndefined()
   })
 
   it('a refused wx.login code changes nothing: users and sessions stay exactly as they were', async () => {
@@ -145,36 +157,36 @@ describe('getOpenData {encryptedData, iv} (legacy)', () => {
     expectOk(await loginWithCode(openid))
     const detail = await h.emu.client.tapPhoneButton(openid) // encrypted with the key of that login
     expectOk(await loginWithCode(openid)) // a later wx.login rotates the key
-    const err = expectFail(await h.call(openid, 'getOpenData', { encryptedData: detail.encryptedData, iv: detail.iv }), 'DECRYPT_SESSION_KEY_MISMATCH')
+    const err = expectFail(await h.call(openid, 'getOpenData', { encryptedData: detail.encryptedData, iv: detail.iv }), 'DECRYPT_FAILED')
     expect(err.retryable).toBe(true)
+    expect(loggedCause('DECRYPT_SESSION_KEY_MISMATCH')).toBe(true) // the developer still sees why
     expect((await dbState(h, openid)).index).toEqual([])
     // the recipe works: tap again after the login
     const again = await h.emu.client.tapPhoneButton(openid)
     expectOk(await h.call(openid, 'getOpenData', { encryptedData: again.encryptedData, iv: again.iv }))
   })
 
-  it('refuses data whose watermark names another appid', async () => {
+  it('refuses data whose watermark names another appid, telling only the log why', async () => {
     const { openid, number } = await user()
     expectOk(await loginWithCode(openid))
-    const sessionKey = h.emu.wechat.state.sessions[openid]!.sessionKey
-    const iv = Buffer.alloc(16, 7).toString('base64')
-    const data = { phoneNumber: number, purePhoneNumber: number, countryCode: '86', watermark: { appid: 'wx0123456789abcdef', timestamp: Math.floor(Date.now() / 1000) } }
-    const encryptedData = encryptOpenData({ sessionKey, iv, data })
-    expectFail(await h.call(openid, 'getOpenData', { encryptedData, iv }), 'WATERMARK_APPID_MISMATCH')
+    const data = { phoneNumber: number, purePhoneNumber: number, countryCode: '86', watermark: { appid: 'wx0123456789abcdef', timestamp: nowSeconds() } }
+    expectFail(await h.call(openid, 'getOpenData', sealed(openid, data)), 'DECRYPT_FAILED')
+    expect(loggedCause('WATERMARK_APPID_MISMATCH')).toBe(true)
     expect((await dbState(h, openid)).index).toEqual([])
   })
 
-  it('refuses replayed old data when the deployment sets PHONEBIND_MAX_DATA_AGE_SECONDS', async () => {
+  it('refuses old and future data by default (5 minutes back, 1 minute ahead), and the bound can be changed', async () => {
     const { openid, number } = await user()
-    h.setEnv({ PHONEBIND_MAX_DATA_AGE_SECONDS: '600' })
+    const at = (offset: number) => ({ phoneNumber: number, purePhoneNumber: number, countryCode: '86', watermark: { appid: h.emu.appid, timestamp: nowSeconds() + offset } })
+    expectOk(await loginWithCode(openid))
+    expectFail(await h.call(openid, 'getOpenData', sealed(openid, at(-3600))), 'DECRYPT_FAILED')
+    expectFail(await h.call(openid, 'getOpenData', sealed(openid, at(+600))), 'DECRYPT_FAILED')
+    expect(loggedCause('DATA_STALE')).toBe(true)
+    expectOk(await loginWithCode(openid)) // two failures spent: a fresh key for the rest
+    expectOk(await h.call(openid, 'getOpenData', sealed(openid, at(+30)))) // within the clock-skew allowance
+    h.setEnv({ PHONEBIND_MAX_DATA_AGE_SECONDS: '7200' })
     try {
-      expectOk(await loginWithCode(openid))
-      const sessionKey = h.emu.wechat.state.sessions[openid]!.sessionKey
-      const iv = Buffer.alloc(16, 9).toString('base64')
-      const old = { phoneNumber: number, purePhoneNumber: number, countryCode: '86', watermark: { appid: h.emu.appid, timestamp: Math.floor(Date.now() / 1000) - 3600 } }
-      expectFail(await h.call(openid, 'getOpenData', { encryptedData: encryptOpenData({ sessionKey, iv, data: old }), iv }), 'DATA_STALE')
-      const fresh = await h.emu.client.tapPhoneButton(openid)
-      expectOk(await h.call(openid, 'getOpenData', { encryptedData: fresh.encryptedData, iv: fresh.iv }))
+      expectOk(await h.call(openid, 'getOpenData', sealed(openid, at(-3600))))
     } finally {
       h.setEnv()
     }
@@ -186,7 +198,102 @@ describe('getOpenData {encryptedData, iv} (legacy)', () => {
     expectOk(await loginWithCode(a.openid))
     expectOk(await loginWithCode(b.openid))
     const detail = await h.emu.client.tapPhoneButton(a.openid)
-    expectFail(await h.call(b.openid, 'getOpenData', { encryptedData: detail.encryptedData, iv: detail.iv }), 'DECRYPT_SESSION_KEY_MISMATCH')
+    expectFail(await h.call(b.openid, 'getOpenData', { encryptedData: detail.encryptedData, iv: detail.iv }), 'DECRYPT_FAILED')
+  })
+
+  it('answers every failure after decryption starts with the one DECRYPT_FAILED, the precise cause only in the log', async () => {
+    const { openid, number } = await user()
+    const wm = () => ({ appid: h.emu.appid, timestamp: nowSeconds() })
+    const cases: { cause: string; plaintext: Buffer | string | object }[] = [
+      { cause: 'DECRYPT_SESSION_KEY_MISMATCH', plaintext: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }, // padded fine, not UTF-8
+      { cause: 'DECRYPT_NOT_JSON', plaintext: 'not json at all' },
+      { cause: 'DECRYPT_NOT_JSON', plaintext: [1, 2, 3] },
+      { cause: 'DECRYPT_NOT_JSON', plaintext: { purePhoneNumber: number, countryCode: '86', watermark: { appid: h.emu.appid } } },
+      { cause: 'WATERMARK_APPID_MISMATCH', plaintext: { purePhoneNumber: number, countryCode: '86' } },
+      { cause: 'PHONE_INVALID', plaintext: { purePhoneNumber: '１３９００１３９０００', countryCode: '86', watermark: wm() } },
+      { cause: 'PHONE_INVALID', plaintext: { phoneNumber: '13900000000', purePhoneNumber: number, countryCode: '86', watermark: wm() } },
+    ]
+    const answers = new Set<string>()
+    for (const c of cases) {
+      expectOk(await loginWithCode(openid)) // a fresh key each time: the failure budget is tested below
+      const key = h.emu.wechat.state.sessions[openid]!.sessionKey
+      const iv = Buffer.alloc(16, 3).toString('base64')
+      const bytes = Buffer.isBuffer(c.plaintext) ? c.plaintext : Buffer.from(typeof c.plaintext === 'string' ? c.plaintext : JSON.stringify(c.plaintext))
+      const encryptedData = aesCbcEncrypt(Buffer.from(key, 'base64'), Buffer.from(iv, 'base64'), bytes).toString('base64')
+      const res = await h.call(openid, 'getOpenData', { encryptedData, iv })
+      if (res.ok) throw new Error(`${c.cause}: bound`)
+      answers.add(JSON.stringify(res.error))
+      expect(loggedCause(c.cause)).toBe(true)
+    }
+    // bad padding: a ciphertext of random blocks
+    expectOk(await loginWithCode(openid))
+    const res = await h.call(openid, 'getOpenData', { encryptedData: randomBytes(64).toString('base64'), iv: randomBytes(16).toString('base64') })
+    if (!res.ok) answers.add(JSON.stringify(res.error))
+    expect([...answers]).toEqual([JSON.stringify(errorInfo('DECRYPT_FAILED'))])
+    expect((await dbState(h, openid)).index).toEqual([])
+  })
+
+  it('discards the stored key after 3 failed decryptions: then LOGIN_REQUIRED until the user logs in again', async () => {
+    const { openid, number } = await user()
+    expectOk(await loginWithCode(openid))
+    const garbage = () => ({ encryptedData: randomBytes(48).toString('base64'), iv: randomBytes(16).toString('base64') })
+    // failures decided by the input's shape alone are not decryptions: they spend nothing
+    for (let i = 0; i < 4; i++) expectFail(await h.call(openid, 'getOpenData', { encryptedData: 'not base64!!', iv: garbage().iv }), 'DECRYPT_ILLEGAL_BUFFER')
+    expectFail(await h.call(openid, 'getOpenData', garbage()), 'DECRYPT_FAILED')
+    expectFail(await h.call(openid, 'getOpenData', garbage()), 'DECRYPT_FAILED')
+    expect(storedSession(openid)?.failures).toBe(2)
+    expectFail(await h.call(openid, 'getOpenData', garbage()), 'DECRYPT_FAILED')
+    expect(storedSession(openid)).toBeUndefined() // the key is gone, not just flagged
+    // even the user's own genuine data now needs a new login: the key that encrypted it is gone
+    const tap = await h.emu.client.tapPhoneButton(openid)
+    expectFail(await h.call(openid, 'getOpenData', { encryptedData: tap.encryptedData, iv: tap.iv }), 'LOGIN_REQUIRED')
+    expect(expectOk(await h.call<Login>(openid, 'login')).legacyReady).toBe(false)
+    expect(expectOk(await loginWithCode(openid)).legacyReady).toBe(true)
+    expect(storedSession(openid)?.failures).toBe(0)
+    const again = await h.emu.client.tapPhoneButton(openid)
+    expect(expectOk(await h.call<Bind>(openid, 'getOpenData', { encryptedData: again.encryptedData, iv: again.iv })).phone.masked).toBe(masked(number))
+  })
+
+  it('a concurrent burst of failures gets only DECRYPT_FAILED / LOGIN_REQUIRED, and leaves the key discarded', async () => {
+    const { openid } = await user()
+    expectOk(await loginWithCode(openid))
+    const burst = await Promise.all(Array.from({ length: 16 }, () => h.call(openid, 'getOpenData', { encryptedData: randomBytes(48).toString('base64'), iv: randomBytes(16).toString('base64') })))
+    const codes = burst.map((r) => (r.ok ? 'OK' : r.error.code))
+    expect(new Set(codes)).toEqual(new Set(codes.filter((c) => c === 'DECRYPT_FAILED' || c === 'LOGIN_REQUIRED')))
+    expect(codes).toContain('DECRYPT_FAILED')
+    // every failure was counted atomically: the key is gone, whatever the interleaving
+    expect(storedSession(openid)).toBeUndefined()
+    const tap = await h.emu.client.tapPhoneButton(openid)
+    expectFail(await h.call(openid, 'getOpenData', { encryptedData: tap.encryptedData, iv: tap.iv }), 'LOGIN_REQUIRED')
+  })
+
+  it('refuses a consumed ciphertext: a replay binds nothing and writes no audit row, even with another iv', async () => {
+    const owner = await user()
+    const other = await newUser(h, owner.number) // the same number on another account
+    expectOk(await h.call(owner.openid, 'getPhoneNumber', { code: await tapForCode(h, owner.openid) }))
+    expectOk(await loginWithCode(other.openid))
+    const tap = await h.emu.client.tapPhoneButton(other.openid)
+    expectFail(await h.call(other.openid, 'getOpenData', { encryptedData: tap.encryptedData, iv: tap.iv }), 'PHONE_ALREADY_BOUND')
+    const conflicts = (await dbState(h, other.openid)).events.length
+    expect(conflicts).toBe(1)
+    // The same ciphertext, and a variant whose iv turns `{"phoneNumber":"` into `{"phoneNumbez":"`
+    // (still valid data, as CBC lets anyone flip first-block bits), are both replays.
+    const iv = Buffer.from(tap.iv!, 'base64')
+    iv[13] ^= 'r'.charCodeAt(0) ^ 'z'.charCodeAt(0)
+    expectFail(await h.call(other.openid, 'getOpenData', { encryptedData: tap.encryptedData, iv: iv.toString('base64') }), 'DECRYPT_FAILED')
+    expectFail(await h.call(other.openid, 'getOpenData', { encryptedData: tap.encryptedData, iv: tap.iv }), 'DECRYPT_FAILED')
+    expect(loggedCause('REPLAYED_OR_KEY_CHANGED')).toBe(true)
+    expect((await dbState(h, other.openid)).events).toHaveLength(conflicts)
+  })
+
+  it('of concurrent calls with one ciphertext exactly one binds', async () => {
+    const { openid } = await user()
+    expectOk(await loginWithCode(openid))
+    const tap = await h.emu.client.tapPhoneButton(openid)
+    const results = await Promise.all(Array.from({ length: 6 }, () => h.call<Bind>(openid, 'getOpenData', { encryptedData: tap.encryptedData, iv: tap.iv })))
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.error.code)).every((c) => c === 'DECRYPT_FAILED' || c === 'LOGIN_REQUIRED')).toBe(true)
+    expect((await dbState(h, openid)).events.map((e) => e.type)).toEqual(['bind'])
   })
 
   it('names form-encoding damage and malformed input without echoing it', async () => {
