@@ -9,10 +9,6 @@
  * kept in memory beyond the request.
  *
  * The request URL carries the AppSecret, so it never goes into an error, a result or a log.
- *
- * Each success records `receivedAt`, when WeChat's answer arrived: every exchange rotates the
- * user's key, so of two concurrent exchanges the one answered last holds the live key, and
- * `sessions.putIfNewer` orders stored keys by this time rather than by when their writes land.
  */
 import { createHash } from 'node:crypto'
 import type { ErrorInfo } from '../core/contracts'
@@ -24,8 +20,6 @@ export interface Code2Session {
   /** Server only: never returned, logged or put in an error. */
   sessionKey: string
   unionid?: string
-  /** When the answer arrived (epoch ms, sub-millisecond where the clock has it). */
-  receivedAt: number
 }
 
 export type ExchangeOutcome = { ok: true; session: Code2Session } | { ok: false; error: ErrorInfo }
@@ -37,14 +31,6 @@ export interface Code2SessionOptions {
   timeoutMs: number
   /** Injected for tests; global fetch by default. */
   fetch?: typeof fetch
-  /** Epoch ms; injected for tests. Default: the wall clock with sub-millisecond resolution. */
-  clock?: () => number
-}
-
-/** Wall clock with the fraction of performance.now(): two answers in one millisecond (common
- * for concurrent logins) are still ordered. Function instances share NTP-synced wall clocks. */
-function preciseNow(): number {
-  return performance.timeOrigin + performance.now()
 }
 
 const inFlight = new Map<string, Promise<ExchangeOutcome>>()
@@ -58,11 +44,8 @@ async function requestOnce(code: string, o: Code2SessionOptions): Promise<Exchan
   const q = new URLSearchParams({ appid: o.appid, secret: o.secret, js_code: code, grant_type: 'authorization_code' })
   const doFetch = o.fetch ?? fetch
   let body: Record<string, unknown>
-  let receivedAt = 0
   try {
     const res = await doFetch(`${o.baseUrl}/sns/jscode2session?${q.toString()}`, { signal: AbortSignal.timeout(o.timeoutMs) })
-    // Taken as soon as the answer starts arriving: WeChat rotated the key before sending it.
-    receivedAt = (o.clock ?? preciseNow)()
     if (!res.ok) return { ok: false, error: errorInfo('WECHAT_BUSY', { wechatCode: res.status }) }
     body = (await res.json()) as Record<string, unknown>
   } catch {
@@ -75,7 +58,7 @@ async function requestOnce(code: string, o: Code2SessionOptions): Promise<Exchan
   if (typeof openid !== 'string' || typeof sessionKey !== 'string' || openid === '' || sessionKey === '') {
     return { ok: false, error: errorInfo('WECHAT_ERROR') }
   }
-  return { ok: true, session: { openid, sessionKey, unionid: typeof unionid === 'string' && unionid !== '' ? unionid : undefined, receivedAt } }
+  return { ok: true, session: { openid, sessionKey, unionid: typeof unionid === 'string' && unionid !== '' ? unionid : undefined } }
 }
 
 /** Exchanges `code` once; concurrent identical calls share that one request. Never throws. */

@@ -5,9 +5,15 @@
  *
  * The row also guards the legacy path (red-team F1, F6, F9), every rule a single conditional
  * write so that concurrent calls cannot slip past it:
- * - **latest exchange wins** (`exchangedAt`): a key is stored only over an older exchange's, so
- *   two concurrent logins keep the key of the jscode2session answer that arrived last, which is
- *   the one WeChat still honours — never the one whose database write happened to land last;
+ * - **one exchange per user at a time** (`exchanging`, a lease): every jscode2session rotates
+ *   the user's key, so only the key of the exchange WeChat answered last still decrypts. Two
+ *   concurrent logins (app launch and a page both call wx.login) used to store whichever key's
+ *   WRITE landed last. Now a login exchanges its code only while it holds the lease and stores
+ *   the key only if it still holds it; a login that finds the lease taken does not exchange at
+ *   all, so the holder's exchange IS the last one and its key the live one. Ordering the writes
+ *   by when WeChat's answers arrived was tried first and measured: concurrent answers arrive
+ *   within a millisecond of each other and process scheduling reorders them (stale in 4–8 of 40
+ *   rounds on the emulator, against 9–10 of 40 before), so no timestamp can settle it;
  * - **failure budget** (`failures`): each failed decryption increments it atomically; the write
  *   that brings it to `DECRYPT_FAILURE_BUDGET` removes the row (and `get` ignores a row at the
  *   budget in case that removal was lost), so one key answers a handful of chosen ciphertexts;
@@ -50,11 +56,17 @@ export interface SessionStore {
   /** The stored key, or `null` when there is none or its failure budget is spent. */
   get(openid: string): Promise<StoredSession | null>
   /**
-   * Stores the key of a jscode2session answer received at `exchangedAt` (epoch ms) unless a
-   * later answer's key is already stored. `likelyNew` (the user row was just created) tries the
-   * insert first. Resolves `false` when a newer key won.
+   * Takes the user's exchange lease until `until` (creating the row if there is none). False
+   * when another login holds an unexpired lease: its exchange will store the live key, so this
+   * login must not exchange its code (that would rotate the key under it).
    */
-  putIfNewer(openid: string, sessionKey: string, exchangedAt: number, now: Date, likelyNew?: boolean): Promise<boolean>
+  beginExchange(openid: string, lease: string, now: Date, until: Date): Promise<boolean>
+  /** Stores the exchanged key and gives the lease back; false if the lease was lost (expired
+   * and taken by a later login, whose key is then the newer one). Resets failures and digests. */
+  finishExchange(openid: string, lease: string, sessionKey: string, now: Date): Promise<boolean>
+  /** Gives the lease back after a refused exchange, leaving the row as it was before
+   * `beginExchange` (a row it created is removed). */
+  abandonExchange(openid: string, lease: string): Promise<void>
   /** Counts one failed decryption with `sessionKey`; removes the key when the budget is spent. */
   recordFailure(openid: string, sessionKey: string): Promise<FailureOutcome>
   /** Marks the ciphertext `digest` consumed with `sessionKey`. False when it already was (a
@@ -66,7 +78,7 @@ export interface SessionStore {
 // what every module shares). Satisfied by the real SDK, exercised against the emulator.
 interface Command {
   inc(n: number): unknown
-  lt(v: number): unknown
+  lt(v: unknown): unknown
   gte(v: number): unknown
   exists(b: boolean): unknown
   nin(values: unknown[]): unknown
@@ -99,33 +111,31 @@ export function cloudSessionStore(database: Database): SessionStore {
       return { sessionKey: key, updatedAt: at instanceof Date ? at : new Date(String(at)), failures }
     },
 
-    async putIfNewer(openid, sessionKey, exchangedAt, now, likelyNew = false) {
-      const row = { session_key: sessionKey, exchangedAt, updatedAt: now, failures: 0 }
-      const insert = async () => {
-        try {
-          await rows().add({ data: { _id: openid, ...row } })
-          return true
-        } catch (e) {
-          if (!isDuplicateKey(e)) throw e
-          return false // a concurrent login inserted first: compare with its exchange below
-        }
+    async beginExchange(openid, lease, now, until) {
+      const free = _.or([{ _id: openid, exchanging: _.exists(false) }, { _id: openid, exchangingUntil: _.lt(now) }])
+      const res = await rows().where(free).update({ data: { exchanging: lease, exchangingUntil: until } })
+      if ((res.stats?.updated ?? 0) > 0) return true
+      try {
+        await rows().add({ data: { _id: openid, exchanging: lease, exchangingUntil: until } })
+        return true
+      } catch (e) {
+        // The row exists and its lease is held (or was, a moment ago: then the key stored by
+        // that exchange is the live one all the same).
+        if (isDuplicateKey(e)) return false
+        throw e
       }
-      if (likelyNew && (await insert())) return true
-      // Bounded: each round either writes, sees a newer key, or lost an insert race to a row
-      // that the next round's conditional update then compares with.
-      for (let round = 0; round < 3; round++) {
-        // Rows written before `exchangedAt` existed count as older than any exchange.
-        const older = _.or([{ _id: openid, exchangedAt: _.lt(exchangedAt) }, { _id: openid, exchangedAt: _.exists(false) }])
-        const res = await rows().where(older).update({ data: { ...row, consumed: _.remove() } })
-        if ((res.stats?.updated ?? 0) > 0) return true
-        const { data } = await rows().doc(openid).get()
-        if (data) {
-          if (typeof data.exchangedAt === 'number' && data.exchangedAt >= exchangedAt) return false
-          continue // replaced by an older exchange between our two requests: compare again
-        }
-        if (await insert()) return true
-      }
-      return false
+    },
+
+    async finishExchange(openid, lease, sessionKey, now) {
+      const data = { session_key: sessionKey, updatedAt: now, failures: 0, consumed: _.remove(), exchanging: _.remove(), exchangingUntil: _.remove() }
+      const res = await rows().where({ _id: openid, exchanging: lease }).update({ data })
+      return (res.stats?.updated ?? 0) > 0
+    },
+
+    async abandonExchange(openid, lease) {
+      const created = await rows().where({ _id: openid, exchanging: lease, session_key: _.exists(false) }).remove()
+      if ((created.stats?.removed ?? 0) > 0) return
+      await rows().where({ _id: openid, exchanging: lease }).update({ data: { exchanging: _.remove(), exchangingUntil: _.remove() } })
     },
 
     async recordFailure(openid, sessionKey) {
