@@ -3,7 +3,7 @@
  * the server decides. A new code without a producer fails here.
  */
 import { bindPhone, TransactionConflictError, type BindingStore } from './binding'
-import { decryptOpenData, encryptOpenData } from './crypto'
+import { clientDecryptFailure, decryptOpenData, encryptOpenData } from './crypto'
 import { ERROR_CODES, type ErrorCode } from './errors'
 import { MemoryBindingStore } from './memoryStore'
 import { normalisePhone } from './phone'
@@ -23,6 +23,8 @@ async function coreProduced(): Promise<ErrorCode[]> {
   for (const patch of [{ sessionKey: 'x' }, { iv: 'x' }, { encryptedData: 'x' }, { encryptedData: V1.encryptedData.replace(/[+]/g, ' ') }, { sessionKey: P1.sessionKey }, { appid: 'wxother' }]) add(decryptOpenData({ ...V1, ...patch }))
   add(decryptOpenData({ ...V1, encryptedData: encryptOpenData({ sessionKey: k, iv: V1.iv, data: 'not json' }) }))
   add(decryptOpenData({ ...V1, maxAgeSeconds: 1, now: 0 }))
+  const mismatch = decryptOpenData({ ...V1, sessionKey: 'HyVFkGl5F5OQWJZZaNzBBg==' })
+  if (!mismatch.ok) out.push(clientDecryptFailure(mismatch.error).code)
   const store = new MemoryBindingStore()
   const phone = normalisePhone({ purePhoneNumber: '13800138000', countryCode: '86' })
   if (!phone.ok) throw new Error('x')

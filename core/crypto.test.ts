@@ -1,4 +1,5 @@
-import { aesCbcDecrypt, decodeStrictBase64, decryptOpenData, encryptOpenData, verifySignature } from './crypto'
+import { aesCbcDecrypt, ciphertextDigest, clientDecryptFailure, decodeStrictBase64, decryptOpenData, encryptOpenData, isDecidedBeforeDecryption, verifySignature } from './crypto'
+import { errorInfo } from './errors'
 import type { ErrorCode } from './errors'
 import { P1, P2, P3, S1, SEED001, V1 } from './testdata/vectors'
 
@@ -142,6 +143,14 @@ describe('decryptOpenData — every failure names its code', () => {
     expect(codeOf(decryptOpenData({ ...P2 }))).toBe('ok') // no bound: old vectors still decrypt
   })
 
+  it('a separate future bound (clock-skew allowance) limits data from ahead of the clock', () => {
+    const ts = 1637744274
+    const bounded = { ...P2, maxAgeSeconds: 300, maxFutureSeconds: 60 }
+    expect(codeOf(decryptOpenData({ ...bounded, now: (ts - 59) * 1000 }))).toBe('ok')
+    expect(codeOf(decryptOpenData({ ...bounded, now: (ts - 61) * 1000 }))).toBe('DATA_STALE')
+    expect(codeOf(decryptOpenData({ ...bounded, now: (ts + 299) * 1000 }))).toBe('ok')
+  })
+
   it('requires a clock with maxAgeSeconds (a programming error, so it throws)', () => {
     expect(() => decryptOpenData({ ...P2, maxAgeSeconds: 300 })).toThrow(TypeError)
   })
@@ -219,5 +228,32 @@ describe('verifySignature', () => {
     const raw = '{"nickName":"微信用户"}'
     const sig = createHash('sha1').update(Buffer.from(raw + S1.sessionKey, 'utf8')).digest('hex')
     expect(verifySignature(raw, S1.sessionKey, sig)).toBe(true)
+  })
+})
+
+describe('what a client may learn about a failed decryption', () => {
+  it('keeps failures decided by the shape of the key or the input, collapses everything after decryption into DECRYPT_FAILED', () => {
+    const failures = [
+      decryptOpenData({ ...V1, sessionKey: 'x' }),
+      decryptOpenData({ ...V1, iv: 'short' }),
+      decryptOpenData({ ...V1, encryptedData: 'not base64!!' }),
+      decryptOpenData({ ...V1, encryptedData: V1.encryptedData.replace(/[+]/g, ' ') }),
+      decryptOpenData({ ...V1, sessionKey: P1.sessionKey }), // padding / UTF-8
+      decryptOpenData({ ...V1, encryptedData: encryptOpenData({ sessionKey: V1.sessionKey, iv: V1.iv, data: 'not json' }) }),
+      decryptOpenData({ ...V1, appid: 'wxother' }),
+      decryptOpenData({ ...P2, maxAgeSeconds: 1, now: 0 }),
+    ].map((r) => (r.ok ? null : r.error))
+    const shown = failures.map((e) => clientDecryptFailure(e!).code)
+    expect(shown).toEqual(['DECRYPT_ILLEGAL_SESSION_KEY', 'DECRYPT_ILLEGAL_IV', 'DECRYPT_ILLEGAL_BUFFER', 'DECRYPT_FORM_ENCODED', 'DECRYPT_FAILED', 'DECRYPT_FAILED', 'DECRYPT_FAILED', 'DECRYPT_FAILED'])
+    expect(clientDecryptFailure(errorInfo('PHONE_INVALID', { field: 'purePhoneNumber' }))).toEqual(errorInfo('DECRYPT_FAILED')) // no field either
+    expect(isDecidedBeforeDecryption('DECRYPT_SESSION_KEY_MISMATCH')).toBe(false)
+  })
+
+  it('names a ciphertext by its bytes: the same whatever the iv or the base64 line wrapping, different for other bytes', () => {
+    const d = ciphertextDigest(V1.encryptedData)
+    expect(d).toMatch(/^[0-9a-f]{64}$/)
+    expect(ciphertextDigest('\n' + wrap(V1.encryptedData, 32) + '\n')).toBe(d)
+    expect(ciphertextDigest(P1.encryptedData)).not.toBe(d)
+    expect(ciphertextDigest('not base64!!')).toBeNull()
   })
 })

@@ -85,3 +85,71 @@ describe('CloudBase requests per call', () => {
     expect(state.events).toEqual([expect.objectContaining({ type: 'conflict', otherOpenid: owner.openid, masked: masked(owner.number) })])
   })
 })
+
+/**
+ * The legacy path costs more than before the F1/F6 fixes, on purpose: a bind marks its
+ * ciphertext consumed (+1: 7 → 8, replays refused without a transaction or an audit row), a
+ * failed decryption counts itself and may discard the key (+2: 1 → 3, only on failure), and
+ * `login {code}` takes the user's exchange lease before exchanging (+1 for a known user: 3 → 4;
+ * +2 for a new one: 3 → 5, the lease row inserted and later completed).
+ */
+describe('CloudBase requests per call: the legacy path', () => {
+  const loginWithCode = async (openid: string) => {
+    const { code } = await h.emu.client.login(openid)
+    return adminCalls(() => h.call(openid, 'login', { code }))
+  }
+  const legacy = async (openid: string, data: { encryptedData?: string; iv?: string }) => adminCalls(() => h.call<Bind>(openid, 'getOpenData', data))
+
+  it('login with a code: 4 requests for a known user, 5 for a new one (the exchange lease: +1 / +2 over a plain set)', async () => {
+    const { openid } = await newUser(h)
+    // new user: the lease update finds no row, so the lease row is inserted, then the user
+    expect((await loginWithCode(openid)).actions).toEqual([
+      'database.modifyDocument:sessions',
+      'database.insertDocument:sessions',
+      'database.getDocument:users',
+      'database.insertDocument:users',
+      'database.modifyDocument:sessions',
+    ])
+    // known user: take the lease, record the visit, store the key and give the lease back in one update
+    expect((await loginWithCode(openid)).actions).toEqual([
+      'database.modifyDocument:sessions',
+      'database.getDocument:users',
+      'database.modifyDocument:users',
+      'database.modifyDocument:sessions',
+    ])
+  })
+
+  it('a first legacy bind: 8 requests (was 7: the ciphertext is marked consumed before the transaction)', async () => {
+    const { openid } = await newUser(h)
+    await loginWithCode(openid)
+    const tap = await h.emu.client.tapPhoneButton(openid)
+    const { value, actions } = await legacy(openid, { encryptedData: tap.encryptedData, iv: tap.iv })
+    expect(expectOk(value).change).toBe('bound')
+    expect(actions).toEqual([
+      'database.getDocument:sessions',
+      'database.modifyDocument:sessions', // consumed: the one request the replay refusal costs
+      'database.startTransaction',
+      'database.getDocument:users',
+      'database.insertDocument:phone_index',
+      'database.modifyDocument:users',
+      'database.insertDocument:phone_events',
+      'database.commitTransaction',
+    ])
+  })
+
+  it('a refused legacy call: 3 requests (read, count the failure, discard the key at the budget); a replay 4, with no transaction and no audit row', async () => {
+    const { openid } = await newUser(h)
+    await loginWithCode(openid)
+    const tap = await h.emu.client.tapPhoneButton(openid)
+    const sent = { encryptedData: tap.encryptedData, iv: tap.iv }
+    expectOk((await legacy(openid, sent)).value)
+    const failure = ['database.modifyDocument:sessions', 'database.removeDocument:sessions']
+    const replay = await legacy(openid, sent)
+    expectFail(replay.value, 'DECRYPT_FAILED')
+    expect(replay.actions).toEqual(['database.getDocument:sessions', 'database.modifyDocument:sessions', ...failure])
+    const garbage = await legacy(openid, { encryptedData: Buffer.alloc(48, 1).toString('base64'), iv: Buffer.alloc(16, 2).toString('base64') })
+    expectFail(garbage.value, 'DECRYPT_FAILED')
+    expect(garbage.actions).toEqual(['database.getDocument:sessions', ...failure])
+    expect((await dbState(h, openid)).events.map((e) => e.type)).toEqual(['bind'])
+  })
+})
