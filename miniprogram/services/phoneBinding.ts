@@ -27,8 +27,10 @@ export interface BindOptions {
 }
 
 /** Server answers meaning the stored session key no longer matches the data: log in again so the
- * next tap is encrypted with a key the server has. */
-const STALE_SESSION: ReadonlySet<string> = new Set(['DECRYPT_SESSION_KEY_MISMATCH', 'DECRYPT_ILLEGAL_SESSION_KEY', 'LOGIN_REQUIRED'])
+ * next tap is encrypted with a key the server has. DECRYPT_FAILED is what the server now answers
+ * for every failed decryption (it may also have discarded the key); the old code stays listed for
+ * servers not yet updated. */
+const STALE_SESSION: ReadonlySet<string> = new Set(['DECRYPT_FAILED', 'DECRYPT_SESSION_KEY_MISMATCH', 'DECRYPT_ILLEGAL_SESSION_KEY', 'LOGIN_REQUIRED'])
 
 function settle(source: PhoneSource, res: Result<BindData>): BindAttempt {
   return res.ok ? { kind: 'bound', source, data: res.data } : { kind: 'failed', source, error: res.error }
