@@ -20,6 +20,16 @@
  * Stores signal a unique-key violation with `DuplicateKeyError` and a lost optimistic race
  * with `TransactionConflictError`; `bindPhone` re-runs the transaction a bounded number of
  * times, so of two racers for one number exactly one wins and the other sees the winner.
+ *
+ * Audit order: `at` is wall-clock time and cannot order commits (CloudBase `_id`s are random,
+ * concurrent attempts overlap, clocks of two SCF instances differ). Every transaction that
+ * changes a user's `phone` reads the user document and writes it back with `phoneVersion + 1`,
+ * and its event carries that version; optimistic concurrency serialises writers of one
+ * document, so a user's versions 1, 2, 3 … follow commit order with no gap. A transfer also
+ * bumps the previous owner (`otherPhoneVersion`), and each `phone_index` entry records its
+ * owner's version, which is what a refused claim (`conflict`) reports as observed. The time is
+ * taken inside each attempt, so the event of a retried bind has the time of the attempt that
+ * committed. The per-user replay is ./auditTrail.ts.
  */
 import type { BindChange, PhoneSource, PhoneView, Result } from './contracts'
 import { fail, ok } from './errors'
@@ -40,6 +50,11 @@ export interface UserDoc {
   createdAt: Date
   updatedAt: Date
   lastLoginAt?: Date
+  /**
+   * How many times `phone` changed: each transaction that changes it writes the previous value
+   * + 1 (absent = 0). Orders this user's `phone_events` (their `phoneVersion`) in commit order.
+   */
+  phoneVersion?: number
 }
 
 /** `phone_index` collection; `_id` is `phoneIndexId(e164)`, so one document per number. */
@@ -47,6 +62,8 @@ export interface PhoneIndexDoc {
   _id: string
   openid: string
   boundAt: Date
+  /** The owner's `phoneVersion` from the change that gave it this number (absent in older entries). */
+  phoneVersion?: number
 }
 
 /** `phone_events` audit trail. Only masked numbers: events end up in exports and logs. */
@@ -60,6 +77,17 @@ export interface PhoneEvent {
   /** rebind/transfer: the caller's previous number, masked. */
   previousMasked?: string
   source?: PhoneSource
+  /**
+   * The actor's `users.phoneVersion` after this event: (openid, phoneVersion) is unique and
+   * ordered as the commits were. A `conflict` changes nothing and repeats the version it saw.
+   */
+  phoneVersion: number
+  /**
+   * transfer: the previous owner's `phoneVersion` after losing the number (absent if its user
+   * document no longer held it); conflict: the owner's version recorded on the index entry.
+   */
+  otherPhoneVersion?: number
+  /** Wall-clock time of the attempt that committed (informative; order by the versions). */
   at: Date
 }
 
@@ -119,13 +147,21 @@ export const isTransactionConflict = (e: unknown): boolean => e instanceof Trans
 
 export type BindPolicy = 'reject' | 'transfer'
 
+/** A fixed time, or a clock read inside each transaction attempt. */
+export type Clock = Date | (() => Date)
+const timeOf = (clock: Clock): Date => (typeof clock === 'function' ? clock() : clock)
+
 export interface BindPhoneInput {
   openid: string
   appid: string
   unionid?: string
   phone: PhoneRecord
   source: PhoneSource
-  now: Date
+  /**
+   * The clock. A function is called once per transaction attempt (and once for a conflict
+   * event), so the time recorded is that of the attempt that committed, not of the first try.
+   */
+  now: Clock
   /** A number owned by another account: `reject` (default) or move it to the caller. */
   policy?: BindPolicy
   /** Transaction attempts on DuplicateKeyError / TransactionConflictError (default 3). */
@@ -141,20 +177,26 @@ export interface BindOutcome {
 
 /** Thrown inside the transaction to abort it without writing anything. */
 class OwnedByOther {
-  constructor(readonly owner: string) {}
+  constructor(readonly owner: PhoneIndexDoc) {}
+}
+
+/** What the latest attempt read of the caller, for a conflict event written after it aborted. */
+interface Observed {
+  phoneVersion: number
 }
 
 export async function bindPhone(store: BindingStore, input: BindPhoneInput): Promise<Result<BindOutcome>> {
   const id = phoneIndexId(input.phone.e164)
   const attempts = Math.max(1, input.maxAttempts ?? 3)
+  const observed: Observed = { phoneVersion: 0 }
   let claimFirst = true
   for (let attempt = 1; ; attempt++) {
     const optimistic = claimFirst
     claimFirst = false
     try {
-      return ok(await store.runTransaction((tx) => bindInTx(tx, input, id, optimistic)))
+      return ok(await store.runTransaction((tx) => bindInTx(tx, input, id, optimistic, observed)))
     } catch (e) {
-      if (e instanceof OwnedByOther) return refuse(store, input, e.owner)
+      if (e instanceof OwnedByOther) return refuse(store, input, e.owner, observed)
       if (optimistic && isDuplicateKeyError(e)) {
         // The claim hit an existing entry: not a lost race but the question "whose is it?".
         // Under `reject` a committed read answers it: owned by another account at that moment
@@ -162,8 +204,8 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
         // just released, transfer policy) re-runs with reads, and this re-run does not use up
         // `maxAttempts` (even 1 still reaches a real answer).
         if ((input.policy ?? 'reject') === 'reject' && store.peekPhoneIndex) {
-          const owner = (await store.peekPhoneIndex(id))?.openid
-          if (owner !== undefined && owner !== input.openid) return refuse(store, input, owner)
+          const owner = await store.peekPhoneIndex(id)
+          if (owner && owner.openid !== input.openid) return refuse(store, input, owner, observed)
         }
         attempt--
         continue
@@ -178,8 +220,8 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
   }
 }
 
-async function refuse(store: BindingStore, input: BindPhoneInput, owner: string): Promise<Result<BindOutcome>> {
-  await appendConflict(store, input, owner)
+async function refuse(store: BindingStore, input: BindPhoneInput, owner: PhoneIndexDoc, observed: Observed): Promise<Result<BindOutcome>> {
+  await appendConflict(store, input, owner, observed)
   return fail('PHONE_ALREADY_BOUND')
 }
 
@@ -188,18 +230,22 @@ async function refuse(store: BindingStore, input: BindPhoneInput, owner: string)
  * throws DuplicateKeyError if it does — here or at commit — and the caller re-runs with reads).
  * Not for the caller's own current number: that is the double-tap case, answered by a read.
  */
-async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimFirst: boolean): Promise<BindOutcome> {
-  const { openid, phone, source, now } = input
+async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimFirst: boolean, observed: Observed): Promise<BindOutcome> {
+  const { openid, phone, source } = input
   const user = await tx.getUser(openid)
+  observed.phoneVersion = user?.phoneVersion ?? 0
+  // This attempt's version and time: if it commits, its writes carry them.
+  const version = observed.phoneVersion + 1
+  const now = timeOf(input.now)
   const current = user?.phone ?? null
   const sameNumber = current !== null && current.e164 === phone.e164
   const claimed = claimFirst && !sameNumber
-  if (claimed) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now })
+  if (claimed) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now, phoneVersion: version })
   // After a successful claim the index is ours by construction: nothing to read.
   const index = claimed ? null : await tx.getPhoneIndex(id)
   const ownedByOther = index !== null && index.openid !== openid
 
-  if (ownedByOther && (input.policy ?? 'reject') === 'reject') throw new OwnedByOther(index.openid)
+  if (ownedByOther && (input.policy ?? 'reject') === 'reject') throw new OwnedByOther(index)
   if (user && sameNumber && index !== null && !ownedByOther) return { user, change: 'unchanged' } // idempotent: no write
 
   const events: PhoneEvent[] = []
@@ -209,15 +255,19 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimF
   if (ownedByOther) {
     // transfer policy: the previous owner loses the number, inside the same transaction.
     const other = await tx.getUser(index.openid)
-    if (other?.phone && other.phone.e164 === phone.e164) await tx.putUser({ ...other, phone: null, updatedAt: now })
-    const handOver: PhoneIndexDoc = { _id: id, openid, boundAt: now }
+    let otherPhoneVersion: number | undefined
+    if (other?.phone && other.phone.e164 === phone.e164) {
+      otherPhoneVersion = (other.phoneVersion ?? 0) + 1
+      await tx.putUser({ ...other, phone: null, updatedAt: now, phoneVersion: otherPhoneVersion })
+    }
+    const handOver: PhoneIndexDoc = { _id: id, openid, boundAt: now, phoneVersion: version }
     if (tx.putPhoneIndex) await tx.putPhoneIndex(handOver)
     else {
       await tx.deletePhoneIndex(id)
       await tx.insertPhoneIndex(handOver)
     }
     change = 'transferred'
-    events.push({ type: 'transfer', openid, otherOpenid: index.openid, masked: phone.masked, previousMasked, source, at: now })
+    events.push({ type: 'transfer', openid, otherOpenid: index.openid, masked: phone.masked, previousMasked, source, phoneVersion: version, ...(otherPhoneVersion ? { otherPhoneVersion } : {}), at: now })
   }
   if (current && !sameNumber) {
     // Release the old number so someone else can bind it; only if it is really ours.
@@ -225,21 +275,35 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimF
     const old = await tx.getPhoneIndex(oldId)
     if (old && old.openid === openid) await tx.deletePhoneIndex(oldId)
   }
-  if (index === null && !claimed) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now })
+  if (index === null && !claimed) await tx.insertPhoneIndex({ _id: id, openid, boundAt: now, phoneVersion: version })
 
   const bound: BoundPhone = { ...phone, source, verifiedAt: now }
   const next: UserDoc = user
-    ? { ...user, phone: bound, updatedAt: now, ...(input.unionid ? { unionid: input.unionid } : {}) }
-    : { _id: openid, openid, appid: input.appid, ...(input.unionid ? { unionid: input.unionid } : {}), phone: bound, createdAt: now, updatedAt: now }
+    ? { ...user, phone: bound, updatedAt: now, phoneVersion: version, ...(input.unionid ? { unionid: input.unionid } : {}) }
+    : { _id: openid, openid, appid: input.appid, ...(input.unionid ? { unionid: input.unionid } : {}), phone: bound, createdAt: now, updatedAt: now, phoneVersion: version }
   await tx.putUser(next)
   // A repaired index (user doc had the number, index was missing) is audited as a bind.
-  if (change !== 'transferred') events.push({ type: change === 'rebound' ? 'rebind' : 'bind', openid, masked: phone.masked, previousMasked, source, at: now })
+  if (change !== 'transferred') events.push({ type: change === 'rebound' ? 'rebind' : 'bind', openid, masked: phone.masked, previousMasked, source, phoneVersion: version, at: now })
   for (const e of events) await tx.addEvent(e)
   return { user: next, change }
 }
 
-async function appendConflict(store: BindingStore, input: BindPhoneInput, owner: string): Promise<void> {
-  const event: PhoneEvent = { type: 'conflict', openid: input.openid, otherOpenid: owner, masked: input.phone.masked, source: input.source, at: input.now }
+/**
+ * A refused claim changes nothing, so its event takes no version of its own: it repeats what it
+ * observed — the caller's `phoneVersion` and the owner's, as recorded on the index entry — and
+ * sits in both users' histories right after the change that produced that state.
+ */
+async function appendConflict(store: BindingStore, input: BindPhoneInput, owner: PhoneIndexDoc, observed: Observed): Promise<void> {
+  const event: PhoneEvent = {
+    type: 'conflict',
+    openid: input.openid,
+    otherOpenid: owner.openid,
+    masked: input.phone.masked,
+    source: input.source,
+    phoneVersion: observed.phoneVersion,
+    ...(owner.phoneVersion ? { otherPhoneVersion: owner.phoneVersion } : {}),
+    at: timeOf(input.now),
+  }
   try {
     if (store.appendEvent) await store.appendEvent(event)
     else await store.runTransaction((tx) => tx.addEvent(event))
@@ -249,7 +313,7 @@ async function appendConflict(store: BindingStore, input: BindPhoneInput, owner:
 }
 
 /** Releases the caller's number. Idempotent: nothing bound → `{released: false}`, no write. */
-export async function unbindPhone(store: BindingStore, input: { openid: string; now: Date; maxAttempts?: number }): Promise<Result<{ released: boolean }>> {
+export async function unbindPhone(store: BindingStore, input: { openid: string; now: Clock; maxAttempts?: number }): Promise<Result<{ released: boolean }>> {
   const attempts = Math.max(1, input.maxAttempts ?? 3)
   for (let attempt = 1; ; attempt++) {
     try {
@@ -264,14 +328,16 @@ export async function unbindPhone(store: BindingStore, input: { openid: string; 
   }
 }
 
-async function unbindInTx(tx: BindingTx, openid: string, now: Date): Promise<{ released: boolean }> {
+async function unbindInTx(tx: BindingTx, openid: string, clock: Clock): Promise<{ released: boolean }> {
   const user = await tx.getUser(openid)
   if (!user?.phone) return { released: false }
+  const now = timeOf(clock)
+  const phoneVersion = (user.phoneVersion ?? 0) + 1
   const id = phoneIndexId(user.phone.e164)
   const index = await tx.getPhoneIndex(id)
   if (index && index.openid === openid) await tx.deletePhoneIndex(id)
-  await tx.putUser({ ...user, phone: null, updatedAt: now })
-  await tx.addEvent({ type: 'unbind', openid, masked: user.phone.masked, source: user.phone.source, at: now })
+  await tx.putUser({ ...user, phone: null, updatedAt: now, phoneVersion })
+  await tx.addEvent({ type: 'unbind', openid, masked: user.phone.masked, source: user.phone.source, phoneVersion, at: now })
   return { released: true }
 }
 

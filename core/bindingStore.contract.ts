@@ -3,7 +3,8 @@
  * one here, the CloudBase one in the server). Call `describeBindingStoreContract` from a
  * `*.test.ts`. Tests use fresh random openids and numbers, so a shared database works too.
  */
-import { bindPhone, isDuplicateKeyError, unbindPhone, type BindingStore, type BindingTx, type BindPolicy, type PhoneEvent, type PhoneIndexDoc } from './binding'
+import { replayTrail } from './auditTrail'
+import { bindPhone, isDuplicateKeyError, TransactionConflictError, unbindPhone, type BindingStore, type BindingTx, type BindPolicy, type Clock, type PhoneEvent, type PhoneIndexDoc } from './binding'
 import type { PhoneSource } from './contracts'
 import { normalisePhone, phoneIndexId, type PhoneRecord } from './phone'
 
@@ -37,6 +38,30 @@ function failingAt(store: BindingStore, op: keyof BindingTx): BindingStore {
       }),
   }
 }
+/** A store whose first transaction runs to the end and then loses a race (nothing committed). */
+function conflictingOnce(store: BindingStore): BindingStore {
+  let first = true
+  return {
+    runTransaction: (fn) => {
+      if (!first) return store.runTransaction(fn)
+      first = false
+      return store.runTransaction(async (tx) => {
+        await fn(tx)
+        throw new TransactionConflictError()
+      })
+    },
+  }
+}
+
+/** Deterministic pseudo-random numbers in [0, 1), so a failing run repeats. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
 const bindTx = (tx: BindingTx): BindingTx => ({
   getUser: (id) => tx.getUser(id),
   getPhoneIndex: (id) => tx.getPhoneIndex(id),
@@ -57,7 +82,7 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       await h.close?.()
     })
 
-    const bind = (who: string, p: PhoneRecord, opts: { now?: Date; policy?: BindPolicy; source?: PhoneSource; store?: BindingStore } = {}) =>
+    const bind = (who: string, p: PhoneRecord, opts: { now?: Clock; policy?: BindPolicy; source?: PhoneSource; store?: BindingStore } = {}) =>
       bindPhone(opts.store ?? h.store, { openid: who, appid: 'wxapp', phone: p, source: opts.source ?? 'code', now: opts.now ?? T0, policy: opts.policy })
     const read = <T>(fn: (tx: BindingTx) => Promise<T>) => h.store.runTransaction(fn)
     const eventsOf = async (...who: string[]) => (await h.events()).filter((e) => who.includes(e.openid))
@@ -70,8 +95,9 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       const user = await read((tx) => tx.getUser(a))
       expect(user).toMatchObject({ _id: a, openid: a, appid: 'wxapp', phone: { e164: p.e164, masked: p.masked, source: 'cloudID' } })
       expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: a })
+      expect(user!.phoneVersion).toBe(1)
       const events = await eventsOf(a)
-      expect(events).toEqual([expect.objectContaining({ type: 'bind', openid: a, masked: p.masked, source: 'cloudID' })])
+      expect(events).toEqual([expect.objectContaining({ type: 'bind', openid: a, masked: p.masked, source: 'cloudID', phoneVersion: 1 })])
       expect(JSON.stringify(events)).not.toContain(p.purePhoneNumber)
     })
 
@@ -120,6 +146,17 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       expect(await eventsOf(b)).toEqual([expect.objectContaining({ type: 'conflict', openid: b, otherOpenid: a, masked: p.masked })])
     })
 
+    it('a conflict event repeats the versions it observed: the caller’s and the owner’s', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const [p, q] = [phone(), phone()]
+      await bind(a, p)
+      await bind(a, q, { now: later(1) }) // a: version 2, holds q
+      await bind(b, phone(), { now: later(2) }) // b: version 1
+      expect(await bind(b, q, { now: later(3) })).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
+      expect(await eventsOf(b)).toContainEqual(expect.objectContaining({ type: 'conflict', otherOpenid: a, masked: q.masked, phoneVersion: 1, otherPhoneVersion: 2 }))
+      expect((await read((tx) => tx.getUser(b)))!.phoneVersion).toBe(1) // refused: no version taken
+    })
+
     it('the transfer policy moves the number and clears the previous owner', async () => {
       const [a, b] = [openid('a'), openid('b')]
       const p = phone()
@@ -129,7 +166,9 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       expect((await read((tx) => tx.getUser(a)))?.phone ?? null).toBeNull()
       expect((await read((tx) => tx.getUser(b)))?.phone?.e164).toBe(p.e164)
       expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: b })
-      expect(await eventsOf(b)).toEqual([expect.objectContaining({ type: 'transfer', openid: b, otherOpenid: a, masked: p.masked })])
+      expect(await eventsOf(b)).toEqual([expect.objectContaining({ type: 'transfer', openid: b, otherOpenid: a, masked: p.masked, phoneVersion: 1, otherPhoneVersion: 2 })])
+      expect((await read((tx) => tx.getUser(a)))!.phoneVersion).toBe(2)
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: b, phoneVersion: 1 })
     })
 
     it('a failed transfer leaves the previous owner untouched', async () => {
@@ -151,7 +190,7 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       expect((await read((tx) => tx.getUser(a)))?.phone ?? null).toBeNull()
       expect(await unbindPhone(h.store, { openid: a, now: later(2) })).toEqual({ ok: true, data: { released: false } })
       expect(await unbindPhone(h.store, { openid: b, now: later(2) })).toEqual({ ok: true, data: { released: false } })
-      expect((await eventsOf(a)).map((e) => e.type)).toEqual(['bind', 'unbind'])
+      expect((await eventsOf(a)).map((e) => [e.type, e.phoneVersion])).toEqual([['bind', 1], ['unbind', 2]])
       expect((await bind(b, p)).ok).toBe(true)
     })
 
@@ -200,9 +239,47 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
         expect(await h.store.peekPhoneIndex(id)).toBeNull()
       }
       if (h.store.appendEvent) {
-        const event: PhoneEvent = { type: 'conflict', openid: b, otherOpenid: a, masked: p.masked, source: 'code', at: later(1) }
+        const event: PhoneEvent = { type: 'conflict', openid: b, otherOpenid: a, masked: p.masked, source: 'code', phoneVersion: 0, at: later(1) }
         await h.store.appendEvent(event)
         expect((await eventsOf(b)).map((e) => [e.type, e.otherOpenid, e.masked])).toEqual([['conflict', a, p.masked]])
+      }
+    })
+
+    it('a retried bind records the time of the attempt that committed, not of the first try', async () => {
+      const a = openid('a')
+      let calls = 0
+      const clock = () => later(++calls)
+      const r = await bind(a, phone(), { now: clock, store: conflictingOnce(h.store) })
+      expect(r.ok && r.data.change).toBe('bound')
+      expect(calls).toBe(2)
+      const [event] = await eventsOf(a)
+      expect(time(event!.at)).toBe(later(2).getTime())
+      expect(time((await read((tx) => tx.getUser(a)))!.updatedAt)).toBe(later(2).getTime())
+    })
+
+    it.each<BindPolicy>(['reject', 'transfer'])('under %s, concurrent binds, rebinds and unbinds: the trail ordered by phoneVersion replays to every user’s phone', async (policy) => {
+      const users = Array.from({ length: 6 }, (_, i) => openid(`u${i}`))
+      const numbers = Array.from({ length: 3 }, () => phone())
+      const rand = seeded(policy === 'reject' ? 7 : 11)
+      let tick = 0
+      const clock = () => later(++tick)
+      for (let round = 0; round < 6; round++) {
+        await Promise.all(
+          users.map(async (u) => {
+            if (rand() < 0.2) await unbindPhone(h.store, { openid: u, now: clock })
+            else await bind(u, numbers[Math.floor(rand() * numbers.length)]!, { policy, now: clock })
+          }),
+        )
+      }
+      // Storage order means nothing (CloudBase _ids are random): replay them reversed.
+      const trail = (await eventsOf(...users)).reverse()
+      expect(trail.map((e) => e.type)).toContain(policy === 'reject' ? 'conflict' : 'transfer')
+      const replay = replayTrail(trail)
+      expect(replay.violations).toEqual([])
+      expect(replay.unversioned).toBe(0)
+      for (const u of users) {
+        const doc = await read((tx) => tx.getUser(u))
+        expect([u, replay.users.get(u)?.masked ?? null, replay.users.get(u)?.phoneVersion ?? 0]).toEqual([u, doc?.phone?.masked ?? null, doc?.phoneVersion ?? 0])
       }
     })
 

@@ -17,7 +17,8 @@ export async function bindForCaller(inv: Invocation, phone: PhoneRecord, source:
     unionid: inv.unionid,
     phone,
     source,
-    now: inv.now(),
+    // The clock, not a time: core reads it inside each transaction attempt (audit order).
+    now: inv.now,
     policy: inv.config.conflictPolicy,
     onAuditFailure: (err) => inv.log.error('conflict audit event not written', { error: err }),
   })
@@ -32,7 +33,7 @@ export async function bindForCaller(inv: Invocation, phone: PhoneRecord, source:
 }
 
 export async function unbindForCaller(inv: Invocation): Promise<Result<UnbindData>> {
-  const outcome = await unbindPhone(cloudBindingStore(inv.db), { openid: inv.openid, now: inv.now() })
+  const outcome = await unbindPhone(cloudBindingStore(inv.db), { openid: inv.openid, now: inv.now })
   if (outcome.ok) inv.log.info('unbind', { released: outcome.data.released })
   return outcome
 }
