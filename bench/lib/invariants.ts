@@ -12,8 +12,12 @@
  *    leave is accepted too. An `{ok:false}` result is a promise that nothing changed;
  * 5. every `{ok:false}` carries a catalog code.
  *
+ * `checkTrail` checks the audit trail on its own terms: replayed by its versions (never by
+ * `at` or storage order), it must give every user exactly its stored phone and version.
+ *
  * Violation texts show masked numbers only: they end up in test output and CI logs.
  */
+import { replayTrail, type TrailEvent } from '../../core/auditTrail'
 import { isErrorCode } from '../../core/errors'
 import { maskPhone, phoneIndexId } from '../../core/phone'
 import type { DbSnapshot } from './driver'
@@ -55,7 +59,8 @@ export interface InvariantReport {
 
 interface UserRow {
   _id?: unknown
-  phone?: { e164?: unknown } | null
+  phone?: { e164?: unknown; masked?: unknown } | null
+  phoneVersion?: unknown
 }
 
 const MAX_VIOLATIONS = 20
@@ -71,7 +76,16 @@ function phoneOf(u: UserRow | undefined): string | null {
   return typeof e === 'string' ? e : null
 }
 
-export function checkInvariants(db: DbSnapshot, ops: readonly OpRecord[]): InvariantReport {
+export interface InvariantOptions {
+  /**
+   * The deployment's conflict policy. Under `transfer` another account may take a number after
+   * its bind was acknowledged, so "no phone" is accepted too; `checkTrail` then shows the
+   * transfer that took it (the replayed trail must equal the database).
+   */
+  policy?: 'reject' | 'transfer'
+}
+
+export function checkInvariants(db: DbSnapshot, ops: readonly OpRecord[], options: InvariantOptions = {}): InvariantReport {
   const violations: string[] = []
   const note = (v: string) => {
     if (violations.length < MAX_VIOLATIONS) violations.push(v)
@@ -146,6 +160,7 @@ export function checkInvariants(db: DbSnapshot, ops: readonly OpRecord[]): Invar
     // operation whose outcome is unknown (it may have committed before the lights went out).
     const acceptable = new Set<string | null>([effect(sorted[lastAck]!)])
     for (const op of sorted.slice(lastAck + 1)) if (op.outcome === 'unknown') acceptable.add(effect(op))
+    if (options.policy === 'transfer') acceptable.add(null)
     const actual = phoneOf(users.get(openid))
     if (!acceptable.has(actual)) {
       lost++
@@ -182,4 +197,57 @@ export function classify(outcome: { kind: 'result'; result: unknown } | { kind: 
   const r = outcome.result as { ok?: unknown; error?: { code?: unknown } } | null
   if (r && r.ok === true) return { outcome: 'ok' }
   return { outcome: 'failed', code: typeof r?.error?.code === 'string' ? r.error.code : String(r?.error?.code) }
+}
+
+export interface TrailReport {
+  ok: boolean
+  events: number
+  /** Events without versions (written before they existed). */
+  unversioned: number
+  /** Users whose replayed phone or version differs from the stored user document. */
+  mismatched: number
+  /** `phone_index` entries whose `phoneVersion` is not their owner's current one. */
+  staleIndexVersions: number
+  violations: string[]
+}
+
+/**
+ * Replays `phone_events` by version (core/auditTrail.ts) and compares the result with `users`
+ * and `phone_index`. The order the snapshot lists events in is ignored.
+ */
+export function checkTrail(db: DbSnapshot): TrailReport {
+  const events = (db.phone_events ?? []) as unknown as TrailEvent[]
+  const replay = replayTrail(events)
+  const violations = [...replay.violations]
+  const note = (v: string) => {
+    if (violations.length < MAX_VIOLATIONS) violations.push(v)
+  }
+  const users = new Map<string, UserRow>()
+  for (const u of (db.users ?? []) as UserRow[]) users.set(String(u._id), u)
+  let mismatched = 0
+  for (const openid of new Set([...users.keys(), ...replay.users.keys()])) {
+    const u = users.get(openid)
+    const stored = { masked: typeof u?.phone?.masked === 'string' ? u.phone.masked : null, phoneVersion: typeof u?.phoneVersion === 'number' ? u.phoneVersion : 0 }
+    const replayed = replay.users.get(openid) ?? { masked: null, phoneVersion: 0 }
+    if (stored.masked !== replayed.masked || stored.phoneVersion !== replayed.phoneVersion) {
+      mismatched++
+      note(`user ${openid}: the trail replays to ${replayed.masked ?? 'no phone'} at version ${replayed.phoneVersion}, the database has ${stored.masked ?? 'no phone'} at version ${stored.phoneVersion}`)
+    }
+  }
+  let staleIndexVersions = 0
+  for (const e of db.phone_index ?? []) {
+    const owner = users.get(String(e.openid))
+    if (e.phoneVersion !== undefined && e.phoneVersion !== owner?.phoneVersion) {
+      staleIndexVersions++
+      note(`phone_index ${String(e._id).slice(0, 4)}… records version ${String(e.phoneVersion)}, its owner ${String(e.openid)} is at ${String(owner?.phoneVersion)}`)
+    }
+  }
+  return {
+    ok: violations.length === 0 && replay.unversioned === 0,
+    events: events.length,
+    unversioned: replay.unversioned,
+    mismatched,
+    staleIndexVersions,
+    violations,
+  }
 }

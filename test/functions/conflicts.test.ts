@@ -2,6 +2,7 @@
  * One number, one account — through the built functions: conflicts under both policies,
  * rebinding to a new number, and many accounts racing for one number.
  */
+import { checkTrail } from '../../bench/lib/invariants'
 import { expectFail, expectOk, startHarness, type Harness } from './harness'
 import { dbState, freshNumber, masked, newUser, tapForCode, type Bind, type Login } from './support'
 
@@ -76,7 +77,29 @@ describe('conflict policy transfer', () => {
     expect(expectOk(await h.call<Login>(a.openid, 'login')).phone).toBeNull()
     expect((await dbState(h, b.openid)).index.map((i) => i._id)).toEqual([`p86${n}`])
     expect((await dbState(h, a.openid)).index).toEqual([])
-    expect((await dbState(h, b.openid)).events).toEqual([expect.objectContaining({ type: 'transfer', otherOpenid: a.openid, masked: masked(n) })])
+    expect((await dbState(h, b.openid)).events).toEqual([expect.objectContaining({ type: 'transfer', otherOpenid: a.openid, masked: masked(n), phoneVersion: 1, otherPhoneVersion: 2 })])
+  })
+
+  it('many accounts taking one number at once: the trail, replayed by its versions, gives every account its final phone', async () => {
+    const n = number()
+    const users = await Promise.all(Array.from({ length: 6 }, () => newUser(h, n)))
+    const ids = new Set(users.map((u) => u.openid))
+    const changes: string[] = []
+    for (let round = 0; round < 3; round++) {
+      const codes = await Promise.all(users.map((u) => tapForCode(h, u.openid)))
+      const results = await Promise.all(users.map((u, i) => h.call<Bind>(u.openid, 'getPhoneNumber', { code: codes[i] })))
+      for (const r of results) changes.push(r.ok ? r.data.change : r.error.code)
+    }
+    expect(changes).toContain('transferred')
+    const all = await dbState(h, users[0].openid)
+    const report = checkTrail({
+      users: (await h.emu.client.db<Record<string, unknown>>('users', 1000)).filter((u) => ids.has(String(u._id))),
+      phone_index: all.allIndex.filter((i) => ids.has(i.openid)),
+      // Newest first: storage order must not matter (CloudBase _ids are random).
+      phone_events: (all.allEvents as unknown as Record<string, unknown>[]).filter((e) => ids.has(String(e.openid))).reverse(),
+    })
+    expect(report.violations).toEqual([])
+    expect(report).toMatchObject({ ok: true, unversioned: 0, mismatched: 0 })
   })
 })
 

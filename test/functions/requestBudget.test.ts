@@ -33,7 +33,7 @@ const bind = async (openid: string) => {
 }
 
 describe('CloudBase requests per call', () => {
-  it('a first bind: 7 requests, the phone_index entry claimed by its insert without a read', async () => {
+  it('a first bind: 7 requests, the phone_index entry claimed by its insert without a read, versions carried by the documents already written', async () => {
     const { openid, number } = await newUser(h)
     const { value, actions } = await bind(openid)
     expect(expectOk(value).change).toBe('bound')
@@ -47,8 +47,9 @@ describe('CloudBase requests per call', () => {
       'database.commitTransaction',
     ])
     const state = await dbState(h, openid)
-    expect(state.index).toHaveLength(1)
-    expect(state.events).toEqual([expect.objectContaining({ type: 'bind', masked: masked(number) })])
+    expect(state.index).toEqual([expect.objectContaining({ phoneVersion: 1 })])
+    expect(state.user).toMatchObject({ phoneVersion: 1 })
+    expect(state.events).toEqual([expect.objectContaining({ type: 'bind', masked: masked(number), phoneVersion: 1 })])
   })
 
   it('a double tap reads, writes nothing: 5 requests', async () => {
@@ -65,7 +66,7 @@ describe('CloudBase requests per call', () => {
     ])
   })
 
-  it("another account's number: the failed claim is rolled back, one committed read, one lone audit insert", async () => {
+  it("another account's number: the failed claim is rolled back, one committed read, one lone audit insert carrying the versions it saw", async () => {
     const owner = await newUser(h)
     expectOk((await bind(owner.openid)).value)
     const other = await newUser(h, owner.number)
@@ -82,7 +83,7 @@ describe('CloudBase requests per call', () => {
     ])
     const state = await dbState(h, other.openid)
     expect(state.user).toBeNull()
-    expect(state.events).toEqual([expect.objectContaining({ type: 'conflict', otherOpenid: owner.openid, masked: masked(owner.number) })])
+    expect(state.events).toEqual([expect.objectContaining({ type: 'conflict', otherOpenid: owner.openid, masked: masked(owner.number), phoneVersion: 0, otherPhoneVersion: 1 })])
   })
 })
 
