@@ -21,15 +21,10 @@
  * with `TransactionConflictError`; `bindPhone` re-runs the transaction a bounded number of
  * times, so of two racers for one number exactly one wins and the other sees the winner.
  *
- * Audit order: `at` is wall-clock time and cannot order commits (CloudBase `_id`s are random,
- * concurrent attempts overlap, clocks of two SCF instances differ). Every transaction that
- * changes a user's `phone` reads the user document and writes it back with `phoneVersion + 1`,
- * and its event carries that version; optimistic concurrency serialises writers of one
- * document, so a user's versions 1, 2, 3 … follow commit order with no gap. A transfer also
- * bumps the previous owner (`otherPhoneVersion`), and each `phone_index` entry records its
- * owner's version, which is what a refused claim (`conflict`) reports as observed. The time is
- * taken inside each attempt, so the event of a retried bind has the time of the attempt that
- * committed. The per-user replay is ./auditTrail.ts.
+ * Audit order (core/README.md): each transaction that changes a user's phone writes
+ * `users.phoneVersion + 1` and its event carries it, so a user's events follow commit order
+ * (optimistic concurrency serialises writers of one document); `at` is read inside each attempt
+ * and is informative only. Replay: ./auditTrail.ts.
  */
 import type { BindChange, PhoneSource, PhoneView, Result } from './contracts'
 import { fail, ok } from './errors'

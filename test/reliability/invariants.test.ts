@@ -2,7 +2,7 @@
  * The invariant checker itself: it must catch each kind of damage, or the load and crash tests
  * prove nothing.
  */
-import { checkInvariants, type OpRecord } from '../../bench/lib/invariants'
+import { checkInvariants, checkTrail, type OpRecord } from '../../bench/lib/invariants'
 
 const A = '+8619900000001'
 const B = '+8619900000002'
@@ -45,4 +45,35 @@ test('a later acknowledged operation supersedes an earlier one; an unknown outco
 test('reports failures without a catalog code', () => {
   const r = checkInvariants({ users: [], phone_index: [] }, [bind('u1', A, 0, 'failed', 'SOMETHING_ELSE')])
   expect(r.uncodedFailures).toBe(1)
+})
+
+test('under the transfer policy an acknowledged bind may since have been taken by another account', () => {
+  const db = { users: [user('u1'), user('u2', A)], phone_index: [idx(A, 'u2')] }
+  const ops = [bind('u1', A, 0), bind('u2', A, 0)]
+  expect(checkInvariants(db, ops).lost).toBe(1)
+  expect(checkInvariants(db, ops, { policy: 'transfer' })).toMatchObject({ ok: true, lost: 0 })
+})
+
+describe('checkTrail', () => {
+  const PA = '199****0001'
+  const PB = '199****0002'
+  const vuser = (openid: string, masked: string | null, phoneVersion: number) => ({ _id: openid, openid, phone: masked ? { masked } : null, phoneVersion })
+  const trail = [
+    { type: 'bind', openid: 'u1', masked: PA, phoneVersion: 1, at: '2026-01-01T00:00:02Z' },
+    { type: 'transfer', openid: 'u2', otherOpenid: 'u1', masked: PA, phoneVersion: 1, otherPhoneVersion: 2, at: '2026-01-01T00:00:01Z' },
+    { type: 'conflict', openid: 'u3', otherOpenid: 'u2', masked: PA, phoneVersion: 0, otherPhoneVersion: 1, at: '2026-01-01T00:00:00Z' },
+  ]
+  const db = { users: [vuser('u1', null, 2), vuser('u2', PA, 1)], phone_index: [{ ...idx(A, 'u2'), phoneVersion: 1 }] }
+
+  test('a trail that replays, by version, to the database passes in any storage order', () => {
+    expect(checkTrail({ ...db, phone_events: trail })).toMatchObject({ ok: true, violations: [], events: 3 })
+    expect(checkTrail({ ...db, phone_events: [...trail].reverse() })).toMatchObject({ ok: true, violations: [] })
+  })
+
+  test('reports a database the trail does not explain, an index entry with a stale owner version, and unversioned events', () => {
+    const r = checkTrail({ users: [vuser('u1', PB, 2), vuser('u2', PA, 1)], phone_index: [{ ...idx(A, 'u2'), phoneVersion: 3 }], phone_events: trail })
+    expect(r).toMatchObject({ ok: false, mismatched: 1, staleIndexVersions: 1 })
+    expect(r.violations.join('\n')).not.toContain('19900000001')
+    expect(checkTrail({ ...db, phone_events: [{ type: 'bind', openid: 'u1', masked: PA }] })).toMatchObject({ ok: false, unversioned: 1 })
+  })
 })

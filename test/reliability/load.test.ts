@@ -7,7 +7,7 @@
 import type { RunningEmulator } from '../../emulator'
 import { inProcessDriver, type Driver } from '../../bench/lib/driver'
 import { buildIntoTemp, startBenchEmulator, type BuiltFunctions } from '../../bench/lib/emulator'
-import { checkInvariants } from '../../bench/lib/invariants'
+import { checkInvariants, checkTrail } from '../../bench/lib/invariants'
 import { runWorkload } from '../../bench/lib/workload'
 
 jest.setTimeout(120_000)
@@ -33,12 +33,15 @@ test('300 users, 1000 operations at concurrency 32 with WeChat -1, latency and s
   await driver.setFault('jscode2session', { errcode: -1, rate: 0.05 })
 
   const w = await runWorkload(driver, { users: 300, ops: 1000, concurrency: 32, sharedFraction: 0.35, hotNumbers: 12, seed: 42 })
-  const report = checkInvariants(await driver.snapshot(['users', 'phone_index']), w.ops)
+  const db = await driver.snapshot(['users', 'phone_index', 'phone_events'])
+  const report = checkInvariants(db, w.ops)
 
   expect(report.violations).toEqual([])
   expect(report).toMatchObject({ ok: true, lost: 0, duplicated: 0, danglingIndex: 0, unindexedPhones: 0, uncodedFailures: 0 })
   // Every call returned a result: no -504002 (a throw) and no timeout.
   expect(report.unknownOutcomes).toBe(0)
+  // The audit trail, replayed by version, gives every user its stored phone (F7).
+  expect(checkTrail(db)).toMatchObject({ ok: true, violations: [] })
   expect(w.ops).toHaveLength(1000)
 
   // The run really exercised what it claims to: injected -1s, conflicts, unbinds, rebinds.
