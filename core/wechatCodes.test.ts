@@ -11,6 +11,7 @@ import {
   type PhoneButtonDetail,
   type WeChatApi,
 } from './wechatCodes'
+import { commitError, CONFLICT_CODE, CONFLICT_MESSAGE, DUPLICATE_CODE, DUPLICATE_DOC_TEXT, MONGO_DUPLICATE_MESSAGE, wxServerSdkError } from './testdata/cloudbaseErrors'
 
 describe('fromWeChatErrcode', () => {
   it.each<[number, WeChatApi, string]>([
@@ -121,6 +122,37 @@ describe('fromCloudSdkError', () => {
     expect(isTransactionConflictError(null)).toBe(false)
     expect(isTransactionConflictError(Object.assign(new Error('commit failed'), { code: 'DATABASE_TRANSACTION_CONFLICT' }))).toBe(true)
     expect(isDuplicateWriteError({ errMsg: '', message: 'E11000 duplicate key error' })).toBe(true)
+  })
+
+  // The real platform's texts (sources in ./testdata/cloudbaseErrors.ts), not the emulator's.
+  it('recognises the real CloudBase conflict text as wx-server-sdk delivers it (errCode -501001 + message only)', () => {
+    for (const api of ['document.update', 'document.set', 'document.get', 'collection.add']) {
+      const e = wxServerSdkError(api, CONFLICT_MESSAGE)
+      expect(e.errMsg).toBe(`${api}:fail -501001 resource system error. ${CONFLICT_MESSAGE}`)
+      expect(isTransactionConflictError(e)).toBe(true)
+      expect(isDuplicateWriteError(e)).toBe(false)
+    }
+    // A commit rejects with the server's answer unwrapped: code name and message.
+    expect(isTransactionConflictError(commitError(CONFLICT_CODE, CONFLICT_MESSAGE))).toBe(true)
+    expect(isTransactionConflictError({ message: CONFLICT_MESSAGE })).toBe(true)
+  })
+
+  it('recognises the documented DATABASE_DUPLICATE_WRITE forms', () => {
+    expect(isDuplicateWriteError(wxServerSdkError('collection.add', DUPLICATE_DOC_TEXT))).toBe(true)
+    expect(isDuplicateWriteError(wxServerSdkError('collection.add', MONGO_DUPLICATE_MESSAGE, -502001))).toBe(true)
+    expect(isDuplicateWriteError(commitError(DUPLICATE_CODE, 'x'))).toBe(true)
+    expect(isTransactionConflictError(wxServerSdkError('collection.add', DUPLICATE_DOC_TEXT))).toBe(false)
+  })
+
+  it('does not read other -501001 failures as conflicts or duplicates', () => {
+    for (const text of [
+      '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, transaction must be commit or abort in 30 seconds. Please check your request, but if the problem persists, contact us.',
+      '[ResourceNotFound] Db or Table not exist. Please check your request, but if the problem persists, contact us.',
+      '',
+    ]) {
+      const e = wxServerSdkError('document.update', text)
+      expect([text, isTransactionConflictError(e), isDuplicateWriteError(e)]).toEqual([text, false, false])
+    }
   })
 })
 

@@ -120,15 +120,32 @@ function messageOf(err: unknown): string {
 
 const NETWORK_TEXT = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|EPIPE|socket hang up|network|timed? ?out|request:fail/i
 
-/** True when a thrown database error is a unique-key violation (wx-server-sdk keeps only the
- * message: errCode -501001 + `E11000 duplicate key` / `DATABASE_DUPLICATE_WRITE`). */
+/**
+ * The texts CloudBase answers a conflicting or duplicate write with. Through wx-server-sdk a
+ * database error keeps only `errCode` (-501001 for both names, which its TCB_ERR_CODE table
+ * lacks) and `errMsg` = `<api>:fail -501001 resource system error. <server message>`, so the
+ * server's message is all a function can match on; a transaction COMMIT error is not wrapped and
+ * still carries the name in `code`.
+ * - Conflict: code `DATABASE_TRANSACTION_CONFLICT`, message `[ResourceUnavailable.TransactionConflict]
+ *   Transaction is conflict, maybe resource operated by others. …` (Tencent's node-sdk
+ *   test/database/unit/transaction.test.ts, run against the real backend; docs.cloudbase.net/
+ *   error-code/DATABASE_TRANSACTION_CONFLICT). `transaction conflict` / `write conflict` are the
+ *   emulator's and MongoDB's (WriteConflict) wordings, kept so local runs behave the same.
+ * - Duplicate: code `DATABASE_DUPLICATE_WRITE`, documented as "index key duplicate, for example
+ *   inserting data with same _id" (docs.cloudbase.net/error-code/DATABASE_DUPLICATE_WRITE); the
+ *   store underneath is MongoDB, whose text is `E11000 duplicate key error …`.
+ */
+const DUPLICATE_TEXT = /E11000|duplicate key|index key duplicate|DATABASE_DUPLICATE_WRITE/i
+const CONFLICT_TEXT = /DATABASE_TRANSACTION_CONFLICT|TransactionConflict|Transaction is conflict|transaction conflict|write ?conflict/i
+
+/** True when a thrown database error is a unique-key violation (see DUPLICATE_TEXT). */
 export function isDuplicateWriteError(err: unknown): boolean {
-  return /E11000|duplicate key|DATABASE_DUPLICATE_WRITE/i.test(allText(err))
+  return DUPLICATE_TEXT.test(allText(err))
 }
 
-/** True when a thrown database error is a transaction conflict (retry the transaction). */
+/** True when a thrown database error is a transaction conflict: run the transaction again. */
 export function isTransactionConflictError(err: unknown): boolean {
-  return /DATABASE_TRANSACTION_CONFLICT|transaction conflict|write ?conflict/i.test(allText(err))
+  return CONFLICT_TEXT.test(allText(err))
 }
 
 /** `code`, `errMsg` and `message` together: which one survives depends on the SDK layer. */

@@ -2,9 +2,12 @@
  * @module server/failures — recognising CloudBase errors that wx-server-sdk has flattened.
  *
  * Through wx-server-sdk a TCB error loses its `code` name: a duplicate `_id` and a transaction
- * conflict both arrive as errCode -501001 with only the server's message text (wire §7, §9).
- * core recognises them by message; errors thrown by a transaction COMMIT are not wrapped by
- * wx-server-sdk and may carry the name in `code` instead, so that is checked too.
+ * conflict both arrive as errCode -501001 with only the server's message text (wire §7, §9),
+ * e.g. `document.update:fail -501001 resource system error. [ResourceUnavailable.TransactionConflict]
+ * Transaction is conflict, maybe resource operated by others. …` on the real platform. core
+ * recognises them by message (the real texts and their sources: core/wechatCodes.ts); errors
+ * thrown by a transaction COMMIT are not wrapped by wx-server-sdk and may carry the name in
+ * `code` instead, so that is checked too.
  */
 import type { ErrorInfo } from '../core/contracts'
 import { fail } from '../core/errors'
