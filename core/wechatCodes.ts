@@ -74,8 +74,9 @@ const COMMON: Record<number, Mapping> = {
 function resolveMapping(errcode: number, api: WeChatApi): Mapping | undefined {
   // 40029: for jscode2session the wx.login code is bad; elsewhere the phone code is.
   if (errcode === 40029) return api === 'jscode2session' ? 'JS_CODE_INVALID' : 'CODE_INVALID'
-  // 40013: jscode2session says OUR appid is invalid; getuserphonenumber says the code is
-  // from another appid.
+  // 40013: jscode2session says OUR appid is invalid. A phone code of another app comes back as
+  // 40029 (WeChat staff answer; CODE_INVALID above: a fresh tap in this app works), so 40013 on
+  // getuserphonenumber is about the appid itself; it keeps its old code, APPID_MISMATCH.
   if (errcode === 40013) return api === 'jscode2session' ? 'APP_CREDENTIALS_INVALID' : 'APPID_MISMATCH'
   // 40003 on getuserphonenumber: the `openid` we send is not the user the code was issued to.
   // WeChat does not document this errcode (the emulator's guess, emulator/README.md); either

@@ -86,7 +86,7 @@ export class EmulatorHttpError extends Error {
   }
 }
 
-/** Marks a value as `wx.cloud.CloudID(id)` for `callFunction` data (top level only). */
+/** Marks a value as `wx.cloud.CloudID(id)` for `callFunction` data: resolved at the top level, a plain id string when nested (as on WeChat). */
 export function cloudID(id: string): { $cloudID: string } {
   return { $cloudID: id }
 }

@@ -3,8 +3,10 @@
  *
  * The platform does two things before `main()` runs (reference wire protocol §11.4):
  * - a top-level `wx.cloud.CloudID(id)` value in `data` is replaced by `{cloudID, data}` (or
- *   `{cloudID, errCode, errMsg}`); at most 5 per call, nested values are left alone. Over our JSON
- *   transport a CloudID is written `{"$cloudID": "<id>"}` (exactly that one key).
+ *   `{cloudID, errCode, errMsg}`); at most 5 per call. A nested one is not resolved and arrives as
+ *   the plain id string (WX reference-sdk-api/open/Cloud.CloudID: "非顶层字段的 CloudID 不会被替换，
+ *   会原样字符串展示", its example `obj: {shareInfo: 'yyy'}`). Over our JSON transport a CloudID is
+ *   written `{"$cloudID": "<id>"}` (exactly that one key).
  * - `event.userInfo = {appId, openId}` is added (deprecated, but still delivered; functions must
  *   take identity from `getWXContext()` instead).
  * Failures reach the client as `-404011` with the service error inside `errMsg` (facts §4.7).
@@ -45,16 +47,41 @@ export function cloudIdMarker(value: unknown): string | undefined {
   return keys.length === 1 && typeof id === 'string' ? id : undefined
 }
 
-/** Replaces top-level CloudID markers as the platform does; throws BadRequest past 5. */
+/**
+ * Every CloudID marker inside `value` (at any depth, in objects and arrays) becomes its plain id
+ * string, as a nested `wx.cloud.CloudID` reaches the function. Unchanged parts are shared, not
+ * copied. Depth is bounded by the caller (`nestsDeeperThan` runs first).
+ */
+export function unmarkNestedCloudIds(value: unknown): unknown {
+  const id = cloudIdMarker(value)
+  if (id !== undefined) return id
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined
+    value.forEach((v, i) => {
+      const w = unmarkNestedCloudIds(v)
+      if (w !== v) (out ??= [...value])[i] = w
+    })
+    return out ?? value
+  }
+  if (typeof value !== 'object' || value === null) return value
+  let out: Record<string, unknown> | undefined
+  for (const [k, v] of Object.entries(value)) {
+    const w = unmarkNestedCloudIds(v)
+    if (w !== v) (out ??= { ...value })[k] = w
+  }
+  return out ?? value
+}
+
+/** Replaces top-level CloudID markers as the platform does (nested ones become id strings); throws BadRequest past 5. */
 export function substituteCloudIds(wechat: SimulatedWeChat, user: TestUser, data: Record<string, unknown>): Record<string, unknown> {
   const marked = Object.entries(data).filter(([, v]) => cloudIdMarker(v) !== undefined)
-  if (marked.length === 0) return data
+  const out = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, cloudIdMarker(v) === undefined ? unmarkNestedCloudIds(v) : v]))
+  if (marked.length === 0) return out
   if (marked.length > MAX_CLOUDIDS_PER_CALL) throw new BadRequest(`at most ${MAX_CLOUDIDS_PER_CALL} wx.cloud.CloudID values per call`)
   const results = wechat.resolveCloudIds(
     marked.map(([, v]) => cloudIdMarker(v)!),
     { openid: user.openid, appid: user.appid },
   )
-  const out = { ...data }
   marked.forEach(([key], i) => {
     out[key] = results[i]
   })

@@ -175,7 +175,12 @@ export async function exchangePhoneCode(wx: SimulatedWeChat, code: unknown, call
   if (typeof code !== 'string' || code === '') return reply(41001, 'missing code')
   const hint = code.slice(0, 6)
   if (!entry) return reply(40029, `invalid code hint: [${hint}]`)
-  if (entry.appid !== caller.appid) return reply(40013, 'invalid appid')
+  // Another app's code is just an invalid code to WeChat: staff answers on the developer
+  // community (threads 000642fc5605a040d2b2c599f6b400, 000e04685a82e817ef714f7c760800) list
+  // "code和appid不匹配，code不是对应appid生成的" among the causes of 40029; 40013 "invalid appid"
+  // is about the caller's appid itself. Checked first (before the owner check below): a code of
+  // another app has no owner in this app. It is not spent, so its own app can still redeem it.
+  if (entry.appid !== caller.appid) return reply(40029, `invalid code hint: [${hint}]`)
   // Checked before "used/expired" and without spending the code: the asker is not its owner.
   if (openid !== undefined && openid !== '' && openid !== entry.openid) return reply(OPENID_MISMATCH_ERRCODE, 'invalid openid')
   if (entry.used || wx.isExpired(entry.issuedAt)) return reply(40029, `invalid code hint: [${hint}]`)

@@ -67,12 +67,20 @@ describe('phonenumber.getPhoneNumber through the real SDK', () => {
     expect(await probe(alice.openid, { op: 'phone', code }, 'wxprobeNoPerm')).toEqual({ ok: false, errCode: -604101, errMsg: 'system error: error code: -604101' })
   })
 
-  it('refuses a code from another mini program with 40013', async () => {
+  // WeChat staff on the developer community (threads 000642fc5605a040d2b2c599f6b400 and
+  // 000e04685a82e817ef714f7c760800; fidelity review row 104): a cause of 40029 is
+  // "code和appid不匹配，code不是对应appid生成的". The appid check comes before the owner check.
+  it('refuses a code from another mini program with 40029 invalid code, with or without an openid, and leaves it to its app', async () => {
     const other = await client.createApp({ name: 'other' })
     const stranger = await client.createUser({ appid: other.appid })
     const { code } = await client.tapPhoneButton(stranger.openid)
     // A code issued to another app, presented by an invocation of the demo app.
-    expect(await probe(alice.openid, { op: 'phone', code })).toMatchObject({ ok: false, errCode: 40013 })
+    const invalid = { ok: false, errCode: 40029, errMsg: expect.stringMatching(/^openapi\.phonenumber\.getPhoneNumber:fail invalid code hint: \[/) }
+    expect(await probe(alice.openid, { op: 'phone', code })).toEqual(invalid)
+    expect(await probe(alice.openid, { op: 'phone', code, openid: alice.openid })).toEqual(invalid)
+    expect(await probe(alice.openid, { op: 'phone', code, openid: stranger.openid })).toEqual(invalid)
+    // Not spent: the app it was issued to still redeems it.
+    expect(await probe(stranger.openid, { op: 'phone', code, openid: stranger.openid })).toMatchObject({ ok: true, res: { phoneInfo: { watermark: { appid: other.appid } } } })
   })
 
   it('sends countryCode as a number when toggled', async () => {
@@ -122,15 +130,18 @@ describe('cloud.getOpenData through the real SDK', () => {
 })
 
 describe('wx.cloud.callFunction as the simulated client', () => {
-  it('replaces top-level CloudIDs only, adds userInfo, and gives the function the WeChat settings', async () => {
+  // WX reference-sdk-api/open/Cloud.CloudID: a top-level CloudID is replaced by {cloudID, data};
+  // "非顶层字段的 CloudID 不会被替换，会原样字符串展示" (its example: `obj: {shareInfo: 'yyy'}`).
+  it('replaces top-level CloudIDs only, passes nested ones as plain id strings, adds userInfo, and gives the function the WeChat settings', async () => {
     const { cloudID: id } = await client.tapPhoneButton(alice.openid)
     const { cloudID: bobs } = await client.tapPhoneButton(bob.openid)
-    const res = await probe(alice.openid, { op: 'echo', phone: cloudID(id!), stolen: cloudID(bobs!), nested: { phone: cloudID(id!) } })
+    const res = await probe(alice.openid, { op: 'echo', phone: cloudID(id!), stolen: cloudID(bobs!), nested: { phone: cloudID(id!) }, list: [cloudID(bobs!), { deep: [cloudID(id!)] }] })
     expect(res).toMatchObject({ ok: true, openid: alice.openid, hasSecret: true, apiBase: emu.url })
     const event = (res as { event: Record<string, unknown> }).event
     expect(event.phone).toEqual({ cloudID: id, data: expect.objectContaining({ purePhoneNumber: '13800138000' }) })
     expect(event.stolen).toEqual({ cloudID: bobs, errCode: -601007, errMsg: 'cloudID and calling user does not match.' })
-    expect(event.nested).toEqual({ phone: { $cloudID: id } })
+    expect(event.nested).toEqual({ phone: id })
+    expect(event.list).toEqual([bobs, { deep: [id] }])
     expect(event.userInfo).toEqual({ appId: emu.appid, openId: alice.openid })
   })
 
