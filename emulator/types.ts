@@ -23,6 +23,8 @@ export interface Invocation {
   openid: string
   appid: string
   unionid?: string
+  /** Its `getWXContext().SOURCE` chain, when not the default `wx_client` (see runner `CallerIdentity.source`). */
+  source?: string
   /** `permissions.openapi` from the function's `config.json`, e.g. `phonenumber.getPhoneNumber`. */
   openapiPermissions: string[]
 }

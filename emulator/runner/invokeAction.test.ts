@@ -68,6 +68,20 @@ test('a nested cloud.callFunction runs the callee as the caller’s user', async
   expect(r.nested.apiToken).not.toBe(r.apiToken)
 }, 15_000)
 
+// WX reference-sdk-api/utils/Cloud.getWXContext: "SOURCE 值跟随调用链条传递 … 小程序调用云函数 A，
+// 再在云函数 A 内调用云函数 B，则 A 获得的 SOURCE 为 wx_client，B 内获得的 SOURCE 为 wx_client,scf".
+test('getWXContext().SOURCE follows the call chain: wx_client in the caller, wx_client,scf in the callee, and wx_client again in the next call', async () => {
+  const out = await runner.invoke('whoami', { callFunction: { name: 'whoami', data: { delayMs: 1 } } }, alice)
+  expect(out.ok).toBe(true)
+  if (!out.ok) return
+  const r = out.result as { source: string; nested: { source: string } }
+  expect(r.source).toBe('wx_client')
+  expect(r.nested.source).toBe('wx_client,scf')
+  // A warm worker that ran a nested call does not keep its SOURCE for a direct one.
+  const direct = await runner.invoke('whoami', {}, alice)
+  expect(direct.ok && (direct.result as { source: string }).source).toBe('wx_client')
+}, 15_000)
+
 test('a callee that throws makes cloud.callFunction reject in the caller', async () => {
   const out = await runner.invoke('whoami', { callFunction: { name: 'throws', data: { mode: 'throw' } } }, alice)
   expect(out.ok).toBe(false)

@@ -2,8 +2,14 @@
  * @module emulator/runner/invokeAction — `functions.invokeFunction` on `/admin`: a nested
  * `cloud.callFunction` from inside a function (wire protocol §10).
  *
- * The callee runs as the caller's user (identity taken from the calling invocation, found by
- * its token); whether the real platform does so is unverified (§15.4). A failure is sent as
+ * Identity (README "Functions calling functions"): the callee runs as the caller's user
+ * (OPENID/APPID/UNIONID taken from the calling invocation, found by its token). WeChat documents
+ * these fields as present "小程序端调用云函数时" and does not say whether they follow a nested
+ * call, so carrying them is OUR GUESS (§15.4). What it does document is SOURCE: "SOURCE
+ * 值跟随调用链条传递", A called by the mini program gets `wx_client`, B called by A gets
+ * `wx_client,scf` (WX reference-sdk-api/utils/Cloud.getWXContext); wx-server-sdk sends the same
+ * chain as `X-TCB-Source`. CLIENTIP is not carried: the caller is the function, not the phone
+ * (a guess too). A failure is sent as
  * `FUNCTIONS_EXECUTE_FAIL`, which wx-server-sdk surfaces as `errCode -1`,
  * `errMsg 'callFunction:fail <message>'`.
  */
@@ -32,6 +38,7 @@ export function createFunctionActions(runner: Pick<Runner, 'invoke'>): ActionTab
         openid: caller?.openid ?? '',
         appid: caller?.appid ?? '',
         unionid: caller?.unionid,
+        source: `${caller?.source ?? 'wx_client'},scf`,
       })
       if (!outcome.ok) {
         throw new TcbError('FUNCTIONS_EXECUTE_FAIL', `errCode: ${outcome.errCode} | errMsg: ${outcome.errMsg}`)

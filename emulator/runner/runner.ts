@@ -45,6 +45,12 @@ export interface CallerIdentity {
   unionid?: string
   clientIp?: string
   clientIpv6?: string
+  /**
+   * `getWXContext().SOURCE` (`TCB_SOURCE`): `wx_client` (the default) for a mini-program call;
+   * the caller's chain plus `,scf` for a function called from a function (WX
+   * reference-sdk-api/utils/Cloud.getWXContext: A gets `wx_client`, B gets `wx_client,scf`).
+   */
+  source?: string
 }
 
 export interface InvokeOptions {
@@ -189,6 +195,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       openid: identity.openid,
       appid: identity.appid,
       unionid: identity.unionid,
+      source: identity.source,
       openapiPermissions: config.openapiPermissions,
     })
     let reply: WorkerReply
@@ -204,6 +211,7 @@ export function createRunner(opts: RunnerOptions): Runner {
             WX_CLIENTIP: identity.clientIp,
             WX_CLIENTIPV6: identity.clientIpv6,
             WX_API_TOKEN: token,
+            TCB_SOURCE: identity.source ?? 'wx_client',
           },
           context: {
             request_id: invocationId,

@@ -17,7 +17,8 @@ const { format } = require('node:util')
 
 const bundlePath = process.argv[2]
 const RESULT_LIMIT = 1024 * 1024
-const IDENTITY_KEYS = ['WX_OPENID', 'WX_APPID', 'WX_UNIONID', 'WX_CLIENTIP', 'WX_CLIENTIPV6', 'WX_API_TOKEN']
+// TCB_SOURCE too: a nested call's SOURCE differs from its caller's (`wx_client,scf`).
+const IDENTITY_KEYS = ['WX_OPENID', 'WX_APPID', 'WX_UNIONID', 'WX_CLIENTIP', 'WX_CLIENTIPV6', 'WX_API_TOKEN', 'TCB_SOURCE']
 
 /** @type {string | null} the running invocation's id; null while idle */
 let current = null
