@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { Query } from 'mingo'
-import { applyUpdate, cloneValue, isEqual, matchEntries, MAX_REGEX_LENGTH, regexRefusal } from './query'
+import { applyUpdate, cloneValue, isEqual, matcher, matchEntries, MAX_REGEX_LENGTH, regexRefusal, runPipeline } from './query'
 import type { Entry } from './state'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -68,5 +68,55 @@ describe('regexRefusal (the bound on query regexes, red-team F12)', () => {
     expect(regexRefusal('a'.repeat(MAX_REGEX_LENGTH + 1))).toMatch(/longer than/)
     expect(regexRefusal('a*'.repeat(26))).toMatch(/more than 25/)
     expect(regexRefusal('a*'.repeat(25))).toBeUndefined()
+  })
+})
+
+describe('the operator set the store evaluates with (./operators.ts)', () => {
+  it('mingo 7.2.7 alone matches an object-form $elemMatch against arrays of plain values (the upstream bug)', () => {
+    // If this starts failing, mingo fixed it: the $elemMatch override in ./operators.ts can go.
+    expect(new Query({ arr: { $elemMatch: { value: { $gt: 0 } } } }).test({ arr: [1, 2] })).toBe(true)
+    expect(new Query({ arr: { $elemMatch: { value: 1 } } }).test({ arr: [1] })).toBe(true)
+  })
+
+  it('the store matches an object-form $elemMatch against embedded documents (and arrays) only, as MongoDB does', () => {
+    const m = (filter: Record<string, unknown>, doc: Record<string, unknown>) => matcher(filter)(doc)
+    expect(m({ arr: { $elemMatch: { value: { $gt: 0 } } } }, { arr: [1, 2] })).toBe(false)
+    expect(m({ arr: { $elemMatch: { value: { $exists: true } } } }, { arr: ['a', 'b'] })).toBe(false)
+    expect(m({ arr: { $elemMatch: { value: 1 } } }, { arr: [1] })).toBe(false)
+    expect(m({ arr: { $elemMatch: { value: { $gt: 0 } } } }, { arr: [3, { value: 1 }] })).toBe(true)
+    expect(m({ arr: { $elemMatch: { $or: [{ value: 1 }, { value: 2 }] } } }, { arr: [1, 2] })).toBe(false)
+    expect(m({ arr: { $elemMatch: { $or: [{ value: 1 }, { value: 2 }] } } }, { arr: [{ value: 2 }] })).toBe(true)
+    // The value form is mingo's own and was right: it still matches plain values.
+    expect(m({ arr: { $elemMatch: { $gt: 1, $lt: 3 } } }, { arr: [1, 2] })).toBe(true)
+    expect(m({ 'a.b': { $elemMatch: { v: 1 } } }, { a: { b: [{ v: 1 }] } })).toBe(true)
+  })
+
+  it('$week is MongoDB\'s: weeks start on Sunday, days before the first Sunday are week 0', () => {
+    const DAY = 86_400_000
+    const reference = (t: number) => {
+      const d = new Date(t)
+      const jan1 = Date.UTC(d.getUTCFullYear(), 0, 1)
+      const firstSunday = jan1 + ((7 - new Date(jan1).getUTCDay()) % 7) * DAY
+      const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
+      return day < firstSunday ? 0 : Math.floor((day - firstSunday) / (7 * DAY)) + 1
+    }
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('2100-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
+        const [out] = runPipeline([{ date }], [{ $project: { w: { $week: '$date' } } }], () => [])
+        expect(out.w).toBe(reference(date.getTime()))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('$indexOfCP counts code points and honours start and end; $substrBytes with a negative length takes the rest', () => {
+    const run = (expr: unknown) => runPipeline([{ s: '𝒳心谭abca' }], [{ $project: { _id: 0, v: expr } }], () => [])[0].v
+    expect(run({ $indexOfCP: ['$s', 'a'] })).toBe(3)
+    expect(run({ $indexOfCP: ['$s', 'a', 4] })).toBe(6)
+    expect(run({ $indexOfCP: ['$s', 'a', 4, 6] })).toBe(-1)
+    expect(run({ $indexOfCP: ['$missing', 'a'] })).toBeNull()
+    expect(run({ $substrBytes: ['$s', 4, -1] })).toBe('心谭abca')
+    expect(run({ $substr: ['$s', 10, -5] })).toBe('abca')
+    expect(run({ $substrBytes: ['$s', 10, 2] })).toBe('ab')
   })
 })

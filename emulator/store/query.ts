@@ -4,8 +4,9 @@
  * A filter that pins `_id` to one value is answered from the id map (no collection scan);
  * everything else is a mingo scan in insertion order, as a small emulator can afford.
  */
-import { find, Query } from 'mingo'
+import { find } from 'mingo'
 import { BSONRegExp, EJSON } from 'bson'
+import { newQuery } from './operators'
 import { idKey, type Entry } from './state'
 import type { Doc, FindOptions, UpdateSpec } from './types'
 
@@ -93,7 +94,8 @@ export function pinnedId(filter: Record<string, unknown>): { id: unknown } | und
 export function matcher(filter: Record<string, unknown>): (doc: Doc) => boolean {
   const pinned = pinnedId(filter)
   if (pinned && Object.keys(filter).length === 1) return () => true
-  const query = new Query(filter)
+  // The emulator's operator set (./operators): mingo's, with MongoDB's $elemMatch, geo and $jsonSchema.
+  const query = newQuery(filter)
   return (doc) => query.test(doc)
 }
 
@@ -115,6 +117,8 @@ export function matchEntries(coll: Map<string, Entry> | undefined, filter: Recor
   }
   return out
 }
+
+export { runPipeline } from './operators'
 
 /** Sort, skip, limit and project already-matched documents; results are copies. */
 export function shape(docs: Doc[], opts: FindOptions = {}): Doc[] {

@@ -11,11 +11,10 @@
 import { randomBytes } from 'node:crypto'
 import { promises as fsp } from 'node:fs'
 import path from 'node:path'
-import { Aggregator } from 'mingo'
 import { systemClock } from '../types'
 import { acquireLock } from './lock'
 import { AppendLog, DIR_MODE, LOG_FILE } from './log'
-import { applyUpdate, cloneValue, withId, matchEntries, shape, toJsValues, upsertBase } from './query'
+import { applyUpdate, cloneValue, withId, matchEntries, runPipeline, shape, toJsValues, upsertBase } from './query'
 import { describeDropped, keepDamagedCopy, recoveryReport, scanLog } from './replay'
 import { encodeOps, idKey, State } from './state'
 import { duplicateKeyError, StoreTransaction, type TxHost } from './transaction'
@@ -173,8 +172,7 @@ class Store implements DocumentStore, TxHost {
   aggregate(c: string, pipeline: Record<string, unknown>[]): Doc[] {
     const all = (name: string) => [...(this.state.collection(name)?.values() ?? [])].map((e) => e.doc)
     // $lookup and friends resolve other collections by name; results are copies.
-    const agg = new Aggregator(pipeline, { collectionResolver: all })
-    return (agg.run(all(c)) as Doc[]).map(cloneValue)
+    return runPipeline(all(c), pipeline, all).map(cloneValue)
   }
 
   async insert(c: string, docs: Doc[]): Promise<unknown[]> {

@@ -2,6 +2,8 @@
  * @module emulator/tcb/database/read — getDocument, calculateDocument, aggregateDocuments.
  */
 import type { FindOptions } from '../../store'
+import { nearSphereOrder } from '../../store/geo'
+import { shape } from '../../store/query'
 import { TcbError, type ActionTable } from '../../types'
 import { decodeObject, decodeParam, encodeDoc } from './codec'
 import { collectionOf, handler, ok, queryOf, transactionOf, type DatabaseContext } from './context'
@@ -23,7 +25,9 @@ export function readActions(db: DatabaseContext): ActionTable {
       if (body.order) opts.sort = sortOf(decodeObject(body.order, 'order', now))
       if (body.projection) opts.projection = decodeObject(body.projection, 'projection', now)
       const source = tx ?? db.store
-      const list = source.find(c, filter, opts)
+      // `geoNear` ($nearSphere) returns nearest first, as MongoDB does, unless an order is given.
+      const near = opts.sort && Object.keys(opts.sort).length ? undefined : nearSphereOrder(filter)
+      const list = near ? shape(near(source.find(c, filter)), { ...opts, sort: undefined }) : source.find(c, filter, opts)
       const total = tx ? tx.find(c, filter).length : db.store.count(c, filter)
       return ok({ data: { list: list.map(encodeDoc) }, total, limit, offset })
     }),
