@@ -53,6 +53,20 @@ const $elemMatch: QueryOp = (selector, criteria, options) => {
 }
 
 /**
+ * `{field: {$all: [{$elemMatch: …}, …]}}` is `$and` of one `$elemMatch` per item (MongoDB manual,
+ * $all "Use $all with $elemMatch"); mingo evaluates those items with the same faulty predicate,
+ * so each goes through the `$elemMatch` above and the other items through mingo's own `$all`.
+ */
+const $all: QueryOp = (selector, items, options) => {
+  const isElem = (x: unknown) => x !== null && typeof x === 'object' && Object.keys(x as object)[0] === '$elemMatch'
+  if (!Array.isArray(items) || !items.some(isElem)) return (query.$all as unknown as QueryOp)(selector, items, options)
+  const tests = items.map((x) =>
+    isElem(x) ? $elemMatch(selector, (x as { $elemMatch: unknown }).$elemMatch, options) : (query.$all as unknown as QueryOp)(selector, [x], options),
+  )
+  return (doc) => tests.every((t) => t(doc))
+}
+
+/**
  * `$substr` / `$substrBytes` with a negative length return the rest of the string on CloudBase
  * (Tencent's node-sdk test/database/unit/command.test.ts "字符串操作符": `substr(['$birthday', 8,
  * -1])` is `'12'`) as in MongoDB ("a negative length means take the rest of the string");
@@ -109,7 +123,7 @@ const CONTEXT = Context.init({
   expression: { ...expression, $substr: substrRest, $substrBytes: substrRest, $indexOfCP, $week },
   pipeline: { ...pipeline, $geoNear: geoNearStage },
   projection,
-  query: { ...query, $elemMatch, ...geoQueryOperators },
+  query: { ...query, $elemMatch, $all, ...geoQueryOperators },
   window,
 } as never)
 

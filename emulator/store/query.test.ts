@@ -89,6 +89,12 @@ describe('the operator set the store evaluates with (./operators.ts)', () => {
     // The value form is mingo's own and was right: it still matches plain values.
     expect(m({ arr: { $elemMatch: { $gt: 1, $lt: 3 } } }, { arr: [1, 2] })).toBe(true)
     expect(m({ 'a.b': { $elemMatch: { v: 1 } } }, { a: { b: [{ v: 1 }] } })).toBe(true)
+    // $all with $elemMatch items (MongoDB: the $and of the $elemMatch queries) is fixed the same way.
+    expect(new Query({ arr: { $all: [{ $elemMatch: { value: { $gt: 0 } } }] } }).test({ arr: [1, 2] })).toBe(true) // mingo alone
+    expect(m({ arr: { $all: [{ $elemMatch: { value: { $gt: 0 } } }] } }, { arr: [1, 2] })).toBe(false)
+    expect(m({ arr: { $all: [{ $elemMatch: { value: { $gt: 0 } } }, { $elemMatch: { n: 'x' } }] } }, { arr: [{ value: 1 }, { n: 'x' }] })).toBe(true)
+    expect(m({ arr: { $all: [{ $elemMatch: { value: { $gt: 0 } } }, { $elemMatch: { n: 'y' } }] } }, { arr: [{ value: 1 }, { n: 'x' }] })).toBe(false)
+    expect(m({ tags: { $all: ['Go', 'C#'] } }, { tags: ['Go', 'C#', 'x'] })).toBe(true)
   })
 
   it('$week is MongoDB\'s: weeks start on Sunday, days before the first Sunday are week 0', () => {
