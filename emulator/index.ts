@@ -2,7 +2,8 @@
  * @module emulator — the local WeChat + CloudBase emulator, composed.
  *
  * One HTTP server on 127.0.0.1 serves:
- *   POST /admin                 CloudBase `/admin` (database + wx.openApi + functions actions)
+ *   POST /admin                 CloudBase `/admin` (database + wx.openApi + functions + storage actions)
+ *   PUT/GET /storage/…          cloud storage's uploads and temp URLs (`./storage/`)
  *   GET  /sns/jscode2session    the simulated WeChat's code2Session
  *   /client/…                   the simulated client (see `./wechat/client-routes.ts`)
  *   extra `routes`              e.g. the console (`/console`)
@@ -19,6 +20,7 @@ import { EmulatorEvents } from './events'
 import { ServiceRegistry } from './registry'
 import { createInvocationRegistry } from './invocations'
 import { createFunctionActions, createRunner, type Runner } from './runner'
+import { createStorage, type Storage } from './storage'
 import { openStore, type DocumentStore } from './store'
 import { createAdminRoute, createDatabaseActions } from './tcb'
 import { systemClock, type ActionTable, type Clock, type EmulatorService, type InvocationRegistry, type RouteHandler } from './types'
@@ -60,6 +62,8 @@ export interface StartEmulatorOptions {
   routes?: RouteHandler[] | ((emulator: EmulatorHandles) => RouteHandler[])
   /** Max warm workers per function. */
   poolSize?: number
+  /** Largest file cloud storage accepts (default 50 MiB). */
+  maxFileBytes?: number
 }
 
 /** The parts of a running emulator that routes and tests may use. */
@@ -69,6 +73,7 @@ export interface EmulatorHandles {
   runner: Runner
   events: EmulatorEvents
   invocations: InvocationRegistry
+  storage: Storage
 }
 
 export interface RunningEmulator extends EmulatorHandles {
@@ -154,15 +159,26 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       const h = handles as EmulatorHandles
       // The runner starts after the server (it needs the URL): actions reach it lazily.
       const lazyRunner = { invoke: (...args: Parameters<Runner['invoke']>) => h.runner.invoke(...args) }
+      h.storage = createStorage({ env, dataDir, fresh: options.fresh, baseUrl: () => url, clock, maxFileBytes: options.maxFileBytes })
       const actions: ActionTable = {
         ...createDatabaseActions(h.store, { clock }),
         ...createWeChatActions(h.wechat),
         ...createFunctionActions(lazyRunner),
+        ...h.storage.actions,
       }
       const builtIn: RouteHandler[] = [
         createAdminRoute({ actions, invocations, events }),
         createJscode2SessionRoute(h.wechat),
-        createClientRoutes({ wechat: h.wechat, functions: lazyRunner, db: h.store, onReset: () => clearDatabase(h.store) }),
+        createClientRoutes({
+          wechat: h.wechat,
+          functions: lazyRunner,
+          db: h.store,
+          onReset: async () => {
+            await clearDatabase(h.store)
+            await h.storage.files.clear()
+          },
+        }),
+        h.storage.route,
       ]
       const extra = typeof options.routes === 'function' ? options.routes(h) : (options.routes ?? [])
       const guard = createRequestGuard({ listenHost: host, port: () => (server!.address() as AddressInfo).port })

@@ -6,6 +6,7 @@
  *   GET /console/api/info         appid, env and app name (never the AppSecret)
  *   GET /console/api/db           collections with document counts
  *   GET /console/api/db/<name>    documents: secrets hidden always, phones masked unless ?reveal=1
+ *   GET /console/api/files        cloud storage: fileID, path, size, time of each file (not contents)
  *   GET /console/api/events       Server-Sent Events: every invocation, /admin and WeChat call
  *
  * Everything the page DOES (log in, tap, call a function, set faults) goes through the same
@@ -31,7 +32,12 @@ export interface ConsoleDeps {
     count(c: string, filter: Record<string, unknown>): number
   }
   events: EmulatorEvents
+  /** Cloud storage (absent: the files panel shows none). */
+  storage?: { list(): { fileID: string; cloudPath: string; size: number; updatedAt: number }[] }
 }
+
+/** At most this many files are listed. */
+export const MAX_LISTED_FILES = 1000
 
 export interface ConsoleOptions {
   /** CloudBase env id shown in the header (default `phonebind-local`). */
@@ -115,6 +121,10 @@ export function createConsoleRoutes(deps: ConsoleDeps, options: ConsoleOptions =
         const app = deps.wechat.getApp()
         sendJson(res, 200, { appid: deps.wechat.defaultAppid, appName: app?.name ?? '', env: options.env ?? 'phonebind-local' })
       } else if (path === '/console/api/db') sendJson(res, 200, { collections: collections() })
+      else if (path === '/console/api/files') {
+        const files = deps.storage?.list() ?? []
+        sendJson(res, 200, { total: files.length, files: files.slice(0, MAX_LISTED_FILES) })
+      }
       else if (path.startsWith('/console/api/db/')) {
         let name: string
         try {

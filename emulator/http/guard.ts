@@ -12,7 +12,10 @@
  *   `/admin` also `multipart/form-data` (what wx-server-sdk 4.0.2 / tcb-node-sdk send for
  *   `wx.openApi` and `getOpenData`, captured from the pinned SDKs). `text/plain` and
  *   form-urlencoded, which a page may send without a preflight, are refused. Multipart is a
- *   "simple" type too, so on `/admin` the Origin check is what protects.
+ *   "simple" type too, so on `/admin` the Origin check is what protects. The storage upload
+ *   (`PUT /storage/upload/…`) carries raw bytes: node-sdk sends them with NO Content-Type
+ *   (captured from the pinned SDK), so there a missing type or `application/octet-stream` is
+ *   allowed, and nothing else; a PUT is never "simple", and the Origin check still applies.
  * - **Host.** While the emulator listens on loopback only, `Host` must be a loopback name
  *   (`localhost`, `127.x.x.x`, `[::1]`) with the emulator's port. A DNS-rebound name
  *   (`attacker.test` → 127.0.0.1) makes the attacker's page same-origin with the emulator; its
@@ -38,10 +41,12 @@ export interface Refusal {
 
 const JSON_TYPE = 'application/json'
 const MULTIPART_TYPE = 'multipart/form-data'
+const OCTET_TYPE = 'application/octet-stream'
 
 /** Content types a request body may have, by path; the first matching prefix wins. */
-const BODY_TYPES: readonly { path: string; types: readonly string[] }[] = [
+const BODY_TYPES: readonly { path: string; types: readonly string[]; untyped?: true }[] = [
   { path: '/admin', types: [JSON_TYPE, MULTIPART_TYPE] },
+  { path: '/storage/upload/', types: [OCTET_TYPE], untyped: true },
   { path: '/', types: [JSON_TYPE] },
 ]
 
@@ -113,8 +118,10 @@ export function createRequestGuard(opts: GuardOptions): (req: IncomingMessage, u
     if (!validPath(url.pathname)) return { status: 400, error: 'malformed %-escape in the path' }
     const method = req.method ?? 'GET'
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
-      const allowed = BODY_TYPES.find((b) => url.pathname === b.path || url.pathname.startsWith(b.path.endsWith('/') ? b.path : `${b.path}/`))!.types
+      const rule = BODY_TYPES.find((b) => url.pathname === b.path || url.pathname.startsWith(b.path.endsWith('/') ? b.path : `${b.path}/`))!
+      const allowed = rule.types
       const ct = mediaType(req.headers['content-type'])
+      if (ct === undefined && rule.untyped) return undefined
       if (!ct || !allowed.includes(ct.type) || !ct.utf8) {
         return { status: 415, error: `${method} ${url.pathname} needs Content-Type ${allowed.join(' or ')} (charset utf-8), got ${JSON.stringify((req.headers['content-type'] ?? '(none)').slice(0, 100))}` }
       }
