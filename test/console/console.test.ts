@@ -209,3 +209,13 @@ test('the data browser hides session keys and masks numbers until revealed', asy
   await page.waitForSelector('.doc:has-text("138****8000")')
   await shot('data')
 })
+
+test('the storage panel lists uploaded files by path, size and fileID', async () => {
+  await page.waitForSelector('[data-test=files] .empty')
+  await emu.storage.files.put('avatars/头像.png', Buffer.alloc(2048))
+  await page.click('#files button')
+  await page.waitForSelector('[data-test=files] .file:has-text("avatars/头像.png")')
+  expect(await page.textContent('[data-test=files]')).toContain('2.0 KB')
+  expect(await page.getAttribute('[data-test=files] .file', 'title')).toBe(emu.storage.list()[0]!.fileID)
+  await shot('files')
+})

@@ -19,6 +19,13 @@ export interface CollectionInfo {
   count: number
 }
 
+export interface StoredFileInfo {
+  fileID: string
+  cloudPath: string
+  size: number
+  updatedAt: number
+}
+
 export interface DocumentPage {
   collection: string
   total: number
@@ -36,6 +43,7 @@ async function get<T>(path: string): Promise<T> {
 export const consoleApi = {
   info: () => get<ConsoleInfo>('/console/api/info'),
   collections: async () => (await get<{ collections: CollectionInfo[] }>('/console/api/db')).collections,
+  files: () => get<{ total: number; files: StoredFileInfo[] }>('/console/api/files'),
   documents: (name: string, reveal: boolean) => get<DocumentPage>(`/console/api/db/${encodeURIComponent(name)}${reveal ? '?reveal=1' : ''}`),
 }
 

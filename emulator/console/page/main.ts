@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 /**
- * @module console/page/main — boots the console: header, phone, log, controls, data.
+ * @module console/page/main — boots the console: header, phone, log, controls, data, files.
  */
 import './styles.css'
 import { consoleApi, messageOf } from './api'
 import { $, fill, h, toast } from './dom'
 import { mountControls } from './controls'
 import { mountData } from './data'
+import { mountFiles } from './files'
 import { mountLog } from './log'
 import { mountPhone } from './phone'
 import { refreshState } from './state'
@@ -14,11 +15,15 @@ import { mountUsers } from './users'
 
 async function boot(): Promise<void> {
   const data = mountData($('#data'))
+  const files = mountFiles($('#files'))
   // Function calls land in bursts; one refresh per burst is enough.
   let pending: ReturnType<typeof setTimeout> | undefined
   const refreshData = () => {
     clearTimeout(pending)
-    pending = setTimeout(() => data.refresh(), 150)
+    pending = setTimeout(() => {
+      data.refresh()
+      files.refresh()
+    }, 150)
   }
   const log = mountLog($('#log'), { onInvocationEnd: refreshData })
   mountUsers($('#users'))
