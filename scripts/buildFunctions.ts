@@ -3,7 +3,8 @@
  * `cloudfunctions/<name>/index.js` (CommonJS, exports `main`), the file devtools'
  * 「上传并部署」 uploads next to the folder's own `package.json` and `config.json`.
  *
- * CloudBase runs functions on Node 16 by default, so the target is node16. wx-server-sdk is
+ * The target is the Node the functions need (`FUNCTION_RUNTIME`: 18, for the global `fetch`
+ * jscode2session uses; see packages/phonebind/src/facts.ts). wx-server-sdk is
  * bundled IN by default: the bundle then runs with no node_modules next to it, and the
  * cloud's `npm install` of package.json is only a fallback (see `external`).
  */
@@ -12,6 +13,7 @@ import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createLazySplit, SIDE_FILE } from './buildLazy'
+import { FUNCTION_RUNTIME } from '../packages/phonebind/src/facts'
 
 export interface BuildFunctionsOptions {
   /** Folder holding one sub-folder per function (default `<cwd>/cloudfunctions`). */
@@ -38,6 +40,15 @@ export interface BuildFunctionsOptions {
   lazy?: boolean
   /** Write `index.js.map` beside the bundle (default false: devtools would upload it). */
   sourcemap?: boolean
+  /**
+   * File name of the bundle in each output folder (default `index.js`). The phonebind package
+   * writes `phonebind.js` and a small loader as `index.js` that checks the Node version first.
+   */
+  bundleName?: string
+  /** A first line for the bundle and its side files (the package marks its files as its own). */
+  banner?: string
+  /** esbuild target (default `FUNCTION_RUNTIME.esbuildTarget`). */
+  target?: string
   /** Progress output, one line per function (default: silent). */
   log?: (line: string) => void
 }
@@ -45,7 +56,7 @@ export interface BuildFunctionsOptions {
 export interface FunctionBuildResult {
   name: string
   outFile: string
-  /** Size of `index.js`. */
+  /** Size of the bundle (`index.js` unless `bundleName`). */
   bytes: number
   /** Deferred dependencies written beside it (`index.deps-*.js`), loaded only when used. */
   sideFiles: { file: string; bytes: number }[]
@@ -113,12 +124,13 @@ export function esbuildOptions(entry: string, outFile: string, opts: BuildFuncti
     outfile: outFile,
     bundle: true,
     platform: 'node',
-    target: 'node16',
+    target: opts.target ?? FUNCTION_RUNTIME.esbuildTarget,
     format: 'cjs',
     ...minifyOptions(opts.minify ?? DEFAULT_MINIFY),
     keepNames: false,
     sourcemap: opts.sourcemap ? 'external' : false,
     legalComments: 'none',
+    ...(opts.banner ? { banner: { js: opts.banner } } : {}),
     external: opts.external ?? [],
     // Function folders have no node_modules of their own: resolve from the project's.
     nodePaths: [join(__dirname, '..', 'node_modules')],
@@ -134,7 +146,7 @@ async function buildOne(root: string, name: string, opts: BuildFunctionsOptions)
   const srcDir = join(root, name)
   const outDir = opts.outDir ? join(resolve(opts.outDir), name) : srcDir
   await mkdir(outDir, { recursive: true })
-  const outFile = join(outDir, 'index.js')
+  const outFile = join(outDir, opts.bundleName ?? 'index.js')
   const base = esbuildOptions(join(srcDir, 'index.ts'), outFile, opts)
   const lazy = opts.lazy === false ? undefined : createLazySplit()
   await build(lazy ? { ...base, plugins: [...(base.plugins ?? []), lazy.plugin] } : base)

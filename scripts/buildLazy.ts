@@ -219,7 +219,7 @@ export function createLazySplit(modules: string[] = LAZY_MODULES): {
 
   /** Bundles one side file; its own inner deferrals may add entries to (other) groups. */
   async function buildGroup(group: string, contents: string, outDir: string, base: BuildOptions): Promise<Uint8Array> {
-    const cacheKey = JSON.stringify([contents, base.minify, base.minifyWhitespace, base.minifySyntax, base.minifyIdentifiers, base.target, base.sourcemap])
+    const cacheKey = JSON.stringify([contents, base.minify, base.minifyWhitespace, base.minifySyntax, base.minifyIdentifiers, base.target, base.sourcemap, base.banner])
     let pending = sideBuilds.get(cacheKey)
     if (!pending) {
       const met: Deferred[] = []

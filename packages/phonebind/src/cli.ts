@@ -12,13 +12,17 @@ import { defaultIO, say, UsageError, type CliIO, type CommandModule } from './co
 interface CommandEntry {
   /** One line, Chinese / English. */
   summary: string
-  load: () => Promise<CommandModule>
+  /**
+   * Loads the command's module when it runs. `require`, not `import()`: esbuild inlines it into
+   * dist/cli.js, tsx and jest resolve it from the sources alike.
+   */
+  load: () => CommandModule
 }
 
 export const COMMANDS: Record<string, CommandEntry> = {
-  init: { summary: '把 phonebind 加入当前开发者工具项目 / add phonebind to this devtools project', load: () => import('./commands/init') },
-  build: { summary: '生成可部署的云函数 / write deployable function bundles', load: () => import('./commands/build') },
-  doctor: { summary: '检查项目配置并给出修复方法 / check the project and say what to fix', load: () => import('./commands/doctor') },
+  init: { summary: '把 phonebind 加入当前开发者工具项目 / add phonebind to this devtools project', load: () => require('./commands/init') },
+  build: { summary: '生成可部署的云函数 / write deployable function bundles', load: () => require('./commands/build') },
+  doctor: { summary: '检查项目配置并给出修复方法 / check the project and say what to fix', load: () => require('./commands/doctor') },
 }
 
 function usage(): string {
@@ -51,7 +55,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     say(io.stderr, usage())
     return 2
   }
-  const command = await entry.load()
+  const command = entry.load()
   if (rest.includes('--help') || rest.includes('-h')) {
     say(io.stdout, command.usage)
     return 0
@@ -80,6 +84,8 @@ function version(): string {
 }
 
 if (require.main === module) {
+  // `phonebind doctor | head`: a closed pipe ends the output, not in a stack trace.
+  for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(process.exitCode ?? 0) : undefined))
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code

@@ -1,0 +1,157 @@
+/**
+ * @module phonebind/setup — the changes `init` makes to files the USER owns
+ * (project.config.json, cloudbaserc.json): computed as a list of additions, shown, asked for,
+ * and applied only as additions. A key counts as missing when it is absent, or when it holds
+ * devtools' template default that means "not configured" (`packNpmManually: false` with an
+ * empty `packNpmRelationList`, which the devtools template writes into every new project):
+ * that is not a choice of the user's, and 构建npm cannot work with it for this layout.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+import { FUNCTION_RUNTIME, PHONEBIND_FUNCTIONS } from './facts'
+import { isInside, projectRelative, readJsonObject, type Json, type JsonObject, type Project } from './project'
+
+export interface Addition {
+  /** Dotted path, e.g. `setting.packNpmManually`. */
+  key: string
+  value: Json
+}
+
+/** A value already there that phonebind would need different: reported, never changed. */
+export interface Conflict {
+  key: string
+  found: Json
+  wanted: string
+}
+
+export interface FileEdit {
+  file: string
+  /** The file does not exist yet: it is created, no question asked. */
+  create: boolean
+  additions: Addition[]
+  conflicts: Conflict[]
+  /** The resulting document. */
+  next: JsonObject
+}
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+const posix = (p: string) => p.split(sep).join('/')
+
+/** The 构建npm relation this layout needs, or undefined when package.json is inside miniprogramRoot. */
+export function npmRelation(project: Project): { packageJsonPath: string; miniprogramNpmDistDir: string } | undefined {
+  if (!project.packageJson) return undefined
+  const pkgDir = join(project.packageJson, '..')
+  if (isInside(project.miniprogramRoot, pkgDir)) return undefined
+  const rel = posix(relative(project.root, project.packageJson))
+  return { packageJsonPath: rel.startsWith('.') ? rel : `./${rel}`, miniprogramNpmDistDir: projectRelative(project, project.miniprogramRoot) }
+}
+
+const normal = (p: Json | undefined) => (typeof p === 'string' ? p.replace(/^\.\//, '').replace(/\/+$/, '') : p)
+
+/** project.config.json: cloudfunctionRoot and the 构建npm setting, as additions. */
+export function projectConfigEdit(project: Project, cloudfunctionRoot: string): FileEdit {
+  const next = structuredClone(project.config)
+  const additions: Addition[] = []
+  const conflicts: Conflict[] = []
+  if (!project.cloudfunctionRoot) {
+    next.cloudfunctionRoot = cloudfunctionRoot
+    additions.push({ key: 'cloudfunctionRoot', value: cloudfunctionRoot })
+  }
+  const relation = npmRelation(project)
+  if (relation) {
+    const setting: JsonObject = isObject(next.setting) ? next.setting : {}
+    const list = setting.packNpmRelationList
+    const unset = setting.packNpmManually === undefined || (setting.packNpmManually === false && (list === undefined || (Array.isArray(list) && list.length === 0)))
+    if (unset) {
+      setting.packNpmManually = true
+      additions.push({ key: 'setting.packNpmManually', value: true })
+    } else if (setting.packNpmManually !== true) {
+      conflicts.push({ key: 'setting.packNpmManually', found: setting.packNpmManually ?? null, wanted: 'true' })
+    }
+    if (list === undefined || (Array.isArray(list) && list.length === 0)) {
+      setting.packNpmRelationList = [relation]
+      additions.push({ key: 'setting.packNpmRelationList', value: [relation] })
+    } else if (!Array.isArray(list) || !list.some((r) => isObject(r) && normal(r.packageJsonPath) === normal(relation.packageJsonPath))) {
+      conflicts.push({ key: 'setting.packNpmRelationList', found: list, wanted: JSON.stringify(relation) })
+    }
+    if (!isObject(next.setting)) next.setting = setting
+  }
+  return { file: project.configFile, create: false, additions, conflicts, next }
+}
+
+export const CLOUDBASERC = 'cloudbaserc.json'
+/** Written when init does not know the env id; doctor reports it. */
+export const ENV_PLACEHOLDER = 'your-env-id'
+
+function timeoutOf(cloudfunctionRoot: string, name: string): number {
+  try {
+    const t = readJsonObject(join(cloudfunctionRoot, name, 'config.json')).timeout
+    return typeof t === 'number' ? t : 10
+  } catch {
+    return 10
+  }
+}
+
+/** One function of cloudbaserc.json. `installDependency: false`: the folder has nothing to install. */
+export function cloudbaseFunction(cloudfunctionRoot: string, name: string): JsonObject {
+  return { name, runtime: FUNCTION_RUNTIME.cloudbase, handler: 'index.main', timeout: timeoutOf(cloudfunctionRoot, name), installDependency: false, ignore: ['node_modules'] }
+}
+
+/**
+ * cloudbaserc.json for `tcb fn deploy`: created when absent; when present, the missing
+ * phonebind functions are added to `functions` (existing entries are the user's: a wrong
+ * runtime there is doctor's to report). No `envVariables`: tcb replaces the function's whole
+ * online set with them on every deploy (https://docs.cloudbase.net/cli-v1/functions/configs),
+ * which would wipe a PHONEBIND_APPSECRET set in the console.
+ */
+export function cloudbasercEdit(project: Project, cloudfunctionRoot: string, envId: string | undefined): FileEdit {
+  const file = join(project.root, CLOUDBASERC)
+  const exists = existsSync(file)
+  const next: JsonObject = exists ? readJsonObject(file) : { envId: envId ?? ENV_PLACEHOLDER, functionRoot: posix(relative(project.root, cloudfunctionRoot)).replace(/^(?!\.)/, './'), functions: [] }
+  const additions: Addition[] = []
+  const conflicts: Conflict[] = []
+  if (exists && next.envId === undefined && envId) {
+    next.envId = envId
+    additions.push({ key: 'envId', value: envId })
+  }
+  if (!Array.isArray(next.functions)) {
+    if (next.functions !== undefined) {
+      conflicts.push({ key: 'functions', found: next.functions, wanted: 'an array / 数组' })
+      return { file, create: !exists, additions, conflicts, next }
+    }
+    next.functions = []
+    if (exists) additions.push({ key: 'functions', value: [] })
+  }
+  const functions = next.functions as Json[]
+  for (const name of PHONEBIND_FUNCTIONS) {
+    if (functions.some((f) => isObject(f) && f.name === name)) continue
+    const entry = cloudbaseFunction(cloudfunctionRoot, name)
+    functions.push(entry)
+    if (exists) additions.push({ key: `functions[name=${name}]`, value: entry })
+  }
+  return { file, create: !exists, additions, conflicts, next }
+}
+
+/** The env id from the mini program's `wx.cloud.init({ env: '…' })` in app.js/app.ts, if literal. */
+export function appEnvId(project: Project): { found: 'literal'; value: string } | { found: 'expression' } | { found: 'none' } {
+  for (const f of ['app.js', 'app.ts']) {
+    const file = join(project.miniprogramRoot, f)
+    if (!existsSync(file)) continue
+    const text = readFileSync(file, 'utf8').replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '')
+    const init = /wx\.cloud\.init\s*\(\s*(\{[\s\S]*?\})?\s*\)/.exec(text)
+    if (!init) continue
+    const body = init[1] ?? ''
+    const literal = /\benv\s*:\s*(['"`])([^'"`]*)\1/.exec(body)
+    if (literal) return { found: 'literal', value: literal[2]! }
+    if (/\benv\s*:/.test(body)) return { found: 'expression' }
+  }
+  return { found: 'none' }
+}
+
+const PLACEHOLDER_ENV = /^(|my-env-id|your-env-id|env-id|xxx+|test-xxx|cloud1-xxx+|<.*>)$/i
+export function isPlaceholderEnv(id: string): boolean {
+  return PLACEHOLDER_ENV.test(id.trim())
+}
