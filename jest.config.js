@@ -1,6 +1,9 @@
 // Two projects: server-side code runs under node; the mini program runs under jsdom
 // (miniprogram-simulate needs a DOM). The transform only strips types — `npm run typecheck` checks them.
 const transform = { '^.+\\.ts$': '<rootDir>/test/esbuildTransform.js' }
+// Package build output (e.g. the phonebind package's prebuilt function folders, whose package.json
+// names repeat cloudfunctions/*): tests read or spawn it, never import it through jest.
+const modulePathIgnorePatterns = ['<rootDir>/packages/[^/]+/dist/']
 module.exports = {
   reporters: ['default', '<rootDir>/test/summaryReporter.js'],
   projects: [
@@ -8,6 +11,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       transform,
+      modulePathIgnorePatterns,
       moduleFileExtensions: ['ts', 'js', 'json'],
       testMatch: ['<rootDir>/core/**/*.test.ts', '<rootDir>/emulator/**/*.test.ts', '<rootDir>/cloudfunctions/**/*.test.ts', '<rootDir>/server/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/miniprogram/'],
@@ -16,6 +20,7 @@ module.exports = {
       displayName: 'miniprogram',
       testEnvironment: 'jsdom',
       transform,
+      modulePathIgnorePatterns,
       moduleFileExtensions: ['ts', 'js', 'json'],
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts', '<rootDir>/miniprogram/**/*.test.ts'],
     },
