@@ -270,5 +270,6 @@ export function createLazySplit(modules: string[] = LAZY_MODULES): {
 }
 
 function sideContents(entries: Map<string, string>): string {
-  return 'module.exports = {\n' + [...entries].map(([k, p]) => `  ${JSON.stringify(k)}: function () { return require(${JSON.stringify(p)}); },`).join('\n') + '\n};\n'
+  // Sorted: functions build in parallel, so the order modules are met in varies; the file must not.
+  return 'module.exports = {\n' + [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, p]) => `  ${JSON.stringify(k)}: function () { return require(${JSON.stringify(p)}); },`).join('\n') + '\n};\n'
 }

@@ -8,8 +8,8 @@
  * bundles them in, so the published package has no dependency on the repository's layout.
  */
 import { build, type BuildOptions } from 'esbuild'
-import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { buildFunctions, formatBytes } from '../../../scripts/buildFunctions'
 import { FUNCTION_RUNTIME, PHONEBIND_FUNCTIONS } from '../src/facts'
 import { BUNDLE_FILE } from '../src/functions'
@@ -18,6 +18,8 @@ import { header } from '../src/owned'
 const PKG = join(__dirname, '..')
 const REPO = join(PKG, '..', '..')
 export const DIST = join(PKG, 'dist')
+/** Built here first, then synced into dist/ (see {@link syncInto}). */
+const STAGING = join(PKG, `dist.next-${process.pid}`)
 
 /**
  * Left to `require` at run time, i.e. the package's `dependencies`: esbuild is a native binary
@@ -59,8 +61,8 @@ export function functionPackageJson(name: string): string {
   return JSON.stringify(pkg, null, 2) + '\n'
 }
 
-async function buildShippedFunctions(log: (line: string) => void): Promise<void> {
-  const outDir = join(DIST, 'functions')
+async function buildShippedFunctions(dist: string, log: (line: string) => void): Promise<void> {
+  const outDir = join(dist, 'functions')
   const report = await buildFunctions({
     root: join(REPO, 'cloudfunctions'),
     functions: [...PHONEBIND_FUNCTIONS],
@@ -79,8 +81,45 @@ async function buildShippedFunctions(log: (line: string) => void): Promise<void>
 
 export async function buildPackage(log: (line: string) => void = () => undefined): Promise<void> {
   const started = performance.now()
-  rmSync(DIST, { recursive: true, force: true })
-  mkdirSync(DIST, { recursive: true })
+  rmSync(STAGING, { recursive: true, force: true })
+  mkdirSync(STAGING, { recursive: true })
+  try {
+    await buildInto(STAGING, log)
+    syncInto(STAGING, DIST)
+  } finally {
+    rmSync(STAGING, { recursive: true, force: true })
+  }
+  log(`phonebind package built in ${Math.round(performance.now() - started)} ms → ${DIST}`)
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(join(dir, f)).isFile())
+}
+
+/**
+ * Makes `dst` hold exactly `src`'s files, writing only those that changed. The build is
+ * deterministic, so a rebuild (e.g. `npm pack`'s prepack while tests read dist/) never leaves
+ * a reader without a file it had a moment ago.
+ */
+function syncInto(src: string, dst: string): void {
+  const fresh = new Set(listFiles(src))
+  for (const f of fresh) {
+    const from = join(src, f)
+    const to = join(dst, f)
+    const bytes = readFileSync(from)
+    if (!existsSync(to) || !readFileSync(to).equals(bytes)) {
+      mkdirSync(dirname(to), { recursive: true })
+      // Through a rename, so a reader sees the old file or the new one, never half of one.
+      const tmp = `${to}.${process.pid}.tmp`
+      writeFileSync(tmp, bytes, { mode: statSync(from).mode })
+      renameSync(tmp, to)
+    }
+  }
+  for (const f of listFiles(dst)) if (!fresh.has(f)) rmSync(join(dst, f))
+}
+
+async function buildInto(out: string, log: (line: string) => void): Promise<void> {
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -95,14 +134,13 @@ export async function buildPackage(log: (line: string) => void = () => undefined
     loader: { '.json': 'json' },
   }
   await Promise.all([
-    build({ ...common, entryPoints: [join(PKG, 'src', 'cli.ts')], outfile: join(DIST, 'cli.js') }),
-    build({ ...common, entryPoints: [join(PKG, 'src', 'index.ts')], outfile: join(DIST, 'index.js') }),
+    build({ ...common, entryPoints: [join(PKG, 'src', 'cli.ts')], outfile: join(out, 'cli.js') }),
+    build({ ...common, entryPoints: [join(PKG, 'src', 'index.ts')], outfile: join(out, 'index.js') }),
   ])
-  await buildShippedFunctions(log)
-  chmodSync(join(DIST, 'cli.js'), 0o755)
+  await buildShippedFunctions(out, log)
+  chmodSync(join(out, 'cli.js'), 0o755)
   // The runner starts function workers from this file beside the bundle (`__dirname`).
-  copyFileSync(join(REPO, 'emulator', 'runner', 'worker.cjs'), join(DIST, 'worker.cjs'))
-  log(`phonebind package built in ${Math.round(performance.now() - started)} ms → ${DIST}`)
+  copyFileSync(join(REPO, 'emulator', 'runner', 'worker.cjs'), join(out, 'worker.cjs'))
 }
 
 if (require.main === module) {
