@@ -53,6 +53,17 @@ describe('phonebind init in an existing project', () => {
     expect(r.out).toContain('--yes')
   })
 
+  it('asks on a terminal before changing project.config.json, and respects no', async () => {
+    const dir = copyFixture()
+    const before = readFileSync(join(dir, 'project.config.json'), 'utf8')
+    const no = await runCli(['init'], dir, {}, 'n\n')
+    expect(no.out).toContain('change project.config.json? [Y/n]')
+    expect(readFileSync(join(dir, 'project.config.json'), 'utf8')).toBe(before)
+    const yes = await runCli(['init'], dir, {}, 'y\n')
+    expect(yes.code).toBe(0)
+    expect(json(join(dir, 'project.config.json')).setting.packNpmManually).toBe(true)
+  })
+
   it("never replaces a user's function of the same name, even with --force, and fails saying so", async () => {
     const dir = copyFixture()
     const mine = 'exports.main = async () => ({ mine: true })\n'
