@@ -38,11 +38,22 @@ describe('phonebind doctor', () => {
     expect(r.out).toContain('ℹ 提醒：用户隐私保护指引须声明「手机号」')
   })
 
+  it('finds wx.cloud.init outside app.js and accepts an env given by a variable', async () => {
+    const dir = await healthyProject()
+    writeFileSync(join(dir, 'miniprogram', 'app.js'), "const { launch } = require('./services/launch')\nApp({ onLaunch() { launch() } })\n")
+    mkdirSync(join(dir, 'miniprogram', 'services'))
+    writeFileSync(join(dir, 'miniprogram', 'services', 'launch.js'), "const env = require('../config').env\n// wx.cloud.init() in a comment does not count\nexports.launch = () => wx.cloud.init({ env, traceUser: true })\n")
+    const r = await doctor(dir)
+    expect(r.out).toContain('✔ 环境 ID / env id\n    由表达式给出，未检查')
+    expect(r.code).toBe(0)
+  })
+
   const cases: [string, (dir: string) => void, string][] = [
     ['a placeholder appid', (d) => edit(join(d, 'project.config.json'), (j) => (j.appid = 'touristappid')), '✘ appid 是占位符 “touristappid”'],
     ['a wx000… appid in project.private.config.json', (d) => writeFileSync(join(d, 'project.private.config.json'), '{ "appid": "wx0000000000000000" }'), '✘ appid 是占位符 “wx0000000000000000”'],
     ['a placeholder env id in app.js', (d) => writeFileSync(join(d, 'miniprogram', 'app.js'), readFileSync(join(d, 'miniprogram', 'app.js'), 'utf8').replace('todo-prod-4g7x2k9d1c3b5a6e', 'my-env-id')), 'env is a placeholder'],
     ['no wx.cloud.init at all', (d) => writeFileSync(join(d, 'miniprogram', 'app.js'), 'App({})\n'), '✘ 找不到 wx.cloud.init'],
+    ['wx.cloud.init without env', (d) => writeFileSync(join(d, 'miniprogram', 'app.js'), 'App({ onLaunch() { wx.cloud.init({ traceUser: true }) } })\n'), '✘ wx.cloud.init 没有 env'],
     ['cloudbaserc.json without an env id', (d) => edit(join(d, 'cloudbaserc.json'), (j) => (j.envId = 'your-env-id')), '✘ cloudbaserc.json 的 envId 是占位符'],
     ['getPhoneNumber without its openapi permission', (d) => writeFileSync(join(d, 'cloudfunctions', 'getPhoneNumber', 'config.json'), '{ "permissions": { "openapi": [] } }'), 'config.json 缺少 openapi 权限 phonenumber.getPhoneNumber'],
     ['a misspelt permission', (d) => writeFileSync(join(d, 'cloudfunctions', 'getPhoneNumber', 'config.json'), '{ "permissions": { "openapi": ["phonenumber.getPhoneNumberk"] } }'), 'lacks the openapi permission'],

@@ -34,6 +34,7 @@ export function checkAppid(p: Project): Check {
 export function checkEnvId(p: Project): Check {
   const app = appEnvId(p)
   if (app.found === 'none') return fail('找不到 wx.cloud.init / no wx.cloud.init in app.js', "在 app.js 的 onLaunch 里调用 wx.cloud.init({ env: '<envId>', traceUser: true }) / call it in App.onLaunch")
+  if (app.found === 'no-env') return fail('wx.cloud.init 没有 env / wx.cloud.init has no env', "不填则用默认环境（第一个创建的）：写明 wx.cloud.init({ env: '<envId>', traceUser: true }) / without env the default (first) env is used: name it")
   if (app.found === 'literal' && isPlaceholderEnv(app.value)) return fail(`wx.cloud.init 的 env 是占位符 “${app.value}” / env is a placeholder`, '填入云开发控制台里的环境 ID / put the env id from the CloudBase console')
   const rcFile = join(p.root, CLOUDBASERC)
   if (existsSync(rcFile)) {

@@ -6,7 +6,7 @@
  * empty `packNpmRelationList`, which the devtools template writes into every new project):
  * that is not a choice of the user's, and 构建npm cannot work with it for this layout.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { FUNCTION_RUNTIME, PHONEBIND_FUNCTIONS } from './facts'
 import { isInside, projectRelative, readJsonObject, type Json, type JsonObject, type Project } from './project'
@@ -135,20 +135,39 @@ export function cloudbasercEdit(project: Project, cloudfunctionRoot: string, env
   return { file, create: !exists, additions, conflicts, next }
 }
 
-/** The env id from the mini program's `wx.cloud.init({ env: '…' })` in app.js/app.ts, if literal. */
-export function appEnvId(project: Project): { found: 'literal'; value: string } | { found: 'expression' } | { found: 'none' } {
-  for (const f of ['app.js', 'app.ts']) {
-    const file = join(project.miniprogramRoot, f)
-    if (!existsSync(file)) continue
-    const text = readFileSync(file, 'utf8').replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '')
-    const init = /wx\.cloud\.init\s*\(\s*(\{[\s\S]*?\})?\s*\)/.exec(text)
-    if (!init) continue
-    const body = init[1] ?? ''
-    const literal = /\benv\s*:\s*(['"`])([^'"`]*)\1/.exec(body)
-    if (literal) return { found: 'literal', value: literal[2]! }
-    if (/\benv\s*:/.test(body)) return { found: 'expression' }
+function scripts(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'miniprogram_npm' || e.name.startsWith('.')) continue
+    const p = join(dir, e.name)
+    if (e.isDirectory()) scripts(p, out)
+    else if (/\.(js|ts)$/.test(e.name) && !/\.(test|d)\.ts$/.test(e.name)) out.push(p)
   }
-  return { found: 'none' }
+  return out
+}
+
+export type EnvFinding = { found: 'literal'; value: string } | { found: 'expression' } | { found: 'no-env' } | { found: 'none' }
+
+/**
+ * The env id the mini program passes to `wx.cloud.init` (app.js/app.ts first, then any script
+ * under miniprogramRoot), by a static scan: a literal is best, then an expression (not
+ * checked), then a call without `env`. Comments are stripped first.
+ */
+export function appEnvId(project: Project): EnvFinding {
+  const files = scripts(project.miniprogramRoot).sort((a, b) => Number(/[\\/]app\.[jt]s$/.test(b)) - Number(/[\\/]app\.[jt]s$/.test(a)))
+  const found: EnvFinding[] = []
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1')
+    for (const m of text.matchAll(/wx\.cloud\.init\s*\(\s*(\{[\s\S]*?\})?\s*\)/g)) {
+      const body = m[1] ?? ''
+      const literal = /\benv\s*:\s*(['"`])([^'"`]*)\1/.exec(body)
+      if (literal) found.push({ found: 'literal', value: literal[2]! })
+      else if (/\benv\s*:|[{,]\s*env\s*[,}]/.test(body)) found.push({ found: 'expression' })
+      else found.push({ found: 'no-env' })
+    }
+  }
+  const literal = found.filter((f): f is { found: 'literal'; value: string } => f.found === 'literal')
+  return literal.find((f) => !isPlaceholderEnv(f.value)) ?? literal[0] ?? found.find((f) => f.found === 'expression') ?? found[0] ?? { found: 'none' }
 }
 
 const PLACEHOLDER_ENV = /^(|my-env-id|your-env-id|env-id|xxx+|test-xxx|cloud1-xxx+|<.*>)$/i
