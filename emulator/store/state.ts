@@ -1,9 +1,15 @@
 /**
  * @module emulator/store/state — the in-memory collections, with a version per document.
  *
- * Every applied write gets the next value of one global sequence, so "changed since I read
- * it" is a version comparison (a deleted and re-created document never reuses a version).
- * Absent documents have version 0.
+ * Every applied write gets the next value of one global sequence (a deleted and re-created
+ * document never reuses a version). Absent documents have version 0.
+ *
+ * Snapshots for transactions: the store has one writer, so instead of keeping old versions of
+ * every document, each open transaction that has taken its snapshot registers a `Snapshot`
+ * here, and every later write records the value it replaces in each registered snapshot (the
+ * first time only). A transaction then reads "as of its snapshot" as: its before-image if the
+ * document was written since, the current value otherwise. The cost is one map lookup per
+ * write per open transaction, and the images die with the transaction.
  */
 import { EJSON } from 'bson'
 import type { Doc, WriteOp } from './types'
@@ -18,8 +24,19 @@ export function idKey(id: unknown): string {
   return typeof id === 'string' ? id : '\u0000' + EJSON.stringify(id as object, { relaxed: false })
 }
 
+/** Key of a document across collections. */
+export const docKey = (c: string, id: unknown): string => `${c}\u0001${idKey(id)}`
+
+/** What an open transaction's snapshot needs from writes made after it was taken. */
+export interface Snapshot {
+  /** Value each document had at the snapshot (null: absent), for documents written since. */
+  readonly before: Map<string, Doc | null>
+}
+
 export class State {
   readonly collections = new Map<string, Map<string, Entry>>()
+  /** Open transactions' snapshots; every write records the value it replaces in each. */
+  readonly snapshots = new Set<Snapshot>()
   private seq = 0
 
   collection(c: string): Map<string, Entry> | undefined {
@@ -53,11 +70,20 @@ export class State {
       const target = coll
       const before = target.get(key)
       undo.push(() => (before ? target.set(key, before) : target.delete(key)))
+      if (this.snapshots.size) this.recordBefore(`${op.c}\u0001${key}`, before, undo)
       if (op.op === 'put') target.set(key, { doc: op.doc, ver: ++this.seq })
       else target.delete(key)
     }
     return () => {
       for (let i = undo.length - 1; i >= 0; i--) undo[i]!()
+    }
+  }
+
+  private recordBefore(k: string, before: Entry | undefined, undo: Array<() => void>): void {
+    for (const snap of this.snapshots) {
+      if (snap.before.has(k)) continue
+      snap.before.set(k, before ? before.doc : null)
+      undo.push(() => snap.before.delete(k))
     }
   }
 

@@ -120,21 +120,57 @@ describe('transactions', () => {
     expect(store.get('phone_index', 'p1')).toBeDefined()
   })
 
-  it('fails with a conflict when a document it read was changed, applying nothing', async () => {
+  // Expectations from Tencent's node-sdk test/database/unit/transaction.test.ts (real backend).
+  it('reads its snapshot after an outside write, and fails its own write of that document ("读偏")', async () => {
+    await store.insert('users', [{ _id: 'o2', n: 0 }])
     const tx = store.beginTransaction()
-    tx.get('users', 'o1')
-    tx.insert('phone_index', { _id: 'p1' })
+    expect(tx.get('users', 'o1')).toEqual({ _id: 'o1', n: 0 })
     await store.update('users', { _id: 'o1' }, { modifier: { $set: { n: 9 } } })
-    expect(await codeOf(tx.commit())).toBe('TRANSACTION_CONFLICT')
+    await store.update('users', { _id: 'o2' }, { modifier: { $set: { n: 9 } } })
+    await store.remove('users', { _id: 'o2' })
+    await store.insert('users', [{ _id: 'o3', n: 9 }])
+    // Re-read and first read both return the snapshot taken at the first read.
+    expect(tx.get('users', 'o1')).toEqual({ _id: 'o1', n: 0 })
+    expect(tx.get('users', 'o2')).toEqual({ _id: 'o2', n: 0 })
+    expect(tx.get('users', 'o3')).toBeUndefined()
+    expect(tx.find('users', {})).toEqual([{ _id: 'o1', n: 0 }, { _id: 'o2', n: 0 }])
+    tx.insert('phone_index', { _id: 'p1' })
+    expect(await codeOf(() => tx.put('users', 'o1', { n: 1 }))).toBe('TRANSACTION_CONFLICT')
+    // The conflict ended the transaction: nothing of it applies.
+    expect(await codeOf(tx.commit())).toBe('TRANSACTION_NOT_FOUND')
     expect(store.get('phone_index', 'p1')).toBeUndefined()
     expect(store.get('users', 'o1')?.n).toBe(9)
   })
 
-  it('fails early when a re-read sees another writer', async () => {
+  it('takes the snapshot at the first operation, not at start', async () => {
     const tx = store.beginTransaction()
-    tx.get('users', 'o1')
-    await store.remove('users', { _id: 'o1' })
-    expect(await codeOf(() => tx.get('users', 'o1'))).toBe('TRANSACTION_CONFLICT')
+    await store.update('users', { _id: 'o1' }, { modifier: { $set: { n: 5 } } })
+    expect(tx.get('users', 'o1')).toEqual({ _id: 'o1', n: 5 })
+    tx.put('users', 'o1', { n: 6 })
+    await tx.commit()
+    expect(store.get('users', 'o1')?.n).toBe(6)
+  })
+
+  it('fails the second of two open transactions writing one document, at the write ("冲突检测")', async () => {
+    const t1 = store.beginTransaction()
+    const t2 = store.beginTransaction()
+    expect(t1.get('users', 'o1')).toEqual({ _id: 'o1', n: 0 })
+    t2.put('users', 'o1', { n: 2 })
+    expect(await codeOf(() => t1.put('users', 'o1', { n: 1 }))).toBe('TRANSACTION_CONFLICT')
+    await t2.commit()
+    expect(store.get('users', 'o1')?.n).toBe(2)
+  })
+
+  it('lets a transaction write a document another transaction only read (snapshot isolation)', async () => {
+    const reader = store.beginTransaction()
+    const writer = store.beginTransaction()
+    reader.get('users', 'o1')
+    writer.put('users', 'o1', { n: 3 })
+    await writer.commit()
+    reader.insert('phone_index', { _id: 'p1' })
+    await reader.commit()
+    expect(store.get('users', 'o1')?.n).toBe(3)
+    expect(store.get('phone_index', 'p1')).toBeDefined()
   })
 
   it('lets exactly one of two transactions inserting the same _id commit', async () => {
@@ -142,23 +178,41 @@ describe('transactions', () => {
     const b = store.beginTransaction()
     a.insert('phone_index', { _id: 'p1', owner: 'A' })
     a.put('users', 'A', { phone: 'p1' })
-    b.insert('phone_index', { _id: 'p1', owner: 'B' })
     b.put('users', 'B', { phone: 'p1' })
-    const results = await Promise.allSettled([a.commit(), b.commit()])
-    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
-    expect(((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as StoreError).code).toBe('DUPLICATE_KEY')
-    const owner = store.get('phone_index', 'p1')?.owner as string
-    const loser = owner === 'A' ? 'B' : 'A'
-    expect(store.get('users', owner)).toEqual({ _id: owner, phone: 'p1' })
-    expect(store.get('users', loser)).toBeUndefined()
+    expect(await codeOf(() => b.insert('phone_index', { _id: 'p1', owner: 'B' }))).toBe('TRANSACTION_CONFLICT')
+    await a.commit()
+    expect(store.get('phone_index', 'p1')?.owner).toBe('A')
+    expect(store.get('users', 'B')).toBeUndefined()
+    // Once A has committed, a new transaction sees p1 and gets the duplicate.
+    const c = store.beginTransaction()
+    expect(await codeOf(() => c.insert('phone_index', { _id: 'p1', owner: 'C' }))).toBe('DUPLICATE_KEY')
   })
 
-  it('expires a transaction left idle', async () => {
+  it('fails the commit when a non-transactional write lands on a document it wrote', async () => {
+    const tx = store.beginTransaction()
+    tx.put('users', 'o1', { n: 1 })
+    tx.insert('phone_index', { _id: 'p1' })
+    await store.update('users', { _id: 'o1' }, { modifier: { $set: { n: 9 } } })
+    expect(await codeOf(tx.commit())).toBe('TRANSACTION_CONFLICT')
+    expect(store.get('phone_index', 'p1')).toBeUndefined()
+    expect(store.get('users', 'o1')?.n).toBe(9)
+  })
+
+  it('ends a transaction 30 s after its start even when it is kept busy', async () => {
     const tx = store.beginTransaction()
     tx.put('users', 'o1', { n: 3 })
-    now += 31_000
+    for (let i = 0; i < 3; i++) {
+      now += 10_000
+      tx.get('users', 'o1')
+    }
+    now += 1_500
     expect(await codeOf(tx.commit())).toBe('TRANSACTION_NOT_FOUND')
     expect(store.get('users', 'o1')?.n).toBe(0)
+    // Its write intent went with it.
+    const next = store.beginTransaction()
+    next.put('users', 'o1', { n: 4 })
+    await next.commit()
+    expect(store.get('users', 'o1')?.n).toBe(4)
   })
 })
 

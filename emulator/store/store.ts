@@ -105,6 +105,7 @@ class Store implements DocumentStore, TxHost {
   readonly dataDir: string | undefined
   readonly ttlMs: number
   private readonly txs = new Map<string, StoreTransaction>()
+  readonly intents = new Map<string, StoreTransaction>()
   private readonly idGen: () => string
   private readonly clock
 
@@ -231,7 +232,8 @@ class Store implements DocumentStore, TxHost {
 
   transaction(id: string): Transaction {
     const tx = this.txs.get(id)
-    if (!tx) throw new StoreError('TRANSACTION_NOT_FOUND', `transaction ${id} does not exist or is already finished`)
+    if (tx?.expired(this.now())) tx.abort()
+    if (!tx || !this.txs.has(id)) throw new StoreError('TRANSACTION_NOT_FOUND', `transaction ${id} does not exist: committed, aborted, or older than the transaction lifetime`)
     return tx
   }
 

@@ -1,15 +1,26 @@
 /**
- * @module emulator/store/transaction — optimistic transactions over the shared state.
+ * @module emulator/store/transaction — snapshot-isolated transactions, as CloudBase's MongoDB
+ * gives them (Tencent's node-sdk test/database/unit/transaction.test.ts, run against the real
+ * backend).
  *
- * A transaction buffers its writes and remembers the version of every document it read or
- * wrote. Other clients keep writing meanwhile (no store-wide lock or snapshot). At commit,
- * any remembered document that changed since → TRANSACTION_CONFLICT; an inserted `_id` that
- * now exists → DUPLICATE_KEY; otherwise all writes apply in one tick and one log line.
- * Re-reading a document that changed under the transaction fails early the same way.
+ * - Snapshot: taken at the transaction's first operation (read or write), not at `start`.
+ *   Every later read sees the data as of then plus its own writes, even for documents it had
+ *   not read yet ("读偏": both re-read and first read return the snapshot). MongoDB picks the
+ *   read point at the first operation; that CloudBase does the same is inferred (the test
+ *   reads before the outside writes, so it cannot tell start from first read).
+ * - Write–write conflicts are detected at the write, as MongoDB does: writing a document that
+ *   another open transaction has written (uncommitted), or that anyone committed after this
+ *   snapshot, fails with TRANSACTION_CONFLICT and aborts this transaction ("冲突检测", "读偏").
+ *   Reads never conflict (write skew is allowed, as under snapshot isolation).
+ * - A non-transactional write is not blocked by an open transaction's uncommitted write (in
+ *   MongoDB it waits for the transaction to end); the transaction then fails at its next write
+ *   of that document or at commit.
+ * - Lifetime: 30 s from `start`, however busy ("transaction must be commit or abort in 30
+ *   seconds"); after that, or after commit/abort, the id is TRANSACTION_NOT_FOUND.
  */
 import { Query } from 'mingo'
 import { applyUpdate, cloneValue, withId, matcher, pinnedId, shape, upsertBase } from './query'
-import { idKey, type State } from './state'
+import { docKey, type Snapshot, type State } from './state'
 import {
   StoreError,
   type Doc,
@@ -28,13 +39,14 @@ export interface TxHost {
   newId(): string
   commitBatch(ops: WriteOp[]): Promise<void>
   finish(txId: string): void
+  /** Documents written (uncommitted) by open transactions, by `docKey`. */
+  readonly intents: Map<string, StoreTransaction>
 }
 
 interface Write {
   c: string
   id: unknown
   doc: Doc | null
-  insert: boolean
 }
 
 export function duplicateKeyError(c: string, id: unknown): StoreError {
@@ -44,48 +56,40 @@ export function duplicateKeyError(c: string, id: unknown): StoreError {
   )
 }
 
-const keyOf = (c: string, id: unknown) => `${c}\u0001${idKey(id)}`
-
-export class StoreTransaction implements Transaction {
-  private readonly reads = new Map<string, { c: string; id: unknown; ver: number }>()
+export class StoreTransaction implements Transaction, Snapshot {
+  readonly before = new Map<string, Doc | null>()
   private readonly writes = new Map<string, Write>()
-  private status: 'active' | 'committing' | 'done' = 'active'
-  private lastActive: number
+  private status: 'new' | 'active' | 'committing' | 'done' = 'new'
+  private readonly startedAt: number
 
   constructor(
     readonly id: string,
     private readonly host: TxHost,
   ) {
-    this.lastActive = host.now()
+    this.startedAt = host.now()
   }
 
   expired(now: number): boolean {
-    return now - this.lastActive > this.host.ttlMs
+    return now - this.startedAt > this.host.ttlMs
   }
 
   get(c: string, id: unknown): Doc | undefined {
     this.touch()
-    const w = this.writes.get(keyOf(c, id))
-    if (w) return w.doc ? cloneValue(w.doc) : undefined
-    this.observe(c, id)
-    const e = this.host.state.entry(c, id)
-    return e ? cloneValue(e.doc) : undefined
+    const doc = this.view(c, id)
+    return doc ? cloneValue(doc) : undefined
   }
 
   insert(c: string, doc: Doc): unknown {
     this.touch()
     const id = doc._id ?? this.host.newId()
-    if (this.get(c, id) !== undefined) throw duplicateKeyError(c, id)
-    this.writes.set(keyOf(c, id), { c, id, doc: withId(id, cloneValue(doc)), insert: true })
+    if (this.view(c, id)) throw duplicateKeyError(c, id)
+    this.write(c, id, withId(id, cloneValue(doc)))
     return id
   }
 
   put(c: string, id: unknown, doc: Doc | null): void {
     this.touch()
-    const key = keyOf(c, id)
-    const prev = this.writes.get(key)
-    if (!prev) this.observe(c, id)
-    this.writes.set(key, { c, id, doc: doc && withId(id, cloneValue(doc)), insert: Boolean(prev?.insert && doc) })
+    this.write(c, id, doc && withId(id, cloneValue(doc)))
   }
 
   update(c: string, filter: Record<string, unknown>, spec: UpdateSpec, opts: UpdateOptions = {}): UpdateResult {
@@ -120,33 +124,30 @@ export class StoreTransaction implements Transaction {
     }
     this.touch()
     const query = new Query(filter)
+    const prefix = docKey(c, '')
     const seen = new Set<string>()
     const matched: Doc[] = []
-    for (const [k, e] of this.host.state.collection(c) ?? []) {
-      const key = `${c}\u0001${k}`
+    const consider = (key: string, doc: Doc | null | undefined) => {
       seen.add(key)
-      const w = this.writes.get(key)
-      const doc = w ? w.doc : e.doc
-      if (doc && query.test(doc)) {
-        if (!w) this.observe(c, e.doc._id)
-        matched.push(doc)
-      }
+      if (doc && query.test(doc)) matched.push(doc)
     }
-    for (const [key, w] of this.writes) if (w.c === c && w.doc && !seen.has(key) && query.test(w.doc)) matched.push(w.doc)
+    for (const [k, e] of this.host.state.collection(c) ?? []) {
+      const key = prefix + k
+      consider(key, this.writes.has(key) ? this.writes.get(key)!.doc : this.before.has(key) ? this.before.get(key) : e.doc)
+    }
+    // Documents deleted since the snapshot, and this transaction's own inserts.
+    for (const [key, doc] of this.before) if (key.startsWith(prefix) && !seen.has(key)) consider(key, this.writes.has(key) ? this.writes.get(key)!.doc : doc)
+    for (const [key, w] of this.writes) if (w.c === c && !seen.has(key)) consider(key, w.doc)
     return shape(matched, opts)
   }
 
   async commit(): Promise<void> {
     this.touch()
     this.status = 'committing'
-    this.host.finish(this.id)
-    const { state } = this.host
-    for (const w of this.writes.values()) {
-      if (w.insert && state.entry(w.c, w.id)) throw duplicateKeyError(w.c, w.id)
-    }
-    for (const r of this.reads.values()) {
-      if (state.version(r.c, r.id) !== r.ver) throw conflict(r.c, r.id)
-    }
+    this.release()
+    // A non-transactional write since this transaction wrote the same document (it is not
+    // blocked here, unlike MongoDB): the transaction loses.
+    for (const key of this.writes.keys()) if (this.before.has(key)) throw conflict()
     const ops: WriteOp[] = []
     for (const w of this.writes.values()) {
       ops.push(w.doc ? { op: 'put', c: w.c, doc: w.doc } : { op: 'del', c: w.c, id: w.id })
@@ -157,29 +158,50 @@ export class StoreTransaction implements Transaction {
 
   abort(): void {
     this.status = 'done'
-    this.host.finish(this.id)
+    this.release()
+  }
+
+  /** The document as this transaction sees it: its own write, else its snapshot. */
+  private view(c: string, id: unknown): Doc | null | undefined {
+    const key = docKey(c, id)
+    const w = this.writes.get(key)
+    if (w) return w.doc
+    if (this.before.has(key)) return this.before.get(key)
+    return this.host.state.entry(c, id)?.doc
+  }
+
+  private write(c: string, id: unknown, doc: Doc | null): void {
+    const key = docKey(c, id)
+    const holder = this.host.intents.get(key)
+    if (holder && holder !== this && holder.expired(this.host.now())) holder.abort()
+    const other = this.host.intents.get(key)
+    if ((other && other !== this) || this.before.has(key)) {
+      // MongoDB aborts a transaction on a write conflict; runTransaction then retries.
+      this.abort()
+      throw conflict()
+    }
+    this.host.intents.set(key, this)
+    this.writes.set(key, { c, id, doc })
   }
 
   private touch(): void {
-    if (this.status !== 'active') throw new StoreError('TRANSACTION_NOT_FOUND', `transaction ${this.id} is already finished`)
-    const now = this.host.now()
-    if (this.expired(now)) {
+    if (this.status === 'committing' || this.status === 'done') throw notFound()
+    if (this.expired(this.host.now())) {
       this.abort()
-      throw new StoreError('TRANSACTION_NOT_FOUND', `transaction ${this.id} expired after ${this.host.ttlMs} ms idle`)
+      throw notFound()
     }
-    this.lastActive = now
+    if (this.status === 'new') {
+      // The snapshot is the current state: from now on every write records what it replaces.
+      this.status = 'active'
+      this.host.state.snapshots.add(this)
+    }
   }
 
-  /** Remembers the version first seen; a later different version means someone else wrote it. */
-  private observe(c: string, id: unknown): void {
-    const key = keyOf(c, id)
-    const ver = this.host.state.version(c, id)
-    const seen = this.reads.get(key)
-    if (!seen) this.reads.set(key, { c, id, ver })
-    else if (seen.ver !== ver) {
-      this.abort()
-      throw conflict(c, id)
-    }
+  /** Ends the snapshot and frees this transaction's write intents (idempotent). */
+  private release(): void {
+    this.host.state.snapshots.delete(this)
+    for (const key of this.writes.keys()) if (this.host.intents.get(key) === this) this.host.intents.delete(key)
+    this.host.finish(this.id)
   }
 }
 
@@ -189,9 +211,11 @@ function requirePinned(filter: Record<string, unknown>): unknown {
   return pinned.id
 }
 
-function conflict(c: string, id: unknown): StoreError {
-  return new StoreError(
-    'TRANSACTION_CONFLICT',
-    `transaction conflict: document ${JSON.stringify(id)} in ${c} was changed by another write since this transaction read it`,
-  )
+/** The store's codes; `tcb/database/errors` gives them CloudBase's texts. */
+function conflict(): StoreError {
+  return new StoreError('TRANSACTION_CONFLICT', 'transaction conflict: a document it writes was written by another transaction or since its snapshot')
+}
+
+function notFound(): StoreError {
+  return new StoreError('TRANSACTION_NOT_FOUND', 'transaction does not exist: committed, aborted, or older than the transaction lifetime')
 }

@@ -66,7 +66,7 @@ export interface OpenStoreOptions {
   newId?: () => string
   /** fdatasync each group commit (default true). */
   sync?: boolean
-  /** Idle time after which an unfinished transaction is discarded (default 30 s). */
+  /** Lifetime of a transaction, from its start, after which it is discarded (default 30 s). */
   transactionTtlMs?: number
   /** Log size that triggers a compaction, when also twice the last snapshot (default 4 MiB). */
   compactBytes?: number
@@ -100,10 +100,14 @@ export interface StoreRecovery {
   report: string[]
 }
 
-/** A transaction: reads see its own writes; commit applies all or nothing (one log line). */
+/**
+ * A snapshot-isolated transaction (see `./transaction`): reads see the snapshot taken at its
+ * first operation plus its own writes; a write conflicts with another open transaction's write
+ * or a commit since the snapshot; commit applies all or nothing (one log line).
+ */
 export interface Transaction {
   readonly id: string
-  /** Reads a document by id, recording its version for conflict detection. */
+  /** Reads a document by id, as of the snapshot. */
   get(c: string, id: unknown): Doc | undefined
   /** Inserts; DUPLICATE_KEY if the id exists in the transaction's view. Returns the id. */
   insert(c: string, doc: Doc): unknown
@@ -113,7 +117,7 @@ export interface Transaction {
   update(c: string, filter: Record<string, unknown>, spec: UpdateSpec, opts?: UpdateOptions): UpdateResult
   /** Deletes the one document the filter pins by `_id`; returns 0 or 1. */
   remove(c: string, filter: Record<string, unknown>): number
-  /** Evaluates a filter over the transaction's view (committed data plus its own writes). */
+  /** Evaluates a filter over the transaction's view (its snapshot plus its own writes). */
   find(c: string, filter: Record<string, unknown>, opts?: FindOptions): Doc[]
   commit(): Promise<void>
   abort(): void

@@ -241,28 +241,32 @@ describe('wx-server-sdk transactions over /admin', () => {
     expect((await db.collection('users').doc('o-t3').get()).data.phone).toBe('p-t3')
   })
 
-  it('lets exactly one of two racing transactions claim the same _id', async () => {
-    let arrived = 0
+  it('lets exactly one of two racing transactions claim the same _id: the second fails at its write', async () => {
+    let wrote!: () => void
     let release!: () => void
-    const bothInside = new Promise<void>((r) => (release = r))
-    const bind = (owner: string) =>
+    const aWrote = new Promise<void>((r) => (wrote = r))
+    const gate = new Promise<void>((r) => (release = r))
+    const a = db.runTransaction(async (t: any) => {
+      await t.collection('phone_index').add({ data: { _id: 'p-race', owner: 'o-A' } })
+      await t.collection('users').doc('o-A').set({ data: { phone: 'p-race' } })
+      wrote()
+      await gate
+    })
+    await aWrote
+    // B writes the _id A has written but not committed (node-sdk transaction.test.ts "冲突检测").
+    const b = await failure(
       db.runTransaction(async (t: any) => {
-        await t.collection('phone_index').add({ data: { _id: 'p-race', owner } })
-        await t.collection('users').doc(owner).set({ data: { phone: 'p-race' } })
-        // Both transactions have written before either commits.
-        if (++arrived === 2) release()
-        await bothInside
-      })
-    const results = await Promise.allSettled([bind('o-A'), bind('o-B')])
-    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
-    const loserErr = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
-    // A commit failure is not passed through toSDKError: function code sees the raw {code, message}.
-    expect(loserErr.code).toBe('DATABASE_DUPLICATE_WRITE')
-    expect(loserErr.message).toContain('E11000 duplicate key')
-    const owner = (await db.collection('phone_index').doc('p-race').get()).data.owner
-    const loser = owner === 'o-A' ? 'o-B' : 'o-A'
-    expect((await db.collection('users').doc(owner).get()).data.phone).toBe('p-race')
-    expect((await db.collection('users').where({ _id: loser }).count()).total).toBe(0)
+        await t.collection('users').doc('o-B').set({ data: { phone: 'p-race' } })
+        await t.collection('phone_index').add({ data: { _id: 'p-race', owner: 'o-B' } })
+      }),
+    )
+    release()
+    await a
+    expect(b.errCode).toBe(-501001)
+    expect(b.errMsg).toContain('[ResourceUnavailable.TransactionConflict]')
+    expect((await db.collection('phone_index').doc('p-race').get()).data.owner).toBe('o-A')
+    expect((await db.collection('users').doc('o-A').get()).data.phone).toBe('p-race')
+    expect((await db.collection('users').where({ _id: 'o-B' }).count()).total).toBe(0)
   })
 
   it('fails a transaction whose document changed underneath it, applying nothing', async () => {
@@ -276,7 +280,7 @@ describe('wx-server-sdk transactions over /admin', () => {
       }),
     )
     expect(err.errCode).toBe(-501001)
-    expect(err.errMsg).toContain('transaction conflict')
+    expect(err.errMsg).toContain('[ResourceUnavailable.TransactionConflict] Transaction is conflict')
     expect((await db.collection('users').doc('o-c').get()).data.v).toBe(2)
     expect((await db.collection('phone_index').where({ _id: 'p-c' }).count()).total).toBe(0)
   })

@@ -1,11 +1,12 @@
 /**
  * @module emulator/tcb/database/transactions — start/commit/abort (reference §9).
  *
- * `startTransaction` answers with a top-level `transactionId` (not under `data`). Abort is
- * idempotent: runTransaction sends it after any failure, including after a conflict that has
- * already ended the transaction.
+ * `startTransaction` answers with a top-level `transactionId` (not under `data`). A finished,
+ * expired or unknown id fails every call, abort included, with DATABASE_TRANSACTION_FAIL
+ * (node-sdk test/database/unit/transaction.test.ts "事务提交后, 不能进行其它操作"; its
+ * "rollback within runTransaction" notes that the fallback rollback after a write conflict,
+ * which MongoDB has already rolled back, fails too). runTransaction ignores that failure.
  */
-import { StoreError } from '../../store'
 import { TcbError, type ActionTable, type AdminBody } from '../../types'
 import { handler, ok, type DatabaseContext } from './context'
 
@@ -23,11 +24,7 @@ export function transactionActions(db: DatabaseContext): ActionTable {
     }),
 
     'database.abortTransaction': handler((body) => {
-      try {
-        db.store.transaction(idOf(body)).abort()
-      } catch (err) {
-        if (!(err instanceof StoreError && err.code === 'TRANSACTION_NOT_FOUND')) throw err
-      }
+      db.store.transaction(idOf(body)).abort()
       return ok()
     }),
   }
