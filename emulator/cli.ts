@@ -2,6 +2,7 @@
  * @module emulator/cli — `npm start`: build the functions, start the emulator, print how to use it.
  *
  *   npm start -- [--port 9090] [--data-dir .phonebind/data] [--fresh | --new-wechat] [--seed <s>]
+ *                [--auto-create-collections]
  *
  * Ctrl-C or SIGTERM stops every service (workers included) before exiting.
  */
@@ -19,11 +20,12 @@ export interface CliArgs {
   newWeChat: boolean
   seed?: string
   functionsDir: string
+  autoCreateCollections: boolean
   help: boolean
 }
 
 export function parseCliArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { port: DEFAULTS.port, dataDir: resolve(PROJECT_ROOT, DEFAULTS.dataDir), fresh: false, newWeChat: false, functionsDir: DEFAULT_FUNCTIONS_DIR, help: false }
+  const args: CliArgs = { port: DEFAULTS.port, dataDir: resolve(PROJECT_ROOT, DEFAULTS.dataDir), fresh: false, newWeChat: false, functionsDir: DEFAULT_FUNCTIONS_DIR, autoCreateCollections: false, help: false }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined]
@@ -41,6 +43,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     else if (flag === '--new-wechat') args.newWeChat = true
     else if (flag === '--seed') args.seed = value()
     else if (flag === '--functions-dir') args.functionsDir = resolve(value())
+    else if (flag === '--auto-create-collections') args.autoCreateCollections = true
     else if (flag === '--help' || flag === '-h') args.help = true
     else throw new Error(`unknown option ${a} (try --help)`)
   }
@@ -53,7 +56,9 @@ const USAGE = `Usage: npm start -- [options]
   --fresh           start empty (demo users are seeded again)
   --new-wechat      new simulated WeChat, database kept (when wechat.json is damaged or missing)
   --seed <s>        seed for WeChat ids and injected faults
-  --functions-dir <dir>  cloud functions to build and run (default cloudfunctions/)`
+  --functions-dir <dir>  cloud functions to build and run (default cloudfunctions/)
+  --auto-create-collections  let calls on a missing collection through, with a warning naming it
+                    (CloudBase fails them with -502005; by default the emulator does too)`
 
 function banner(emu: RunningEmulator): string {
   const users = emu.wechat.listUsers()
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
     newWeChat: args.newWeChat,
     seed: args.seed,
     functionsDir: args.functionsDir,
+    autoCreateCollections: args.autoCreateCollections,
     build: true,
     log: (line) => console.log(line),
     routes: (handles) => createConsoleRoutes(handles),

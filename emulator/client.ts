@@ -220,4 +220,9 @@ export class EmulatorClient {
   async collections(): Promise<string[]> {
     return (await this.request<{ collections: string[] }>('GET', '/client/db')).collections
   }
+
+  /** Creates a collection, as the CloudBase console does; fails (409) if it exists. */
+  async createCollection(name: string): Promise<void> {
+    await this.request('POST', '/client/db', { name })
+  }
 }

@@ -3,6 +3,7 @@
  *
  * Port 0 is allowed everywhere (tests); the CLI default is 9090.
  */
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const DEFAULTS = {
@@ -21,6 +22,22 @@ export const DEFAULTS = {
 export const PROJECT_ROOT = join(__dirname, '..')
 
 export const DEFAULT_FUNCTIONS_DIR = join(PROJECT_ROOT, 'cloudfunctions')
+
+/** Where a project declares its collections: one `<name>.rules.json` each (`phonebind init` writes them). */
+export const DEFAULT_DATABASE_DIR = join(PROJECT_ROOT, 'database')
+
+/**
+ * The collections a project declares, sorted: the names of its `database/<name>.rules.json`
+ * files. The one list behind provisioning real CloudBase (scripts/provision.ts) and the
+ * collections the emulator creates at startup, so the two cannot drift apart.
+ */
+export function declaredCollections(dir: string = DEFAULT_DATABASE_DIR): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.rules.json'))
+    .map((f) => f.slice(0, -'.rules.json'.length))
+    .sort()
+}
 
 /**
  * Environment the emulator gives every function, by name (the contract with cloudfunctions/):

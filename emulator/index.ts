@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { EmulatorClient } from './client'
-import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, wechatFunctionEnv } from './config'
+import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, declaredCollections, wechatFunctionEnv } from './config'
 import { EmulatorEvents } from './events'
 import { ServiceRegistry } from './registry'
 import { createInvocationRegistry } from './invocations'
@@ -64,6 +64,17 @@ export interface StartEmulatorOptions {
   poolSize?: number
   /** Largest file cloud storage accepts (default 50 MiB). */
   maxFileBytes?: number
+  /**
+   * Collections created at startup when missing (default: the project's declared ones,
+   * `database/<name>.rules.json`: phonebind's users, phone_index, sessions, phone_events).
+   * Any other collection must be created as on CloudBase (`db.createCollection`, the console).
+   */
+  collections?: string[]
+  /**
+   * Let calls on a missing collection through (a write creates it) instead of failing with
+   * -502005 as CloudBase does (default false); each such collection is named once in a warning.
+   */
+  autoCreateCollections?: boolean
 }
 
 /** The parts of a running emulator that routes and tests may use. */
@@ -122,9 +133,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const storeService: EmulatorService = {
     name: 'store',
     start: async () => {
-      handles.store = await openStore({ dataDir, fresh: options.fresh, clock })
+      const store = (handles.store = await openStore({ dataDir, fresh: options.fresh, clock }))
       // Damage found in store.log is data loss, not progress: printed even when quiet.
-      for (const line of handles.store.recovery?.report ?? []) (options.log ?? console.warn)(line)
+      for (const line of store.recovery?.report ?? []) (options.log ?? console.warn)(line)
+      // As a deployed project has them: created once, then kept in the log like any other.
+      for (const c of options.collections ?? declaredCollections()) if (!store.hasCollection(c)) await store.createCollection(c)
     },
     stop: async () => handles.store?.close(),
   }
@@ -161,7 +174,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       const lazyRunner = { invoke: (...args: Parameters<Runner['invoke']>) => h.runner.invoke(...args) }
       h.storage = createStorage({ env, dataDir, fresh: options.fresh, baseUrl: () => url, clock, maxFileBytes: options.maxFileBytes })
       const actions: ActionTable = {
-        ...createDatabaseActions(h.store, { clock }),
+        ...createDatabaseActions(h.store, {
+          clock,
+          autoCreateCollections: options.autoCreateCollections,
+          // A fidelity warning, not progress: shown even when quiet.
+          warn: options.log ?? ((line: string) => console.warn(line)),
+        }),
         ...createWeChatActions(h.wechat),
         ...createFunctionActions(lazyRunner),
         ...h.storage.actions,

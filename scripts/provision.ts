@@ -10,19 +10,13 @@
  * server SDK has no API for them. Functions use the admin SDK and are not bound by the rules.
  * Creating a collection that exists is not an error: provisioning is re-runnable.
  */
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import tcb from '@cloudbase/node-sdk'
+import { DEFAULT_DATABASE_DIR, declaredCollections } from '../emulator/config'
 
-export const RULES_DIR = join(__dirname, '..', 'database')
+export const RULES_DIR = DEFAULT_DATABASE_DIR
 
-/** Collections as named by the rules files, sorted. */
-export function listCollections(dir: string = RULES_DIR): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.rules.json'))
-    .map((f) => f.slice(0, -'.rules.json'.length))
-    .sort()
-}
+/** Collections as named by the rules files, sorted (the emulator creates the same list at startup). */
+export const listCollections = declaredCollections
 
 export interface ProvisionOptions {
   env: string

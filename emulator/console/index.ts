@@ -4,7 +4,7 @@
  *   GET /                         browsers (Accept: text/html) are sent to /console/
  *   GET /console/                 the page; /console/app.js and /console/app.css its bundle
  *   GET /console/api/info         appid, env and app name (never the AppSecret)
- *   GET /console/api/db           collections with document counts
+ *   GET /console/api/db           the collections that exist, with document counts
  *   GET /console/api/db/<name>    documents: secrets hidden always, phones masked unless ?reveal=1
  *   GET /console/api/files        cloud storage: fileID, path, size, time of each file (not contents)
  *   GET /console/api/events       Server-Sent Events: every invocation, /admin and WeChat call
@@ -46,9 +46,6 @@ export interface ConsoleOptions {
   history?: number
 }
 
-/** The collections phonebind uses, listed even before they exist. */
-export const KNOWN_COLLECTIONS = ['users', 'phone_index', 'sessions', 'phone_events'] as const
-
 const SSE_PING_MS = 15_000
 
 /**
@@ -68,11 +65,8 @@ export function createConsoleRoutes(deps: ConsoleDeps, options: ConsoleOptions =
   // Built on first use and kept; a failed build is retried on the next request.
   const getBundle = () => (bundle ??= buildConsole().catch((e: unknown) => ((bundle = undefined), Promise.reject(e))))
 
-  const collections = () => {
-    const existing = deps.store.listCollections()
-    const names = [...new Set([...KNOWN_COLLECTIONS, ...existing])]
-    return names.map((name) => ({ name, count: existing.includes(name) ? deps.store.count(name, {}) : 0 }))
-  }
+  // Only collections that exist: phonebind's own are created at startup, others as on CloudBase.
+  const collections = () => deps.store.listCollections().map((name) => ({ name, count: deps.store.count(name, {}) }))
 
   const documents = (name: string, url: URL) => {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) return undefined

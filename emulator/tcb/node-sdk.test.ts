@@ -17,9 +17,10 @@ const T0 = Date.UTC(2026, 5, 1)
 
 beforeAll(async () => {
   h = await startAdmin({ clock: { now: () => T0 } })
-  strict = await startAdmin({ autoCreateCollections: false })
+  strict = await startAdmin()
   db = tcb.init({ env: 'test-env', serviceUrl: h.serviceUrl, secretId: 'x', secretKey: 'y' }).database()
   _ = db.command
+  for (const c of ['users', 'phone_index']) await db.createCollection(c)
 })
 afterAll(async () => {
   await h.close()
@@ -78,11 +79,11 @@ it('runs a transaction with startTransaction/commit and rollback', async () => {
   expect((await db.collection('phone_index').doc('p2').get()).data).toHaveLength(1)
 })
 
-it('reports DATABASE_COLLECTION_NOT_EXIST when collections are not auto-created', async () => {
+it('reports DATABASE_COLLECTION_NOT_EXIST for a collection never created', async () => {
   const sdb = tcb.init({ env: 'test-env', serviceUrl: strict.serviceUrl, secretId: 'x', secretKey: 'y' }).database()
   const err = await failure(sdb.collection('missing').get())
   expect(err.code).toBe('DATABASE_COLLECTION_NOT_EXIST')
-  expect((await db.collection('absent').doc('x').get()).data).toEqual([])
+  expect((await failure(db.collection('absent').doc('x').get())).code).toBe('DATABASE_COLLECTION_NOT_EXIST')
 })
 
 it('rejects creating an existing collection', async () => {

@@ -34,6 +34,8 @@ beforeAll(async () => {
   cloud.init({ env: 'test-env', serviceUrl: h.serviceUrl, secretId: 'x', secretKey: 'y' })
   db = cloud.database()
   _ = db.command
+  // Collections must exist, as on CloudBase: created the way a function would.
+  for (const c of ['users', 'phone_index', 'audit', 'scores', 'agg', 'many', 'ops', 'rm', 'sets']) await db.createCollection(c)
 })
 afterAll(() => h.close())
 
@@ -302,10 +304,10 @@ describe('wx-server-sdk transaction retries', () => {
   })
 })
 
-describe('wx-server-sdk without auto-created collections', () => {
+describe('wx-server-sdk on a fresh environment', () => {
   let strict: AdminHarness
   beforeAll(async () => {
-    strict = await startAdmin({ autoCreateCollections: false })
+    strict = await startAdmin()
   })
   afterAll(() => strict.close())
 

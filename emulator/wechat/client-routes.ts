@@ -15,6 +15,7 @@
  *   POST /client/control/expireCodes       POST /client/control/expireSession {openid}
  *   POST /client/control/countryCodeAsNumber {value}   POST /client/control/reset
  *   GET  /client/db                        GET  /client/db/<collection>[?limit][&reveal=1]
+ *   POST /client/db {name}                 creates a collection, as the CloudBase console does (409 if it exists)
  *
  * `/client/db` shows documents as the console does (../console/sanitize.ts): session keys and
  * other secrets are always hidden, phone numbers masked unless `reveal=1`. A test that needs a
@@ -29,11 +30,15 @@ import { BadRequest, decodePathPart, readJson, sendJson } from './http'
 import { TAP_OUTCOMES, type Platform, type TapOutcome } from './phone'
 import type { SimulatedWeChat } from './wechat'
 
-/** Read-only view of the document store, for `/client/db`. */
+/** The document store as `/client/db` sees it: read-only, plus creating a collection. */
 export interface DatabaseView {
   listCollections(): string[]
   find(collection: string, filter: Record<string, unknown>, opts?: { limit?: number }): unknown[]
+  /** False when it already existed. */
+  createCollection(collection: string): Promise<boolean>
 }
+
+const COLLECTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
 
 export interface ClientRouteDeps {
   wechat: SimulatedWeChat
@@ -177,6 +182,13 @@ export function createClientRoutes(deps: ClientRouteDeps): RouteHandler {
       wechat.countryCodeAsNumber = bool(b, 'value') ?? false
       return { value: wechat.countryCodeAsNumber }
     },
+    '/client/db': async (b) => {
+      const name = str(b, 'name')!
+      if (!COLLECTION_NAME.test(name)) throw new BadRequest('name must be 1-64 letters, digits, _ or -')
+      if (!deps.db) throw new BadRequest('no database is attached to this emulator', 503)
+      if (!(await deps.db.createCollection(name))) throw new BadRequest(`collection ${name} already exists / 集合已存在`, 409)
+      return { created: name }
+    },
     '/client/control/reset': async () => {
       wechat.reset()
       await deps.onReset?.()
@@ -186,7 +198,7 @@ export function createClientRoutes(deps: ClientRouteDeps): RouteHandler {
 
   const dbRead = (url: URL): unknown => {
     const collection = decodePathPart(url.pathname.slice('/client/db/'.length))
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(collection)) throw new BadRequest('bad collection name')
+    if (!COLLECTION_NAME.test(collection)) throw new BadRequest('bad collection name')
     const limit = Number(url.searchParams.get('limit') ?? 1000)
     const reveal = url.searchParams.get('reveal') === '1'
     if (!deps.db) throw new BadRequest('no database is attached to this emulator', 503)

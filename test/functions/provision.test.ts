@@ -13,7 +13,8 @@ let emu: RunningEmulator
 let emptyDir: string
 beforeAll(async () => {
   emptyDir = await mkdtemp(join(tmpdir(), 'phonebind-nofn-'))
-  emu = await startEmulator({ port: 0, fresh: true, functionsDir: emptyDir, quiet: true })
+  // A new CloudBase environment: no collection yet (the emulator would otherwise create the declared ones).
+  emu = await startEmulator({ port: 0, fresh: true, functionsDir: emptyDir, quiet: true, collections: [] })
 }, 30_000)
 afterAll(async () => {
   await emu?.stop()

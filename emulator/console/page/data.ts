@@ -5,7 +5,7 @@
  * The server hides session keys before sending and masks phone numbers unless `?reveal=1`;
  * the page only shows what it got.
  */
-import { consoleApi, messageOf, type CollectionInfo } from './api'
+import { client, consoleApi, messageOf, type CollectionInfo } from './api'
 import { bi, fill, h } from './dom'
 
 /** Pretty JSON as DOM (keys, strings and numbers coloured), never as HTML. */
@@ -40,9 +40,26 @@ export function mountData(root: HTMLElement): { refresh(): void } {
       refresh()
     },
   })
+  // Collections must exist before functions use them, as on CloudBase: created here or by db.createCollection.
+  const newName = h('input', { type: 'text', placeholder: '集合名 / collection', 'aria-label': 'new collection name', 'data-test': 'new-collection' })
+  const create = h('form.create-collection', {
+    onsubmit: (e: Event) => {
+      e.preventDefault()
+      const name = newName.value.trim()
+      void client
+        .createCollection(name)
+        .then(() => {
+          newName.value = ''
+          current = name
+          refresh()
+        })
+        .catch((err: unknown) => fill(docs, h('p.error', {}, messageOf(err))))
+    },
+  }, newName, h('button.btn.ghost', { type: 'submit' }, '新建集合 / Create'))
   fill(
     root,
     h('div.panel-head', {}, h('h2', {}, bi('数据', 'Data')), h('label.check', {}, revealBox, bi('显示完整号码', 'reveal numbers')), h('button.btn.ghost', { onclick: () => refresh() }, '刷新 / Refresh')),
+    create,
     tabs,
     docs,
   )

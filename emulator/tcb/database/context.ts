@@ -11,13 +11,28 @@ export interface DatabaseContext {
   store: DocumentStore
   clock: Clock
   autoCreateCollections: boolean
+  /** Told once per collection that auto-creation let through. */
+  warn: (line: string) => void
+  /** Collections already warned about. */
+  warned: Set<string>
 }
 
-/** The collection named by the request; missing ones fail unless auto-creation is on. */
+/**
+ * The collection named by the request. A missing one fails with -502005, as on CloudBase,
+ * unless auto-creation is on: then the first write creates it and a warning names it once.
+ */
 export function collectionOf(body: AdminBody, db: DatabaseContext): string {
   const c = body.collectionName
   if (typeof c !== 'string' || !c) throw new TcbError('INVALID_PARAM', 'collectionName is required')
-  if (!db.autoCreateCollections && !db.store.hasCollection(c)) throw collectionNotExist(c)
+  if (!db.store.hasCollection(c)) {
+    if (!db.autoCreateCollections) throw collectionNotExist()
+    if (!db.warned.has(c)) {
+      db.warned.add(c)
+      db.warn(
+        `⚠ collection "${c}" does not exist; auto-creation is on, so the emulator lets it through. On CloudBase this call fails with -502005 (DATABASE_COLLECTION_NOT_EXIST) until the collection is created / 集合 "${c}" 不存在：模拟器已自动放行，云开发上会报 -502005，请先创建集合`,
+      )
+    }
+  }
   return c
 }
 

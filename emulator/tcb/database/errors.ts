@@ -34,6 +34,15 @@ export function toTcbError(err: unknown): TcbError {
   return new TcbError('DATABASE_REQUEST_FAILED', `database request failed: ${(err as Error)?.message ?? String(err)}`)
 }
 
-export function collectionNotExist(c: string): TcbError {
-  return new TcbError('DATABASE_COLLECTION_NOT_EXIST', `Db or Table not exist: ${c}`)
+/**
+ * The backend's text as users saw it through wx-server-sdk (github.com/Voyzz/Fruit-store-mp
+ * issue 8, 2019; Hppppppf/miniprogram-STITP issue 2, 2021: "errCode: -502005 database
+ * collection not exists | errMsg: [ResourceNotFound] Db or Table not exist. …"). It does not
+ * name the collection, so neither does this.
+ */
+export const COLLECTION_NOT_EXIST_MESSAGE =
+  '[ResourceNotFound] Db or Table not exist. Please check your request, but if the problem cannot be solved, contact us.'
+
+export function collectionNotExist(): TcbError {
+  return new TcbError('DATABASE_COLLECTION_NOT_EXIST', COLLECTION_NOT_EXIST_MESSAGE)
 }

@@ -18,7 +18,10 @@ export interface AdminHarness {
   close(): Promise<void>
 }
 
-export async function startAdmin(opts: { clock?: Clock; autoCreateCollections?: boolean; extra?: ActionTable } = {}): Promise<AdminHarness> {
+/** A fresh store: no collection exists until a test creates it (`db.createCollection`), as on CloudBase. */
+export async function startAdmin(
+  opts: { clock?: Clock; autoCreateCollections?: boolean; warn?: (line: string) => void; extra?: ActionTable } = {},
+): Promise<AdminHarness> {
   const store = await openStore({ clock: opts.clock })
   const events = new EmulatorEvents()
   const invocations = createInvocationRegistry()
