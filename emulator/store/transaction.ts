@@ -18,7 +18,6 @@
  * - Lifetime: 30 s from `start`, however busy ("transaction must be commit or abort in 30
  *   seconds"); after that, or after commit/abort, the id is TRANSACTION_NOT_FOUND.
  */
-import { Query } from 'mingo'
 import { applyUpdate, cloneValue, withId, matcher, pinnedId, shape, upsertBase } from './query'
 import { docKey, type Snapshot, type State } from './state'
 import {
@@ -123,13 +122,14 @@ export class StoreTransaction implements Transaction, Snapshot {
       return doc && matcher(filter)(doc) ? shape([doc], opts) : []
     }
     this.touch()
-    const query = new Query(filter)
+    // The emulator's operator set (./operators via matcher), as outside transactions.
+    const test = matcher(filter)
     const prefix = docKey(c, '')
     const seen = new Set<string>()
     const matched: Doc[] = []
     const consider = (key: string, doc: Doc | null | undefined) => {
       seen.add(key)
-      if (doc && query.test(doc)) matched.push(doc)
+      if (doc && test(doc)) matched.push(doc)
     }
     for (const [k, e] of this.host.state.collection(c) ?? []) {
       const key = prefix + k
