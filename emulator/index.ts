@@ -68,6 +68,8 @@ export interface StartEmulatorOptions {
    * Collections created at startup when missing (default: the project's declared ones,
    * `database/<name>.rules.json`: phonebind's users, phone_index, sessions, phone_events).
    * Any other collection must be created as on CloudBase (`db.createCollection`, the console).
+   * The default reads `database/` beside the emulator's sources; a project using the packaged
+   * library passes its own list (e.g. its `database/*.rules.json`, via `declaredCollections(dir)`).
    */
   collections?: string[]
   /**
@@ -298,4 +300,5 @@ async function clearDatabase(store: DocumentStore): Promise<void> {
 }
 
 export { EmulatorClient } from './client'
+export { declaredCollections } from './config'
 export type { SimulatedWeChat } from './wechat/wechat'
