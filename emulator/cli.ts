@@ -11,7 +11,7 @@ import { createConsoleRoutes } from './console'
 import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, PROJECT_ROOT } from './config'
 import { startEmulator, type RunningEmulator } from './index'
 import { maskPhone } from '../core/phone'
-import { versionAtLeast } from './wechat/phone'
+import { hasFeature } from '../core/baseLibrary'
 
 export interface CliArgs {
   port: number
@@ -62,7 +62,7 @@ const USAGE = `Usage: npm start -- [options]
 
 function banner(emu: RunningEmulator): string {
   const users = emu.wechat.listUsers()
-  const first = users.find((u) => versionAtLeast(u.baseLibrary, '2.21.2')) ?? users[0]
+  const first = users.find((u) => hasFeature(u.baseLibrary, 'code')) ?? users[0]
   const lines = [
     '',
     `phonebind emulator 已启动 / is running`,

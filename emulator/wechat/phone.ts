@@ -7,6 +7,7 @@
  * `cloudID` (≥ 2.8.0) and always `encryptedData` + `iv` under the user's CURRENT session key.
  * Only a successful tap is charged.
  */
+import { hasFeature } from '../../core/baseLibrary'
 import { encryptOpenData } from '../../core/crypto'
 import type { PhoneButtonDetail } from '../../core/wechatCodes'
 import type { TestUser } from './state'
@@ -37,16 +38,6 @@ export interface PhoneData {
   watermark: { timestamp: number; appid: string }
 }
 
-/** Numeric comparison of base library versions ('2.29.1' > '2.3.0'). */
-export function versionAtLeast(version: string, min: string): boolean {
-  const a = version.split('.').map(Number)
-  const b = min.split('.').map(Number)
-  for (let i = 0; i < 3; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0)
-    if (d !== 0) return d > 0
-  }
-  return true
-}
 
 export function phoneData(wx: SimulatedWeChat, user: TestUser, asNumber = false): PhoneData {
   const cc = user.countryCode ?? '86'
@@ -87,7 +78,7 @@ export function tapPhoneButton(wx: SimulatedWeChat, openid: string, options: Tap
     else if (!app.privacyDeclared) outcome = 'undeclared'
     else if (!user.privacyAuthorized) outcome = 'privacy'
     else if (app.quota <= 0) outcome = 'quota'
-    else if (options.realtime && !versionAtLeast(user.baseLibrary, '2.24.4')) outcome = 'unsupported'
+    else if (options.realtime && !hasFeature(user.baseLibrary, 'realtime')) outcome = 'unsupported'
   }
   switch (outcome) {
     case 'noPermission':
@@ -113,14 +104,14 @@ export function tapPhoneButton(wx: SimulatedWeChat, openid: string, options: Tap
   app.quota -= 1
   const now = wx.clock.now()
   const detail: PhoneButtonDetail = { errMsg: `${api}:ok` }
-  if (options.realtime || versionAtLeast(user.baseLibrary, '2.21.2')) {
+  if (options.realtime || hasFeature(user.baseLibrary, 'code')) {
     const code = wx.ids.phoneCode()
     wx.state.phoneCodes[code] = { code, appid: user.appid, openid, issuedAt: now, used: false }
     detail.code = code
   }
   if (!options.realtime) {
     const data = phoneData(wx, user)
-    if (versionAtLeast(user.baseLibrary, '2.8.0')) {
+    if (hasFeature(user.baseLibrary, 'cloudID')) {
       const cloudID = wx.ids.cloudId()
       wx.state.cloudIds[cloudID] = { cloudID, appid: user.appid, openid, issuedAt: now, data: { ...data } }
       detail.cloudID = cloudID

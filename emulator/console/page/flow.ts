@@ -8,6 +8,7 @@
  * cloudID: tap → getOpenData {cloudID: wx.cloud.CloudID(id)}
  */
 import { cloudID, type PhoneButtonDetail } from '../../client'
+import { MIN_BASE_LIBRARY } from '../../../core/baseLibrary'
 import type { BindData, ErrorInfo, Result } from '../../../core/contracts'
 import { errorInfo } from '../../../core/errors'
 import { classifyPhoneButtonDetail, fromCallFunctionError } from '../../../core/wechatCodes'
@@ -16,7 +17,7 @@ import { client } from './api'
 export type BindPath = 'code' | 'cloudID' | 'legacy'
 
 /** Which base library a path needs (reference/wechat-phone-facts.md). */
-export const PATH_MIN_VERSION: Record<BindPath, string> = { code: '2.21.2', cloudID: '2.8.0', legacy: '1.0.0' }
+export const PATH_MIN_VERSION: Record<BindPath, string> = { code: MIN_BASE_LIBRARY.code, cloudID: MIN_BASE_LIBRARY.cloudID, legacy: '1.0.0' }
 
 /** One line of the trace shown under the phone. */
 export interface FlowStep {

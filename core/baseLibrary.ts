@@ -1,0 +1,28 @@
+/**
+ * @module core/baseLibrary — the base-library versions from which WeChat offers each feature the
+ * phone flow depends on, defined once: the component decides its path with them, the simulated
+ * WeChat decides what a tap delivers with them, and the console explains them. Pure data plus a
+ * numeric comparison, so it runs in the mini program as well as in Node.
+ */
+import { compareVersion } from './wechatCodes'
+
+/** Minimum base library per feature (WeChat's docs; reference/miniprogram-frontend.md §7). */
+export const MIN_BASE_LIBRARY = {
+  /** `wx.cloud` (callFunction, CloudID). */
+  cloud: '2.2.3',
+  /** The phone button delivers `cloudID`. */
+  cloudID: '2.8.0',
+  /** The phone button delivers `code` (the preferred path). */
+  code: '2.21.2',
+  /** `open-type="getRealtimePhoneNumber"`. */
+  realtime: '2.24.4',
+  /** `wx.getPrivacySetting`, `wx.onNeedPrivacyAuthorization`, `agreePrivacyAuthorization`. */
+  privacy: '2.32.3',
+} as const
+
+export type BaseLibraryFeature = keyof typeof MIN_BASE_LIBRARY
+
+/** Whether a base library `version` has `feature`, compared part by part ('2.29.1' > '2.3.0'). */
+export function hasFeature(version: string, feature: BaseLibraryFeature): boolean {
+  return compareVersion(version, MIN_BASE_LIBRARY[feature]) >= 0
+}
