@@ -21,6 +21,9 @@ module.exports = {
       testEnvironment: 'jsdom',
       transform,
       modulePathIgnorePatterns,
+      // Inside a mini program an npm name resolves to miniprogram_npm/ (what 构建npm wrote), not to
+      // node_modules: map it the same way, so the page and the component share one package instance.
+      moduleNameMapper: { '^phonebind-weapp(/.*)?$': '<rootDir>/miniprogram/miniprogram_npm/phonebind-weapp$1' },
       moduleFileExtensions: ['ts', 'js', 'json'],
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts', '<rootDir>/miniprogram/**/*.test.ts'],
     },

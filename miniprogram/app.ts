@@ -1,10 +1,9 @@
 /**
- * App entry: initialise cloud development once, then start the phonebind session. The logic
- * lives in services/ so it can be tested; this file only wires it to the App lifecycle.
+ * App entry: initialise cloud development once, then start the phonebind session. Both come from
+ * the phonebind-weapp package (构建npm puts it in miniprogram_npm/), exactly as in any user's app.
  */
+import { initCloud, startSession } from 'phonebind-weapp'
 import { CLOUD_ENV, LEGACY_PATH } from './config'
-import { initCloud } from './services/launch'
-import { startSession } from './services/session'
 
 App({
   onLaunch() {

@@ -8,15 +8,16 @@
  *   npm run build -- --minify-all     also mangle names (smaller, but slower to load)
  *   npm run build -- --no-lazy        one self-contained index.js, no index.deps-*.js
  *
- * A full build also refreshes the mini program's copies of the shared core files
- * (`miniprogram/shared/`, committed so devtools opens a fresh clone) and compiles the emulator
- * console. Under CI it does not rewrite the copies: there the sharedSync test must see what was
- * committed, so a stale copy fails CI instead of being fixed in a throwaway clone.
+ * A full build also builds the `phonebind-weapp` package (packages/weapp → miniprogram_dist/,
+ * with core's runtime compiled in), runs 构建npm on the demo mini program with WeChat's own
+ * `miniprogram-ci` (→ miniprogram/miniprogram_npm/, as devtools' 工具 → 构建npm would), and
+ * compiles the emulator console.
  */
 import { join } from 'node:path'
 import { buildConsole } from '../emulator/console/build'
 import { buildFunctions, formatBytes } from './buildFunctions'
-import { syncShared } from './syncMiniprogramShared'
+import { buildWeapp } from '../packages/weapp/scripts/build'
+import { hasMiniprogramCi, packMiniprogramNpm } from './packMiniprogramNpm'
 
 function parseArgs(argv: string[]): { functions?: string[]; external?: string[]; minify?: boolean; lazy?: boolean; root: string } {
   const functions: string[] = []
@@ -46,9 +47,18 @@ async function run(): Promise<void> {
   console.log(`Built ${report.functions.length} function(s), ${formatBytes(total)} in ${Math.round(report.totalMs)} ms`)
   if (args.functions) return // a partial build is about functions only
 
-  if (!process.env.CI) {
-    const changed = syncShared()
-    console.log(changed.length ? `Mini program shared code updated: ${changed.join(', ')} (commit these)` : 'Mini program shared code is up to date')
+  const weapp = await buildWeapp()
+  console.log(`Built phonebind-weapp: ${weapp.js.length} modules, ${formatBytes(weapp.bytes)} in packages/weapp/miniprogram_dist`)
+  if (!hasMiniprogramCi() && !process.env.CI) {
+    // A checkout whose node_modules predates miniprogram-ci: the functions still build; only the
+    // mini program's suites need 构建npm, and they say so. CI installs from the lock and is strict.
+    console.warn('构建npm skipped: miniprogram-ci is not installed (run npm install); the mini program tests need miniprogram/miniprogram_npm')
+  } else {
+    const npm = await packMiniprogramNpm()
+    for (const note of npm.notes) console.log(`  note: ${note}`)
+    for (const warning of npm.warnings) console.warn(`  warning: ${warning}`)
+    if (npm.miniprogramPackages === 0) throw new Error('构建npm packed no mini-program package: is phonebind-weapp in package.json dependencies?')
+    console.log(`构建npm (miniprogram-ci packNpm): ${npm.miniprogramPackages} mini-program package(s) → ${npm.outputs.join(', ')}`)
   }
   const consoleBundle = await buildConsole({ outDir: join(__dirname, '..', 'build', 'console') })
   console.log(`Built the emulator console (${formatBytes(consoleBundle.js.length)} of script)`)

@@ -8,9 +8,8 @@ import * as path from 'path'
 import { spawn, type ChildProcess } from 'child_process'
 import simulate from 'miniprogram-simulate'
 import { cloudID, EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
-import { resetSession, startSession } from '../../miniprogram/services/session'
 import { nodeFetch } from './nodeFetch'
-import { overrideButton, ROOT, setSdkVersion } from './helpers'
+import { loadPage, overrideButton, setSdkVersion, weapp } from './helpers'
 
 const REPO = path.resolve(__dirname, '../..')
 const wxAny = wx as unknown as Record<string, unknown>
@@ -38,7 +37,7 @@ beforeAll(async () => {
   const { url } = await startServer()
   client = new EmulatorClient(url)
   overrideButton()
-  id = simulate.load(path.join(ROOT, 'pages/index/index'), { rootPath: ROOT })
+  id = loadPage('pages/index/index')
 }, 60_000)
 
 afterAll(async () => {
@@ -49,6 +48,7 @@ afterAll(async () => {
   if (server.exitCode === null) server.kill('SIGKILL')
 })
 
+const { resetSession, startSession } = weapp
 afterEach(() => resetSession())
 
 /** Routes the mini program's `wx` to the emulator as `user`, exactly where the platform would. */

@@ -1,12 +1,70 @@
 /**
  * Shared set-up for the mini program suites. `wx.cloud` is the only thing replaced: it is the edge
  * to CloudBase that cannot be reached from jsdom. Everything else is simulate's `wx`.
+ *
+ * The component and its services are loaded as a user's mini program gets them: the built
+ * phonebind-weapp package in miniprogram/miniprogram_npm/ (written by `npm run build`: the
+ * package build, then 构建npm with miniprogram-ci). Nothing here reads packages/weapp/src.
  */
+import * as fs from 'fs'
 import * as path from 'path'
 import simulate from 'miniprogram-simulate'
-import type { BindData, PhoneView } from '../../miniprogram/shared/contracts'
+import type { BindData, PhoneView } from '../../core/contracts'
+import type * as Weapp from '../../packages/weapp/src/index'
 
 export const ROOT = path.resolve(__dirname, '../../miniprogram')
+export const NPM_DIR = path.join(ROOT, 'miniprogram_npm')
+export const PHONE_AUTH = path.join(NPM_DIR, 'phonebind-weapp/phone-auth/index')
+
+function builtPackage(): string {
+  const entry = path.join(NPM_DIR, 'phonebind-weapp', 'index.js')
+  if (!fs.existsSync(entry)) throw new Error(`${path.relative(process.cwd(), entry)} is missing: run \`npm run build\` (it builds phonebind-weapp and runs 构建npm)`)
+  return entry
+}
+
+/** The package's JS API, the same module instances the component uses (as `require('phonebind-weapp')` in the app). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const weapp: typeof Weapp = require(builtPackage())
+
+/** The component's outcome texts, from the built package. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const outcomes: typeof import('../../packages/weapp/src/phone-auth/outcomes') = require(path.join(NPM_DIR, 'phonebind-weapp/phone-auth/outcomes'))
+
+/**
+ * Where WeChat finds a `usingComponents` entry: '/x' from the mini program root, './x' and '../x'
+ * from the file, anything else relative first and then as an npm path in the nearest
+ * miniprogram_npm/ up to the root. Returns the base path (no extension) or null.
+ */
+export function resolveUsingComponent(jsonFile: string, target: string, root: string = ROOT): string | null {
+  const exists = (base: string) => fs.existsSync(`${base}.json`)
+  if (target.startsWith('/')) return exists(path.join(root, target)) ? path.join(root, target) : null
+  const relative = path.resolve(path.dirname(jsonFile), target)
+  if (exists(relative)) return relative
+  if (target.startsWith('.')) return null
+  for (let dir = path.dirname(jsonFile); ; dir = path.dirname(dir)) {
+    for (const base of [path.join(dir, 'miniprogram_npm', target), path.join(dir, 'miniprogram_npm', target, 'index')]) if (exists(base)) return base
+    if (path.relative(root, dir) === '' || !dir.startsWith(root)) return null
+  }
+}
+
+/** simulate resolves only '/x' and relative paths: npm entries of the page's usingComponents are
+ * handed to it already resolved, the way WeChat resolves them. */
+export function loadPage(page: string): string {
+  const jsonFile = path.join(ROOT, `${page}.json`)
+  const using: Record<string, string> = JSON.parse(fs.readFileSync(jsonFile, 'utf8')).usingComponents ?? {}
+  const resolved: Record<string, string> = {}
+  for (const [tag, target] of Object.entries(using)) {
+    const base = resolveUsingComponent(jsonFile, target)
+    if (!base) throw new Error(`${page}.json: <${tag}> → ${target} does not resolve`)
+    resolved[tag] = `/${path.relative(ROOT, base).split(path.sep).join('/')}`
+  }
+  return simulate.load(path.join(ROOT, page), { rootPath: ROOT, usingComponents: resolved })
+}
+
+/** The phone-auth component from the built package. */
+export function loadPhoneAuth(): string {
+  return simulate.load(PHONE_AUTH, { rootPath: ROOT })
+}
 
 /** Replaces the built-in `<button>` stub so `disabled`, `loading`, `open-type` … can be read. */
 export function overrideButton(): void {

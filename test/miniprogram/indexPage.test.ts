@@ -2,16 +2,14 @@
  * The demo page (a Component() page): login state, binding through the real phone-auth child,
  * changing and unbinding the number. Page lifecycles are not run by simulate, so tests call onLoad.
  */
-import * as path from 'path'
 import simulate from 'miniprogram-simulate'
-import { resetSession } from '../../miniprogram/services/session'
-import { errorInfo } from '../../miniprogram/shared/errors'
-import { bindOk, FULL_NUMBER, installCloud, overrideButton, phoneView, rejection, removeCloud, resolved, ROOT, settle } from './helpers'
+import { errorInfo } from '../../core/errors'
+import { bindOk, FULL_NUMBER, installCloud, loadPage, overrideButton, phoneView, rejection, removeCloud, resolved, settle, weapp } from './helpers'
 
 let id: string
 beforeAll(() => {
   overrideButton()
-  id = simulate.load(path.join(ROOT, 'pages/index/index'), { rootPath: ROOT })
+  id = loadPage('pages/index/index')
 })
 
 const wxAny = wx as unknown as Record<string, unknown>
@@ -19,7 +17,7 @@ const savedModal = wx.showModal
 afterEach(() => {
   wxAny.showModal = savedModal
   removeCloud()
-  resetSession()
+  weapp.resetSession()
 })
 
 const login = (phone: unknown = null) => resolved({ ok: true, data: { openid: 'oUser-abcd1234', appid: 'wx1', phone, legacyReady: false, created: false } })

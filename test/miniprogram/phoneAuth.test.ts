@@ -2,15 +2,13 @@
  * phone-auth, the happy paths and the mechanics: which function each delivery reaches, one tap
  * → one call, the privacy sheet, feature detection. Every failure outcome is in phoneAuthOutcomes.
  */
-import * as path from 'path'
 import simulate from 'miniprogram-simulate'
-import { resetSession } from '../../miniprogram/services/session'
-import { bindOk, deferred, FULL_NUMBER, installCloud, overrideButton, removeCloud, ROOT, setSdkVersion, settle } from './helpers'
+import { bindOk, deferred, FULL_NUMBER, installCloud, overrideButton, loadPhoneAuth, removeCloud, setSdkVersion, settle, weapp } from './helpers'
 
 let id: string
 beforeAll(() => {
   overrideButton()
-  id = simulate.load(path.join(ROOT, 'components/phone-auth/index'), { rootPath: ROOT })
+  id = loadPhoneAuth()
 })
 
 const wxAny = wx as unknown as Record<string, unknown>
@@ -21,7 +19,7 @@ afterEach(() => {
   delete wxAny.onNeedPrivacyAuthorization
   delete wxAny.openPrivacyContract
   removeCloud()
-  resetSession()
+  weapp.resetSession()
   jest.restoreAllMocks()
 })
 
@@ -120,7 +118,7 @@ describe('phone-auth: paths', () => {
     const { events, tap } = mount({ legacy: false })
     await tap({ errMsg: 'getPhoneNumber:ok', encryptedData: 'ENC', iv: 'IV' })
     expect(cloud.callFunction).not.toHaveBeenCalled()
-    expect(warn.mock.calls[0][0]).toContain('LEGACY_PATH')
+    expect(warn.mock.calls[0][0]).toContain('legacy="{{true}}"')
     expect(events[0]).toMatchObject({ name: 'failed', detail: { nextStep: 'developer-fix', error: { code: 'LEGACY_NOT_CONFIGURED' } } })
   })
 })

@@ -2,16 +2,16 @@
  * phone-auth, every outcome: each has its own message (Chinese first, English alongside), its
  * next step, the right event, and never puts a number, code or cloudID into a log.
  */
-import * as path from 'path'
 import simulate from 'miniprogram-simulate'
-import { ERROR_CODES, errorInfo } from '../../miniprogram/shared/errors'
-import { NEXT_STEP_TEXT } from '../../miniprogram/components/phone-auth/outcomes'
-import { attr, bindOk, captureConsole, FULL_NUMBER, installCloud, JsonNode, nodesWithClass, overrideButton, rejection, removeCloud, resolved, ROOT, settle } from './helpers'
+import { ERROR_CODES, errorInfo } from '../../core/errors'
+import { attr, bindOk, captureConsole, FULL_NUMBER, installCloud, JsonNode, loadPhoneAuth, nodesWithClass, outcomes, overrideButton, rejection, removeCloud, resolved, settle } from './helpers'
+
+const { NEXT_STEP_TEXT } = outcomes
 
 let id: string
 beforeAll(() => {
   overrideButton()
-  id = simulate.load(path.join(ROOT, 'components/phone-auth/index'), { rootPath: ROOT })
+  id = loadPhoneAuth()
 })
 
 const SECRETS = [FULL_NUMBER, 'SECRET-CODE', 'SECRET-CLOUDID']

@@ -2,16 +2,15 @@
  * phone-auth, privacy first: the component's own consent sheet (base library ≥ 2.32.3), driven by
  * `wx.getPrivacySetting` on attach and by `wx.onNeedPrivacyAuthorization` when a tap needs consent.
  */
-import * as path from 'path'
 import simulate from 'miniprogram-simulate'
 import type { NeedPrivacyListener } from '../../miniprogram/types/wechat'
-import { errorInfo } from '../../miniprogram/shared/errors'
-import { bindOk, installCloud, JsonNode, nodesWithClass, overrideButton, removeCloud, ROOT, setSdkVersion, settle } from './helpers'
+import { errorInfo } from '../../core/errors'
+import { bindOk, installCloud, JsonNode, nodesWithClass, overrideButton, loadPhoneAuth, removeCloud, setSdkVersion, settle } from './helpers'
 
 let id: string
 beforeAll(() => {
   overrideButton()
-  id = simulate.load(path.join(ROOT, 'components/phone-auth/index'), { rootPath: ROOT })
+  id = loadPhoneAuth()
 })
 
 const wxAny = wx as unknown as Record<string, unknown>

@@ -1,10 +1,12 @@
 /**
  * The checks devtools would otherwise make at import time: every page and component exists as a
- * full quartet, every `usingComponents` path resolves, every WXML event handler exists in the
- * component's methods, and every JSON file parses.
+ * full quartet, every `usingComponents` path resolves (npm paths through miniprogram_npm/, which
+ * 构建npm wrote), every WXML event handler exists in the component's methods, and every JSON file
+ * parses. Also the 构建npm set-up itself: the package.json devtools reads, and what it produced.
  */
 import * as fs from 'fs'
 import * as path from 'path'
+import { resolveUsingComponent } from './helpers'
 
 const REPO = path.resolve(__dirname, '../..')
 const projectConfig = JSON.parse(fs.readFileSync(path.join(REPO, 'project.config.json'), 'utf8'))
@@ -26,8 +28,8 @@ function collectUnits(): { pages: string[]; components: string[]; unresolved: st
   const visit = (jsonFile: string, using: Record<string, string> | undefined) => {
     for (const [tag, target] of Object.entries(using ?? {})) {
       if (/^plugin(-private)?:\/\//.test(target)) continue
-      const base = target.startsWith('/') ? path.join(MP, target) : path.resolve(path.dirname(jsonFile), target)
-      if (!fs.existsSync(`${base}.json`)) { unresolved.push(`${rel(jsonFile)}: <${tag}> → ${target}`); continue }
+      const base = resolveUsingComponent(jsonFile, target, MP)
+      if (!base) { unresolved.push(`${rel(jsonFile)}: <${tag}> → ${target}`); continue }
       if (components.has(base)) continue
       components.add(base)
       visit(`${base}.json`, readJson(`${base}.json`).usingComponents)
@@ -84,9 +86,43 @@ test('every JSON file under the mini program, and project.config.json, parses', 
   expect(bad).toEqual([])
 })
 
-test('every usingComponents path resolves', () => {
+test('every usingComponents path resolves, the npm one through miniprogram_npm', () => {
   expect(units.unresolved).toEqual([])
-  expect(units.components.map(rel)).toContain('miniprogram/components/phone-auth/index')
+  const pageUsing = readJson(path.join(MP, 'pages/index/index.json')).usingComponents
+  expect(pageUsing['phone-auth']).toBe('phonebind-weapp/phone-auth/index') // what a user writes, per the README
+  expect(units.components.map(rel)).toContain('miniprogram/miniprogram_npm/phonebind-weapp/phone-auth/index')
+})
+
+test('a resolution rule: relative first, then the nearest miniprogram_npm, never outside the root', () => {
+  expect(resolveUsingComponent(path.join(MP, 'pages/index/index.json'), 'phonebind-weapp/phone-auth/index', MP)).toBe(path.join(MP, 'miniprogram_npm/phonebind-weapp/phone-auth/index'))
+  expect(resolveUsingComponent(path.join(MP, 'pages/index/index.json'), '/miniprogram_npm/phonebind-weapp/phone-auth/index', MP)).toBe(path.join(MP, 'miniprogram_npm/phonebind-weapp/phone-auth/index'))
+  expect(resolveUsingComponent(path.join(MP, 'pages/index/index.json'), './phonebind-weapp/phone-auth/index', MP)).toBeNull()
+  expect(resolveUsingComponent(path.join(MP, 'pages/index/index.json'), 'phonebind-weapp/no-such/index', MP)).toBeNull()
+})
+
+describe('构建npm', () => {
+  const relations: Array<{ packageJsonPath: string; miniprogramNpmDistDir: string }> = projectConfig.setting.packNpmRelationList ?? []
+
+  test('package.json sits outside miniprogramRoot, so 构建npm is manual and pointed at it', () => {
+    expect(projectConfig.setting.packNpmManually).toBe(true)
+    expect(relations).toHaveLength(1)
+    expect(path.resolve(REPO, relations[0].packageJsonPath)).toBe(path.join(REPO, 'package.json'))
+    expect(path.resolve(REPO, relations[0].miniprogramNpmDistDir)).toBe(path.resolve(MP))
+  })
+
+  test('that package.json depends on phonebind-weapp and on nothing else: 构建npm packs every dependency into the mini program', () => {
+    const pkg = readJson(path.join(REPO, 'package.json'))
+    expect(pkg.dependencies).toEqual({ 'phonebind-weapp': 'file:packages/weapp' })
+    expect(readJson(path.join(REPO, 'packages/weapp/package.json')).miniprogram).toBe('miniprogram_dist')
+  })
+
+  test('miniprogram_npm/phonebind-weapp is exactly what the package build produced', () => {
+    const dist = path.join(REPO, 'packages/weapp/miniprogram_dist')
+    const packed = path.join(MP, 'miniprogram_npm/phonebind-weapp')
+    const files = (dir: string) => walk(dir).map((f) => path.relative(dir, f)).sort()
+    expect(files(packed)).toEqual(files(dist))
+    for (const f of files(dist)) expect({ f, same: fs.readFileSync(path.join(packed, f)).equals(fs.readFileSync(path.join(dist, f))) }).toEqual({ f, same: true })
+  })
 })
 
 test.each(all.map((u) => [u.kind, rel(u.base), u.base]))('%s %s has its script, .wxml, .wxss and .json', (kind, _name, base) => {

@@ -3,11 +3,10 @@
  * path needs a session key the server does not have — so a session key is never rotated needlessly.
  */
 import * as path from 'path'
-import { initCloud } from '../../miniprogram/services/launch'
-import { callFunction, parseResult } from '../../miniprogram/services/cloud'
-import { getSession, relogin, resetSession, startSession } from '../../miniprogram/services/session'
-import { errorInfo } from '../../miniprogram/shared/errors'
-import { installCloud, rejection, removeCloud, resolved, ROOT } from './helpers'
+import { errorInfo } from '../../core/errors'
+import { installCloud, rejection, removeCloud, resolved, ROOT, weapp } from './helpers'
+
+const { callFunction, getSession, initCloud, parseResult, relogin, resetSession, startSession } = weapp
 
 const wxAny = wx as unknown as Record<string, unknown>
 const saved = { checkSession: wx.checkSession, login: wx.login }

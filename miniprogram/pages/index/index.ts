@@ -2,15 +2,19 @@
  * Demo page, written with Component() so miniprogram-simulate can test it (Page() cannot be
  * loaded there). Lifecycle handlers live in `methods`, as WeChat allows for Component pages.
  */
-import { LEGACY_PATH } from '../../config'
-import { callFunction } from '../../services/cloud'
-import { getSession } from '../../services/session'
-import { confirm } from '../../services/wxAsync'
-import type { PhoneView } from '../../shared/contracts'
-import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail } from '../../components/phone-auth/type'
+import { callFunction, getSession } from 'phonebind-weapp'
+import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail, PhoneView } from 'phonebind-weapp'
+import { DEVELOPER_HINTS, LEGACY_PATH } from '../../config'
 
 /** The last 4 characters are enough to tell accounts apart in a demo, and reveal nothing. */
 const openidTail = (openid: string): string => (openid.length > 4 ? `…${openid.slice(-4)}` : openid)
+
+/** `wx.showModal` reduced to "did the user confirm". */
+function confirm(title: string, content: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    wx.showModal({ title, content, success: (res) => resolve(!!res.confirm), fail: () => resolve(false) })
+  })
+}
 
 Component({
   data: {
@@ -26,6 +30,8 @@ Component({
     noticeEn: '',
     /** Passed to phone-auth: accept the legacy encryptedData path. */
     legacy: LEGACY_PATH,
+    /** Passed to phone-auth: show configuration hints in the UI. */
+    debug: DEVELOPER_HINTS,
   },
   methods: {
     async onLoad() {

@@ -3,15 +3,14 @@
  * See README.md for properties, events and external classes. Business rules live in the cloud
  * functions; this only picks the path, keeps one tap = one request, and explains the result.
  */
-import { DEVELOPER_HINTS as SHOW_HINTS, LEGACY_PATH } from '../../config'
-import type { ErrorInfo } from '../../shared/contracts'
-import { errorInfo } from '../../shared/errors'
-import { MIN_VERSION, phoneFeatures, privacyApi } from '../../services/baseLibrary'
-import type { PhoneFeatures } from '../../services/baseLibrary'
-import { bindFromButton } from '../../services/phoneBinding'
-import type { BindAttempt } from '../../services/phoneBinding'
-import { compareVersion } from '../../shared/wechatCodes'
-import type { PhoneButtonDetail, PrivacyResolve } from '../../types/wechat'
+import { hasFeature } from '../../../../core/baseLibrary'
+import type { ErrorInfo } from '../../../../core/contracts'
+import { errorInfo } from '../../../../core/errors'
+import { phoneFeatures, privacyApi } from '../services/baseLibrary'
+import type { PhoneFeatures } from '../services/baseLibrary'
+import { bindFromButton } from '../services/phoneBinding'
+import type { BindAttempt } from '../services/phoneBinding'
+import type { PhoneButtonDetail, PrivacyResolve } from '../types/wechat'
 import { boundMessage, developerHint, nextStepFor, NEXT_STEP_TEXT } from './outcomes'
 import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail } from './type'
 
@@ -54,8 +53,9 @@ Component({
     realtime: { type: Boolean, value: false },
     text: { type: String, value: '手机号快捷验证 / Verify with WeChat phone' },
     buttonLabel: { type: String, value: '使用微信手机号 / Use WeChat phone number' },
-    legacy: { type: Boolean, value: LEGACY_PATH },
-    debug: { type: Boolean, value: SHOW_HINTS },
+    // Off by default: the legacy path needs the AppSecret on `login`, and hints are for developers.
+    legacy: { type: Boolean, value: false },
+    debug: { type: Boolean, value: false },
     disabled: { type: Boolean, value: false },
   },
   data: {
@@ -105,7 +105,7 @@ Component({
     checkSupport(): boolean {
       const { features } = stateOf(this)
       let error: ErrorInfo | null = null
-      if (compareVersion(features.version, MIN_VERSION.cloud) < 0) error = errorInfo('NOT_SUPPORTED')
+      if (!hasFeature(features.version, 'cloud')) error = errorInfo('NOT_SUPPORTED')
       else if (!features.cloud) error = errorInfo('CLOUD_NOT_INITIALIZED')
       else if (!features.cloudID && !this.data.legacy) error = errorInfo('NOT_SUPPORTED')
       if (!error) return true

@@ -3,8 +3,9 @@
  * alongside) and what the next step is. Messages come from the shared catalog; this adds only the
  * next step and, for configuration errors, a hint that only the developer can act on.
  */
-import type { BindChange, ErrorInfo } from '../../shared/contracts'
-import type { ErrorCode } from '../../shared/errors'
+import { MIN_BASE_LIBRARY } from '../../../../core/baseLibrary'
+import type { BindChange, ErrorInfo } from '../../../../core/contracts'
+import type { ErrorCode } from '../../../../core/errors'
 import type { NextStep } from './type'
 
 export interface Bilingual {
@@ -26,9 +27,9 @@ export const DEVELOPER_HINTS: Partial<Record<ErrorCode, string>> = {
   APP_NOT_ELIGIBLE: 'getPhoneNumber "no permission": the phone button needs a WeChat-verified, non-individual mini program (MP admin → 设置 → 微信认证).',
   PRIVACY_NOT_DECLARED: 'errno 112: declare 手机号 in MP admin → 设置 → 服务内容声明 → 用户隐私保护指引 (takes effect in about 30–60 min).',
   API_PERMISSION_DENIED: 'Add "phonenumber.getPhoneNumber" to permissions.openapi in cloudfunctions/getPhoneNumber/config.json and redeploy (permissions are cached ~10 min).',
-  CLOUD_FUNCTION_NOT_FOUND: 'Deploy the cloud functions (右键 → 上传并部署：云端安装依赖) and set CLOUD_ENV in miniprogram/config.ts.',
-  CLOUD_NOT_INITIALIZED: 'wx.cloud.init must run in App.onLaunch (miniprogram/app.ts) and the appid must have cloud development enabled.',
-  LEGACY_NOT_CONFIGURED: 'The event carried only encryptedData: set LEGACY_PATH in miniprogram/config.ts and the AppSecret on the login function, or require base library ≥ 2.21.2 for the code path.',
+  CLOUD_FUNCTION_NOT_FOUND: 'Deploy the cloud functions (右键 → 上传并部署：云端安装依赖) and pass your env id to initCloud / wx.cloud.init in App.onLaunch.',
+  CLOUD_NOT_INITIALIZED: 'wx.cloud.init (or initCloud from phonebind-weapp) must run in App.onLaunch, and the appid must have cloud development enabled.',
+  LEGACY_NOT_CONFIGURED: `The event carried only encryptedData: set legacy="{{true}}" on <phone-auth> (and startSession({ legacy: true })) with the AppSecret on the login function, or require base library ≥ ${MIN_BASE_LIBRARY.code} for the code path.`,
   APP_CREDENTIALS_INVALID: 'The AppID / AppSecret configured on the cloud functions is wrong.',
   APPID_MISMATCH: 'The code was issued to another appid: the functions run in an environment of a different mini program.',
   WATERMARK_APPID_MISMATCH: 'The decrypted watermark belongs to another appid: check the appid configured on the functions.',

@@ -2,7 +2,7 @@
  * @module phone-auth/type — the component's public surface: property types and event details.
  * Pages import these as types only (`import type`), so nothing here reaches the package at runtime.
  */
-import type { BindChange, ErrorInfo, PhoneSource, PhoneView } from '../../shared/contracts'
+import type { BindChange, ErrorInfo, PhoneSource, PhoneView } from '../../../../core/contracts'
 
 /** What the user (or developer) should do next after a failure. */
 export type NextStep =
@@ -48,9 +48,9 @@ export interface PhoneAuthProps {
   text: string
   /** Accessible label of the phone button. @default '使用微信手机号 / Use WeChat phone number' */
   buttonLabel: string
-  /** Accept the legacy `encryptedData` path. @default LEGACY_PATH from config.ts */
+  /** Accept the legacy `encryptedData` path. @default false */
   legacy: boolean
-  /** Show developer configuration hints in the UI (they are always logged). @default DEVELOPER_HINTS */
+  /** Show developer configuration hints in the UI (they are always logged). @default false */
   debug: boolean
   /** Disable the button from the host page. @default false */
   disabled: boolean

@@ -2,17 +2,8 @@
  * @module services/baseLibrary — what the running base library can do, decided by numeric version
  * comparison (`'2.29.1' > '2.3.0'` is false as strings) plus a check that the API really exists.
  */
-import { compareVersion } from '../shared/wechatCodes'
+import { hasFeature } from '../../../../core/baseLibrary'
 import type { PrivacyApi } from '../types/wechat'
-
-/** Base-library thresholds from WeChat's docs. */
-export const MIN_VERSION = {
-  cloud: '2.2.3',
-  cloudID: '2.8.0',
-  code: '2.21.2',
-  realtime: '2.24.4',
-  privacy: '2.32.3',
-} as const
 
 export interface PhoneFeatures {
   version: string
@@ -38,17 +29,15 @@ export function sdkVersion(): string {
   }
 }
 
-const atLeast = (version: string, min: string): boolean => compareVersion(version, min) >= 0
-
 export function phoneFeatures(version: string = sdkVersion()): PhoneFeatures {
-  const cloud = !!wx.cloud && atLeast(version, MIN_VERSION.cloud)
+  const cloud = !!wx.cloud && hasFeature(version, 'cloud')
   return {
     version,
     cloud,
-    cloudID: cloud && atLeast(version, MIN_VERSION.cloudID),
-    code: atLeast(version, MIN_VERSION.code),
-    realtime: atLeast(version, MIN_VERSION.realtime),
-    privacy: atLeast(version, MIN_VERSION.privacy) && privacyApi() !== null,
+    cloudID: cloud && hasFeature(version, 'cloudID'),
+    code: hasFeature(version, 'code'),
+    realtime: hasFeature(version, 'realtime'),
+    privacy: hasFeature(version, 'privacy') && privacyApi() !== null,
   }
 }
 

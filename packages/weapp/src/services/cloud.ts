@@ -3,9 +3,9 @@
  * throws. Transport failures (`-404011`, `-504002`, no init, …) and malformed results all become
  * `{ ok:false, error }` with a catalog code, so callers handle one shape.
  */
-import type { ErrorInfo, FunctionContracts, FunctionName, Result } from '../shared/contracts'
-import { errorInfo, isErrorCode } from '../shared/errors'
-import { fromCallFunctionError } from '../shared/wechatCodes'
+import type { ErrorInfo, FunctionContracts, FunctionName, Result } from '../../../../core/contracts'
+import { errorInfo, isErrorCode } from '../../../../core/errors'
+import { fromCallFunctionError } from '../../../../core/wechatCodes'
 
 export type RequestOf<N extends FunctionName> = FunctionContracts[N]['request']
 export type DataOf<N extends FunctionName> = FunctionContracts[N]['data']

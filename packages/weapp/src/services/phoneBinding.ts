@@ -6,9 +6,9 @@
  * the calling user); else `encryptedData`+`iv` → `getOpenData` (legacy). Nothing here retries:
  * every value from the button is single use, so "retry" always means a fresh tap.
  */
-import type { BindData, ErrorInfo, PhoneSource, ResolvedCloudID, Result } from '../shared/contracts'
-import { errorInfo } from '../shared/errors'
-import { classifyPhoneButtonDetail } from '../shared/wechatCodes'
+import type { BindData, ErrorInfo, PhoneSource, ResolvedCloudID, Result } from '../../../../core/contracts'
+import { errorInfo } from '../../../../core/errors'
+import { classifyPhoneButtonDetail } from '../../../../core/wechatCodes'
 import type { PhoneButtonDetail } from '../types/wechat'
 import type { PhoneFeatures } from './baseLibrary'
 import { callFunction } from './cloud'

@@ -4,8 +4,8 @@
  * for the legacy `encryptedData` path — and then only when WeChat's session is gone or the server
  * has no key, because each `wx.login` may rotate the session key and break data already encrypted.
  */
-import type { LoginData, Result } from '../shared/contracts'
-import { errorInfo } from '../shared/errors'
+import type { LoginData, Result } from '../../../../core/contracts'
+import { errorInfo } from '../../../../core/errors'
 import { callFunction } from './cloud'
 import { checkSession, loginCode } from './wxAsync'
 

@@ -20,10 +20,3 @@ export function loginCode(): Promise<string | null> {
     })
   })
 }
-
-/** `wx.showModal` reduced to "did the user confirm". */
-export function confirm(title: string, content: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    wx.showModal({ title, content, success: (res) => resolve(!!res.confirm), fail: () => resolve(false) })
-  })
-}

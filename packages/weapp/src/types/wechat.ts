@@ -9,7 +9,7 @@
  * `code` is absent on failure, and `errno` (1400001 quota, 104/112 privacy) is not typed at all.
  * Defined once in the shared code mapping, which classifies it.
  */
-export type { PhoneButtonDetail } from '../shared/wechatCodes'
+export type { PhoneButtonDetail } from '../../../../core/wechatCodes'
 
 /** `wx.cloud.callFunction` rejects with an `Error` carrying `errCode`; the typings declare only `errMsg`. */
 export interface CallFunctionRejection {

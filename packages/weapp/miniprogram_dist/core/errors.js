@@ -1,0 +1,105 @@
+"use strict";
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+
+// core/errors.ts
+var errors_exports = {};
+__export(errors_exports, {
+  CATALOG: () => CATALOG,
+  ERROR_CODES: () => ERROR_CODES,
+  errorInfo: () => errorInfo,
+  fail: () => fail,
+  isErrorCode: () => isErrorCode,
+  ok: () => ok
+});
+module.exports = __toCommonJS(errors_exports);
+function defineCatalog(catalog) {
+  return catalog;
+}
+var CATALOG = defineCatalog({
+  // ---- input and identity ----
+  INVALID_INPUT: { retryable: false, zh: "请求参数不正确", en: "The request has an invalid field" },
+  UNAUTHENTICATED: { retryable: false, zh: "无法识别微信用户身份，请在小程序内调用", en: "No WeChat user identity: call from the mini program" },
+  LOGIN_REQUIRED: { retryable: true, zh: "登录状态已失效，请重新登录后再点击获取手机号", en: "Session expired: log in again, then tap the button again" },
+  LEGACY_NOT_CONFIGURED: { retryable: false, zh: "服务端未配置 AppSecret，无法使用 encryptedData 方式", en: "AppSecret is not configured: the encryptedData path is disabled" },
+  // ---- open-data decryption (legacy encryptedData + iv) ----
+  DECRYPT_ILLEGAL_SESSION_KEY: { retryable: true, zh: "会话密钥无效，请重新登录", en: "Illegal session key (not 16 bytes): log in again" },
+  DECRYPT_ILLEGAL_IV: { retryable: false, zh: "iv 参数无效（应为 16 字节的 base64）", en: "Illegal iv (must be base64 of 16 bytes)" },
+  DECRYPT_ILLEGAL_BUFFER: { retryable: false, zh: "encryptedData 无效（base64 或长度错误）", en: "Illegal encryptedData (bad base64 or length)" },
+  DECRYPT_FORM_ENCODED: { retryable: false, zh: "encryptedData/iv 中的“+”被转成了空格，请以 JSON 发送，勿做表单编码", en: "encryptedData/iv had '+' turned into spaces: send JSON, never form-encode it" },
+  DECRYPT_SESSION_KEY_MISMATCH: { retryable: true, zh: "解密失败：数据不是用当前会话密钥加密的（会话已更新），请重新登录后再点击", en: "Decryption failed: the data was not encrypted with the current session key (it rotated). Log in again, then tap again" },
+  DECRYPT_NOT_JSON: { retryable: false, zh: "解密结果不是微信开放数据（不是 JSON）", en: "Decrypted data is not WeChat open data (not JSON)" },
+  WATERMARK_APPID_MISMATCH: { retryable: false, zh: "数据水印的 appid 与当前小程序不一致", en: "The watermark appid does not match this mini program" },
+  DATA_STALE: { retryable: true, zh: "数据已过期，请重新点击获取", en: "The data is too old: tap again" },
+  SIGNATURE_MISMATCH: { retryable: false, zh: "数据签名校验失败", en: "Signature check failed" },
+  // One answer for every failure after decryption starts (padding, UTF-8, JSON, watermark, age,
+  // replay, phone fields): telling them apart made the legacy path a decryption oracle.
+  DECRYPT_FAILED: { retryable: true, zh: "解密失败，请重新登录后再点击获取手机号", en: "Decryption failed: log in again, then tap the button again" },
+  // ---- WeChat codes and tokens ----
+  CODE_INVALID: { retryable: true, zh: "授权码无效、已过期或已使用，请重新点击获取", en: "The code is invalid, expired or already used: tap again" },
+  JS_CODE_INVALID: { retryable: true, zh: "登录凭证无效或已过期，请重新登录", en: "The wx.login code is invalid or expired: log in again" },
+  JS_CODE_USED: { retryable: true, zh: "登录凭证已被使用，请重新登录", en: "The wx.login code was already used: log in again" },
+  JS_CODE_BLOCKED: { retryable: false, zh: "登录凭证被拦截（高风险用户）", en: "The wx.login code was blocked (high-risk user)" },
+  APPID_MISMATCH: { retryable: false, zh: "授权码不属于当前小程序", en: "The code was issued to another appid" },
+  APP_CREDENTIALS_INVALID: { retryable: false, zh: "服务端 AppID 或 AppSecret 配置错误", en: "The server AppID or AppSecret is wrong" },
+  CLOUDID_INVALID: { retryable: true, zh: "cloudID 无效，请重新点击获取", en: "Invalid cloudID: tap again" },
+  CLOUDID_EXPIRED: { retryable: true, zh: "cloudID 已过期，请重新点击获取", en: "The cloudID expired: tap again" },
+  CLOUDID_USER_MISMATCH: { retryable: false, zh: "cloudID 不属于当前用户", en: "The cloudID belongs to another user" },
+  WECHAT_BUSY: { retryable: true, zh: "微信系统繁忙，请稍后重新点击", en: "WeChat is busy: tap again in a moment" },
+  RATE_LIMITED: { retryable: true, zh: "请求过于频繁，请稍后再试", en: "Too many requests: try again later" },
+  DAILY_QUOTA_REACHED: { retryable: false, zh: "今日调用次数已达上限", en: "The daily API quota is reached" },
+  API_PERMISSION_DENIED: { retryable: false, zh: "云函数未声明云调用权限（config.json），请在 permissions.openapi 中添加后重新部署", en: "The function lacks the openapi permission in config.json: add it and redeploy" },
+  MISSING_PHONE: { retryable: false, zh: "该微信账号未绑定手机号", en: "This WeChat account has no phone number" },
+  // ---- the phone button (front end) ----
+  USER_DENIED: { retryable: true, zh: "已取消授权，可改用其他方式验证手机号", en: "Cancelled: you can verify your phone another way" },
+  QUOTA_EXHAUSTED: { retryable: false, zh: "手机号验证次数已用完，请联系小程序运营者", en: "The phone-verification quota is used up: contact the mini program operator" },
+  PRIVACY_NOT_AUTHORIZED: { retryable: true, zh: "请先阅读并同意隐私保护指引", en: "Please read and agree to the privacy guide first" },
+  PRIVACY_NOT_DECLARED: { retryable: false, zh: "小程序未在《用户隐私保护指引》中声明手机号（开发者配置问题）", en: "The privacy guide does not declare the phone number (developer configuration)" },
+  APP_NOT_ELIGIBLE: { retryable: false, zh: "当前小程序无权获取手机号（需非个人主体并完成认证）", en: "This mini program may not use the phone button (needs a verified, non-individual account)" },
+  PHONE_NEEDS_SMS_VERIFICATION: { retryable: true, zh: "请先在微信中完成短信验证后再试", en: "Complete the SMS verification in WeChat, then try again" },
+  NOT_SUPPORTED: { retryable: false, zh: "当前微信版本不支持获取手机号，请升级微信", en: "This WeChat version cannot share the phone number: please update" },
+  // ---- binding ----
+  PHONE_INVALID: { retryable: false, zh: "手机号格式不正确", en: "Not a valid phone number" },
+  PHONE_ALREADY_BOUND: { retryable: false, zh: "该手机号已绑定其他账号", en: "This phone number is bound to another account" },
+  BINDING_CONFLICT: { retryable: true, zh: "绑定时发生并发冲突，请重试", en: "A concurrent change interfered: try again" },
+  // ---- transport and platform ----
+  NETWORK_ERROR: { retryable: true, zh: "网络异常，请检查网络后重试", en: "Network error: check your connection and retry" },
+  CLOUD_FUNCTION_FAILED: { retryable: true, zh: "云函数调用失败，请稍后重试", en: "The cloud function call failed: retry later" },
+  CLOUD_FUNCTION_NOT_FOUND: { retryable: false, zh: "云函数未部署或环境 ID 配置错误", en: "The cloud function is not deployed or the env id is wrong" },
+  CLOUD_NOT_INITIALIZED: { retryable: false, zh: "云开发未初始化（请先调用 wx.cloud.init）", en: "wx.cloud is not initialised (call wx.cloud.init first)" },
+  DATABASE_ERROR: { retryable: true, zh: "数据库暂时不可用，请稍后重试", en: "The database is temporarily unavailable: retry later" },
+  WECHAT_ERROR: { retryable: false, zh: "微信接口返回错误", en: "WeChat returned an error" },
+  INTERNAL_ERROR: { retryable: true, zh: "服务内部错误，请稍后重试", en: "Internal error: retry later" }
+});
+var ERROR_CODES = Object.keys(CATALOG);
+function isErrorCode(value) {
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(CATALOG, value);
+}
+function errorInfo(code, extra) {
+  const entry = CATALOG[code];
+  const info = { code, message: entry.zh, messageEn: entry.en, retryable: entry.retryable };
+  if (extra && typeof extra.wechatCode === "number") info.wechatCode = extra.wechatCode;
+  if (extra && typeof extra.field === "string") info.field = extra.field;
+  return info;
+}
+function fail(code, extra) {
+  return { ok: false, error: errorInfo(code, extra) };
+}
+function ok(data) {
+  return { ok: true, data };
+}

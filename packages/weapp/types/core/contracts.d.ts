@@ -1,0 +1,116 @@
+/**
+ * @module contracts — request and result types of every phonebind cloud function.
+ *
+ * Shared by `cloudfunctions/*` (server) and `miniprogram/` (client, type-only import), so this
+ * file must stay free of Node APIs and of runtime imports other than `./errors` types.
+ */
+import type { ErrorCode } from './errors';
+/** What every cloud function resolves to. Business failures are results, never throws. */
+export type Result<T> = {
+    ok: true;
+    data: T;
+} | {
+    ok: false;
+    error: ErrorInfo;
+};
+/** A failure as the client sees it: a stable code plus messages in Chinese and English. */
+export interface ErrorInfo {
+    /** Stable catalog code from `core/errors.ts`. */
+    code: ErrorCode;
+    /** User-facing message, Chinese. */
+    message: string;
+    /** The same message in English. */
+    messageEn: string;
+    /** Whether trying again can succeed. For single-use codes "again" always means a fresh tap. */
+    retryable: boolean;
+    /** The original WeChat / CloudBase code when the failure came from there, for diagnosis. */
+    wechatCode?: number;
+    /** Which request field was wrong, for INVALID_INPUT. */
+    field?: string;
+}
+/** How the number reached us. `code` is verified by WeChat at exchange time. */
+export type PhoneSource = 'code' | 'cloudID' | 'legacy';
+/** A bound phone as the client may see it. The full number only when the deployment opts in. */
+export interface PhoneView {
+    /** e.g. `138****0000` */
+    masked: string;
+    /** Country calling code, digits only, e.g. `86`. */
+    countryCode: string;
+    source: PhoneSource;
+    /** ISO-8601 time the number was verified/bound. */
+    verifiedAt: string;
+    /** E.164, present only when `PHONEBIND_RETURN_FULL_PHONE=1` is set on the function. */
+    e164?: string;
+}
+/** What happened to the caller's binding. */
+export type BindChange = 
+/** First binding for this user. */
+'bound'
+/** The same number again: nothing changed (idempotent). */
+ | 'unchanged'
+/** The user had another number, which was released. */
+ | 'rebound'
+/** The number belonged to another account and the `transfer` policy moved it. */
+ | 'transferred';
+export interface LoginRequest {
+    /** A `wx.login` code; only needed for the legacy `encryptedData` path. Single use. */
+    code?: string;
+}
+export interface LoginData {
+    openid: string;
+    appid: string;
+    unionid?: string;
+    phone: PhoneView | null;
+    /** True when a server-side session key is stored, so `encryptedData` can be decrypted. */
+    legacyReady: boolean;
+    /** True when this call created the user. */
+    created: boolean;
+}
+export interface GetPhoneNumberRequest {
+    /** `e.detail.code` from the phone button. Single use, 5 minutes. */
+    code: string;
+}
+export interface BindData {
+    phone: PhoneView;
+    change: BindChange;
+}
+/** What the platform puts in place of a top-level `wx.cloud.CloudID(...)` before `main` runs. */
+export type ResolvedCloudID = {
+    cloudID: string;
+    data: Record<string, unknown>;
+} | {
+    cloudID: string;
+    errCode: number;
+    errMsg: string;
+};
+export type GetOpenDataRequest = {
+    cloudID: string | ResolvedCloudID;
+} | {
+    encryptedData: string;
+    iv: string;
+};
+export type UnbindPhoneRequest = Record<string, never>;
+export interface UnbindData {
+    /** False when the user had no number bound (unbinding is idempotent). */
+    released: boolean;
+}
+/** Every function by name: request and data types, for typed `callFunction` wrappers. */
+export interface FunctionContracts {
+    login: {
+        request: LoginRequest;
+        data: LoginData;
+    };
+    getPhoneNumber: {
+        request: GetPhoneNumberRequest;
+        data: BindData;
+    };
+    getOpenData: {
+        request: GetOpenDataRequest;
+        data: BindData;
+    };
+    unbindPhone: {
+        request: UnbindPhoneRequest;
+        data: UnbindData;
+    };
+}
+export type FunctionName = keyof FunctionContracts;

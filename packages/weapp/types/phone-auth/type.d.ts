@@ -1,0 +1,52 @@
+/**
+ * @module phone-auth/type — the component's public surface: property types and event details.
+ * Pages import these as types only (`import type`), so nothing here reaches the package at runtime.
+ */
+import type { BindChange, ErrorInfo, PhoneSource, PhoneView } from '../core/contracts';
+/** What the user (or developer) should do next after a failure. */
+export type NextStep = 
+/** Tap the phone button again: a fresh tap brings a fresh single-use code. */
+'tap-again'
+/** Agree to the privacy guide in the sheet, then tap again. */
+ | 'agree-privacy'
+/** Use another way to verify the number (manual entry, SMS): the user said no. */
+ | 'other-method'
+/** Nothing the user can do here: contact the mini program operator / support. */
+ | 'contact-operator'
+/** Update WeChat: this base library cannot deliver the number. */
+ | 'update-wechat'
+/** A configuration problem only the developer can fix (see `hint`). */
+ | 'developer-fix';
+/** `bind:bound` — the number is bound to the current user. */
+export interface PhoneAuthBoundDetail {
+    source: PhoneSource;
+    /** Masked only, unless the function opted in to the full number. */
+    phone: PhoneView;
+    change: BindChange;
+}
+/** `bind:denied` — the user declined the phone sheet or the privacy guide. Not an error. */
+export interface PhoneAuthDeniedDetail {
+    source: 'phone-button' | 'privacy-sheet';
+    error: ErrorInfo;
+}
+/** `bind:failed` — anything else. `source` is the path tried, or null when no path started. */
+export interface PhoneAuthFailedDetail {
+    source: PhoneSource | null;
+    error: ErrorInfo;
+    nextStep: NextStep;
+}
+/** Properties, with defaults as documented in README.md. */
+export interface PhoneAuthProps {
+    /** Use `open-type="getRealtimePhoneNumber"` (real-time check, ¥0.04) where supported (≥ 2.24.4). @default false */
+    realtime: boolean;
+    /** Button text. @default '手机号快捷验证 / Verify with WeChat phone' */
+    text: string;
+    /** Accessible label of the phone button. @default '使用微信手机号 / Use WeChat phone number' */
+    buttonLabel: string;
+    /** Accept the legacy `encryptedData` path. @default false */
+    legacy: boolean;
+    /** Show developer configuration hints in the UI (they are always logged). @default false */
+    debug: boolean;
+    /** Disable the button from the host page. @default false */
+    disabled: boolean;
+}

@@ -1,0 +1,94 @@
+/**
+ * @jest-environment node
+ *
+ * The phonebind-weapp tarball as `npm pack` makes it: the built component and its runtime, the
+ * declarations and the README — no sources, tests or fixtures — and declarations that type-check a
+ * TypeScript mini program with nothing but the tarball's files installed.
+ */
+import { execFileSync } from 'child_process'
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import * as ts from 'typescript'
+
+const PKG = path.resolve(__dirname, '../../packages/weapp')
+
+interface PackResult { name: string; size: number; unpackedSize: number; files: Array<{ path: string }> }
+let packed: PackResult
+beforeAll(() => {
+  // --ignore-scripts: `npm run build` has built the package; prepack would rebuild it under the
+  // other suites' feet. That prepack builds is checked below from package.json.
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  packed = (JSON.parse(out) as PackResult[])[0]
+}, 60_000)
+
+const files = () => packed.files.map((f) => f.path).sort()
+
+test('holds the built component, its runtime, the types and the README, and nothing else', () => {
+  expect(packed.name).toBe('phonebind-weapp')
+  for (const f of files()) expect(f).toMatch(/^(miniprogram_dist\/.+\.(js|json|wxml|wxss)|types\/.+\.d\.ts|package\.json|README\.md)$/)
+  expect(files()).toEqual(expect.arrayContaining([
+    'README.md', 'package.json', 'types/index.d.ts',
+    'miniprogram_dist/index.js',
+    'miniprogram_dist/phone-auth/index.js', 'miniprogram_dist/phone-auth/index.json', 'miniprogram_dist/phone-auth/index.wxml', 'miniprogram_dist/phone-auth/index.wxss',
+    'miniprogram_dist/core/errors.js', 'miniprogram_dist/core/wechatCodes.js', 'miniprogram_dist/core/baseLibrary.js',
+  ]))
+})
+
+test('has no sources, tests, fixtures or build scripts', () => {
+  expect(files().filter((f) => /(^src\/|^scripts\/|test|fixture|\.ts$)/.test(f) && !f.endsWith('.d.ts'))).toEqual([])
+})
+
+test('is the layout 构建npm reads, and packing builds it first', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'))
+  expect(pkg).toMatchObject({ miniprogram: 'miniprogram_dist', main: 'miniprogram_dist/index.js', types: 'types/index.d.ts' })
+  expect(pkg.dependencies ?? {}).toEqual({}) // the package carries its runtime
+  expect(pkg.scripts.prepack).toBe('tsx scripts/build.ts')
+})
+
+test('every require in the JS stays inside the package, and the syntax is ES2015', () => {
+  const js = files().filter((f) => f.endsWith('.js'))
+  for (const f of js) {
+    const text = fs.readFileSync(path.join(PKG, f), 'utf8')
+    for (const [, spec] of text.matchAll(/require\("([^"]+)"\)/g)) {
+      expect(spec.startsWith('.')).toBe(true)
+      expect(fs.existsSync(path.join(PKG, path.dirname(f), `${spec}.js`))).toBe(true)
+    }
+    // What ES2015 lacks and esbuild lowers: ?. ?? async/await, object spread/rest, class fields.
+    expect({ f, later: /\?\.[\w[(]|\?\?|\basync\s+(function|\()|\bawait\b/.test(text) }).toEqual({ f, later: false })
+  }
+})
+
+test('the declarations type-check a TypeScript page using only the tarball\'s files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-weapp-types-'))
+  try {
+    for (const f of files()) {
+      fs.mkdirSync(path.dirname(path.join(dir, 'node_modules/phonebind-weapp', f)), { recursive: true })
+      fs.copyFileSync(path.join(PKG, f), path.join(dir, 'node_modules/phonebind-weapp', f))
+    }
+    const page = path.join(dir, 'page.ts')
+    fs.writeFileSync(page, [
+      "import { callFunction, initCloud, MIN_BASE_LIBRARY, startSession } from 'phonebind-weapp'",
+      "import type { PhoneAuthBoundDetail, PhoneAuthFailedDetail, Result, LoginData } from 'phonebind-weapp'",
+      "export const ok: boolean = initCloud('env-1')",
+      "export const session: Promise<Result<LoginData>> = startSession({ legacy: false })",
+      "export const code: string = MIN_BASE_LIBRARY.code",
+      "export async function unbind(): Promise<boolean> { const r = await callFunction('unbindPhone', {}); return r.ok && r.data.released }",
+      "export function onBound(e: { detail: PhoneAuthBoundDetail }): string { return e.detail.phone.masked }",
+      "export function onFailed(e: { detail: PhoneAuthFailedDetail }): string { return e.detail.nextStep + e.detail.error.code }",
+      "// @ts-expect-error: a function that does not exist is refused",
+      "callFunction('noSuchFunction', {})",
+    ].join('\n'))
+    const program = ts.createProgram([page], {
+      strict: true, noEmit: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10, lib: ['lib.es2020.d.ts'], skipLibCheck: false,
+      types: ['miniprogram-api-typings'], typeRoots: [path.resolve(__dirname, '../../node_modules')],
+    })
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+    expect(diagnostics).toEqual([])
+    // Resolved through node_modules/phonebind-weapp/types, not the repository's sources.
+    expect(program.getSourceFiles().map((s) => s.fileName).filter((f) => f.includes('phonebind-weapp')).every((f) => f.startsWith(dir))).toBe(true)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}, 60_000)
