@@ -4,7 +4,7 @@
  */
 import * as path from 'path'
 import { errorInfo } from '../../core/errors'
-import { installCloud, rejection, removeCloud, resolved, ROOT, weapp } from './helpers'
+import { installCloud, NPM_DIR, rejection, removeCloud, resolved, ROOT, weapp } from './helpers'
 
 const { callFunction, getSession, initCloud, parseResult, relogin, resetSession, startSession } = weapp
 
@@ -130,5 +130,18 @@ describe('callFunction', () => {
     installCloud(jest.fn().mockRejectedValue(rejection(-404011, 'cloud.callFunction:fail requestID 9, cloud function service error code -501000, error message FunctionName parameter could not be found.')))
     const res = await callFunction('login', {})
     expect(res).toMatchObject({ ok: false, error: { code: 'CLOUD_FUNCTION_NOT_FOUND', wechatCode: -501000 } })
+  })
+})
+
+describe('one package instance', () => {
+  test('the app, the pages and phone-auth share one session module (one file per module, not a bundle per entry)', () => {
+    // What app.ts and the page import, as WeChat resolves it: miniprogram_npm/phonebind-weapp/index.js.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(require('phonebind-weapp')).toBe(weapp)
+    // What phone-auth/index.js reaches through ../services/phoneBinding → ./session.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const componentSide = require(path.join(NPM_DIR, 'phonebind-weapp/services/session'))
+    expect(componentSide.getSession).toBe(weapp.getSession)
+    expect(componentSide.relogin).toBe(weapp.relogin)
   })
 })

@@ -17,7 +17,7 @@ var __copyProps = (to, from, except, desc) => {
 };
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// packages/weapp/src/index.ts
+// src/index.ts
 var index_exports = {};
 __export(index_exports, {
   ERROR_CODES: () => import_errors.ERROR_CODES,

@@ -17,7 +17,7 @@ var __copyProps = (to, from, except, desc) => {
 };
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// core/baseLibrary.ts
+// ../../core/baseLibrary.ts
 var baseLibrary_exports = {};
 __export(baseLibrary_exports, {
   MIN_BASE_LIBRARY: () => MIN_BASE_LIBRARY,

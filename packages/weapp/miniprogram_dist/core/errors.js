@@ -17,7 +17,7 @@ var __copyProps = (to, from, except, desc) => {
 };
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// core/errors.ts
+// ../../core/errors.ts
 var errors_exports = {};
 __export(errors_exports, {
   CATALOG: () => CATALOG,

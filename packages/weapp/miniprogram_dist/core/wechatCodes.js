@@ -34,7 +34,7 @@ var __copyProps = (to, from, except, desc) => {
 };
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// core/wechatCodes.ts
+// ../../core/wechatCodes.ts
 var wechatCodes_exports = {};
 __export(wechatCodes_exports, {
   classifyPhoneButtonDetail: () => classifyPhoneButtonDetail,

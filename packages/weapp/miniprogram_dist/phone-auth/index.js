@@ -20,7 +20,7 @@ var __async = (__this, __arguments, generator) => {
   });
 };
 
-// packages/weapp/src/phone-auth/index.ts
+// src/phone-auth/index.ts
 var import_baseLibrary = require("../core/baseLibrary");
 var import_errors = require("../core/errors");
 var import_baseLibrary2 = require("../services/baseLibrary");

@@ -17,7 +17,7 @@ var __copyProps = (to, from, except, desc) => {
 };
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// packages/weapp/src/phone-auth/outcomes.ts
+// src/phone-auth/outcomes.ts
 var outcomes_exports = {};
 __export(outcomes_exports, {
   DEVELOPER_HINTS: () => DEVELOPER_HINTS,

@@ -17,7 +17,7 @@ var __copyProps = (to, from, except, desc) => {
 };
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// packages/weapp/src/services/baseLibrary.ts
+// src/services/baseLibrary.ts
 var baseLibrary_exports = {};
 __export(baseLibrary_exports, {
   phoneFeatures: () => phoneFeatures,

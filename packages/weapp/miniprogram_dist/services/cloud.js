@@ -37,7 +37,7 @@ var __async = (__this, __arguments, generator) => {
   });
 };
 
-// packages/weapp/src/services/cloud.ts
+// src/services/cloud.ts
 var cloud_exports = {};
 __export(cloud_exports, {
   callFunction: () => callFunction,

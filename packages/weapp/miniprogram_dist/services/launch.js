@@ -17,7 +17,7 @@ var __copyProps = (to, from, except, desc) => {
 };
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// packages/weapp/src/services/launch.ts
+// src/services/launch.ts
 var launch_exports = {};
 __export(launch_exports, {
   initCloud: () => initCloud

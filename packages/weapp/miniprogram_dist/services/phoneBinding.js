@@ -37,7 +37,7 @@ var __async = (__this, __arguments, generator) => {
   });
 };
 
-// packages/weapp/src/services/phoneBinding.ts
+// src/services/phoneBinding.ts
 var phoneBinding_exports = {};
 __export(phoneBinding_exports, {
   bindFromButton: () => bindFromButton

@@ -37,7 +37,7 @@ var __async = (__this, __arguments, generator) => {
   });
 };
 
-// packages/weapp/src/services/session.ts
+// src/services/session.ts
 var session_exports = {};
 __export(session_exports, {
   getSession: () => getSession,

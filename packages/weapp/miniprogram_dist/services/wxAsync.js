@@ -17,7 +17,7 @@ var __copyProps = (to, from, except, desc) => {
 };
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// packages/weapp/src/services/wxAsync.ts
+// src/services/wxAsync.ts
 var wxAsync_exports = {};
 __export(wxAsync_exports, {
   checkSession: () => checkSession,
