@@ -39,6 +39,11 @@ test('has no sources, tests, fixtures or build scripts', () => {
   expect(files().filter((f) => /(^src\/|^scripts\/|test|fixture|\.ts$)/.test(f) && !f.endsWith('.d.ts'))).toEqual([])
 })
 
+test('its build output and 构建npm\'s are generated, never committed', () => {
+  const tracked = execFileSync('git', ['ls-files', 'packages/weapp/miniprogram_dist', 'packages/weapp/types', 'miniprogram/miniprogram_npm'], { cwd: path.resolve(PKG, '../..'), encoding: 'utf8' })
+  expect(tracked.split('\n').filter(Boolean)).toEqual([])
+})
+
 test('is the layout 构建npm reads, and packing builds it first', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'))
   expect(pkg).toMatchObject({ miniprogram: 'miniprogram_dist', main: 'miniprogram_dist/index.js', types: 'types/index.d.ts' })

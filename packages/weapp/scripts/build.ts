@@ -92,6 +92,7 @@ async function compileJs(): Promise<string[]> {
       charset: 'utf8',
       legalComments: 'none',
       logLevel: 'silent',
+      absWorkingDir: REPO, // the path comment in each file is repository-relative, whatever the cwd (npm pack runs here)
       plugins: [rewriteImports(out, found)],
     })
     const file = path.join(DIST_DIR, `${out}.js`)
