@@ -97,3 +97,27 @@ test('the declarations type-check a TypeScript page using only the tarball\'s fi
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }, 60_000)
+
+describe('phone-auth properties: one definition', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { props } = require(path.join(PKG, 'miniprogram_dist/phone-auth/props.js')) as { props: Record<string, { type: unknown; value: unknown }> }
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const literal = (value: unknown) => (typeof value === 'string' ? `'${value}'` : String(value))
+
+  test('the README Props table lists each property with its type and default, and nothing else', () => {
+    const readme = fs.readFileSync(path.join(PKG, 'README.md'), 'utf8')
+    const table = readme.slice(readme.indexOf('## Props'), readme.indexOf('## Events'))
+    const rows = [...table.matchAll(/^\| ([a-z-]+) \| (\w+) \| `([^`]*)` \|/gm)].map((m) => ({ name: m[1], type: m[2], value: m[3] }))
+    const expected = Object.entries(props).map(([name, p]) => ({ name: kebab(name), type: (p.type as { name: string }).name, value: String(p.value) }))
+    expect(rows).toEqual(expected)
+  })
+
+  test('the @default tags of PhoneAuthProps match', () => {
+    const dts = fs.readFileSync(path.join(PKG, 'types/phone-auth/type.d.ts'), 'utf8')
+    const block = dts.slice(dts.indexOf('interface PhoneAuthProps'))
+    for (const [name, p] of Object.entries(props)) {
+      const tag = new RegExp(`@default ([^*]+?) \\*/\\s*${name}:`).exec(block)
+      expect({ name, default: tag?.[1] }).toEqual({ name, default: literal(p.value) })
+    }
+  })
+})

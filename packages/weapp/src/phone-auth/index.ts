@@ -12,6 +12,7 @@ import { bindFromButton } from '../services/phoneBinding'
 import type { BindAttempt } from '../services/phoneBinding'
 import type { PhoneButtonDetail, PrivacyResolve } from '../types/wechat'
 import { boundMessage, developerHint, nextStepFor, NEXT_STEP_TEXT } from './outcomes'
+import { props } from './props'
 import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail } from './type'
 
 /** Per-instance state that must not go through setData (functions, and the in-flight latch). */
@@ -49,15 +50,7 @@ function logFailure(error: ErrorInfo): void {
 
 Component({
   externalClasses: ['pa-class', 'pa-class-button', 'pa-class-status', 'pa-class-error', 'pa-class-privacy'],
-  properties: {
-    realtime: { type: Boolean, value: false },
-    text: { type: String, value: '手机号快捷验证 / Verify with WeChat phone' },
-    buttonLabel: { type: String, value: '使用微信手机号 / Use WeChat phone number' },
-    // Off by default: the legacy path needs the AppSecret on `login`, and hints are for developers.
-    legacy: { type: Boolean, value: false },
-    debug: { type: Boolean, value: false },
-    disabled: { type: Boolean, value: false },
-  },
+  properties: props,
   data: {
     openType: 'getPhoneNumber',
     busy: false,

@@ -40,7 +40,7 @@ export interface PhoneAuthFailedDetail {
   nextStep: NextStep
 }
 
-/** Properties, with defaults as documented in README.md. */
+/** Properties; the defaults live in props.ts (the README and these tags are checked against it). */
 export interface PhoneAuthProps {
   /** Use `open-type="getRealtimePhoneNumber"` (real-time check, ¥0.04) where supported (≥ 2.24.4). @default false */
   realtime: boolean

@@ -1,0 +1,18 @@
+/**
+ * @module phone-auth/props — the component's properties and their defaults, defined once: the
+ * component passes this object as `properties`, its shape is checked against `PhoneAuthProps`,
+ * and a test holds the README's Props table and the `@default` tags in type.ts to it.
+ */
+import type { PhoneAuthProps } from './type'
+
+type PropertyOf<T> = T extends boolean ? { type: BooleanConstructor; value: boolean } : T extends string ? { type: StringConstructor; value: string } : never
+
+export const props: { [K in keyof PhoneAuthProps]: PropertyOf<PhoneAuthProps[K]> } = {
+  realtime: { type: Boolean, value: false },
+  text: { type: String, value: '手机号快捷验证 / Verify with WeChat phone' },
+  buttonLabel: { type: String, value: '使用微信手机号 / Use WeChat phone number' },
+  // Off by default: the legacy path needs the AppSecret on `login`, and hints are for developers.
+  legacy: { type: Boolean, value: false },
+  debug: { type: Boolean, value: false },
+  disabled: { type: Boolean, value: false },
+}
