@@ -48,6 +48,18 @@ describe('phonebind doctor', () => {
     expect(r.code).toBe(0)
   })
 
+  it("accepts phonebind-weapp's initCloud(env) as the cloud init, and checks its literal env", async () => {
+    const dir = await healthyProject()
+    writeFileSync(join(dir, 'miniprogram', 'app.js'), "const { initCloud } = require('phonebind-weapp')\nApp({ onLaunch() { initCloud('todo-prod-4g7x2k9d1c3b5a6e') } })\n")
+    const ok = await doctor(dir)
+    expect(ok.out).not.toContain('找不到 wx.cloud.init')
+    expect(ok.code).toBe(0)
+    writeFileSync(join(dir, 'miniprogram', 'app.js'), "const { initCloud } = require('phonebind-weapp')\nApp({ onLaunch() { initCloud('my-env-id') } })\n")
+    const placeholder = await doctor(dir)
+    expect(placeholder.out).toContain('env is a placeholder')
+    expect(placeholder.code).toBe(1)
+  })
+
   const cases: [string, (dir: string) => void, string][] = [
     ['a placeholder appid', (d) => edit(join(d, 'project.config.json'), (j) => (j.appid = 'touristappid')), '✘ appid 是占位符 “touristappid”'],
     ['a wx000… appid in project.private.config.json', (d) => writeFileSync(join(d, 'project.private.config.json'), '{ "appid": "wx0000000000000000" }'), '✘ appid 是占位符 “wx0000000000000000”'],

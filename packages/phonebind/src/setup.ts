@@ -149,7 +149,8 @@ function scripts(dir: string, out: string[] = []): string[] {
 export type EnvFinding = { found: 'literal'; value: string } | { found: 'expression' } | { found: 'no-env' } | { found: 'none' }
 
 /**
- * The env id the mini program passes to `wx.cloud.init` (app.js/app.ts first, then any script
+ * The env id the mini program passes to `wx.cloud.init`, or to phonebind-weapp's `initCloud`
+ * (app.js/app.ts first, then any script
  * under miniprogramRoot), by a static scan: a literal is best, then an expression (not
  * checked), then a call without `env`. Comments are stripped first.
  */
@@ -164,6 +165,13 @@ export function appEnvId(project: Project): EnvFinding {
       if (literal) found.push({ found: 'literal', value: literal[2]! })
       else if (/\benv\s*:|[{,]\s*env\s*[,}]/.test(body)) found.push({ found: 'expression' })
       else found.push({ found: 'no-env' })
+    }
+    // phonebind-weapp's `initCloud(env)` calls wx.cloud.init for the app (the demo does this).
+    for (const m of text.matchAll(/\binitCloud\s*\(\s*([^)]*?)\s*\)/g)) {
+      const arg = m[1] ?? ''
+      const literal = /^(['"`])([^'"`]*)\1$/.exec(arg)
+      if (literal) found.push({ found: 'literal', value: literal[2]! })
+      else found.push(arg === '' ? { found: 'no-env' } : { found: 'expression' })
     }
   }
   const literal = found.filter((f): f is { found: 'literal'; value: string } => f.found === 'literal')
