@@ -3,8 +3,8 @@
  *
  * Port 0 is allowed everywhere (tests); the CLI default is 9090.
  */
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -12,6 +12,8 @@ export const DEFAULTS = {
   port: 9090,
   /** Relative to the project root; gitignored (`.phonebind/`). */
   dataDir: join('.phonebind', 'data'),
+  /** Relative to the project root: where `phonebind dev` bundles TypeScript functions. */
+  buildDir: join('.phonebind', 'build'),
   /** The CloudBase env id functions see (`getWXContext().ENV`, `DYNAMIC_CURRENT_ENV`). */
   env: 'phonebind-local',
   /** Node's default 5 s is below the SDK's 4.8 s keep-alive reuse window (reference §6.2). */
@@ -46,4 +48,23 @@ export function declaredCollections(dir: string = DEFAULT_DATABASE_DIR): string[
  */
 export function wechatFunctionEnv(opts: { appSecret: string; apiBase: string }): Record<string, string> {
   return { PHONEBIND_APPSECRET: opts.appSecret, PHONEBIND_WECHAT_API_BASE: opts.apiBase }
+}
+
+/**
+ * The absolute `cloudfunctionRoot` of the devtools project at `projectRoot` (its
+ * `project.config.json`); throws a bilingual error when there is none.
+ */
+export function readCloudfunctionRoot(projectRoot: string): string {
+  const file = join(projectRoot, 'project.config.json')
+  let config: { cloudfunctionRoot?: unknown }
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8')) as { cloudfunctionRoot?: unknown }
+  } catch (e) {
+    throw new Error(`无法读取 ${file} / cannot read ${file}: ${(e as Error).message}`)
+  }
+  const cf = config?.cloudfunctionRoot
+  if (typeof cf !== 'string' || cf.trim() === '') {
+    throw new Error(`${file} 没有 cloudfunctionRoot（运行 phonebind init）/ has no cloudfunctionRoot (run phonebind init)`)
+  }
+  return resolve(projectRoot, cf)
 }

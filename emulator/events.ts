@@ -21,6 +21,8 @@ export interface EmulatorEventMap {
   }
   /** One `/admin` action, attributed to its invocation when known. */
   'admin.call': { invocationId?: string; action: string; detail?: string; durationMs: number; error?: string; at: number }
+  /** `phonebind dev`: a function's files changed; calls from now on get the new code (`ok: false`: it does not build or parse). */
+  'function.reload': { functionName: string; ok: boolean; files: string[]; error?: string; at: number }
   /** One simulated WeChat event (code issued, code exchanged, tap, fault injected, …). */
   'wechat.call': { invocationId?: string; api: string; openid?: string; errcode: number; at: number }
 }

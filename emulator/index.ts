@@ -12,14 +12,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { EmulatorClient } from './client'
-import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, declaredCollections, wechatFunctionEnv } from './config'
+import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, declaredCollections, readCloudfunctionRoot, wechatFunctionEnv } from './config'
 import { EmulatorEvents } from './events'
 import { ServiceRegistry } from './registry'
 import { createInvocationRegistry } from './invocations'
-import { createFunctionActions, createRunner, type Runner } from './runner'
+import { createFunctionActions, createRunner, type ReloadReport, type Runner } from './runner'
 import { createStorage, type Storage } from './storage'
 import { openStore, type DocumentStore } from './store'
 import { createAdminRoute, createDatabaseActions } from './tcb'
@@ -49,8 +48,16 @@ export interface StartEmulatorOptions {
   seed?: string
   /** Folder of function folders with built `index.js` bundles (default `cloudfunctions/`). */
   functionsDir?: string
-  /** Build the functions before starting (esbuild; default false). */
-  build?: boolean
+  /**
+   * A WeChat devtools project (`phonebind dev`): run every function of its `cloudfunctionRoot`
+   * (or of `functionsDir` when given) from its own folder and node_modules, JavaScript as it is,
+   * TypeScript bundled into `<projectRoot>/.phonebind/build/`, reloaded when its files change.
+   */
+  projectRoot?: string
+  /** With `projectRoot`: watch the functions' files (default true). */
+  watch?: boolean
+  /** With `projectRoot`: told of each reload (also the `function.reload` event). */
+  onReload?: (report: ReloadReport) => void
   clock?: Clock
   /** CloudBase env id (default `phonebind-local`). */
   env?: string
@@ -70,6 +77,7 @@ export interface StartEmulatorOptions {
    * Any other collection must be created as on CloudBase (`db.createCollection`, the console).
    * The default reads `database/` beside the emulator's sources; a project using the packaged
    * library passes its own list (e.g. its `database/*.rules.json`, via `declaredCollections(dir)`).
+   * With `projectRoot`, the default is that project's `database/*.rules.json`.
    */
   collections?: string[]
   /**
@@ -103,27 +111,14 @@ export interface RunningEmulator extends EmulatorHandles {
   stop(): Promise<void>
 }
 
-function functionNames(dir: string): string[] {
-  if (!existsSync(dir)) return []
-  return readdirSync(dir).filter((n) => !n.startsWith('.') && !n.startsWith('_') && statSync(join(dir, n)).isDirectory())
-}
-
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? DEFAULTS.host
   const env = options.env ?? DEFAULTS.env
   const clock = options.clock ?? systemClock
-  const functionsDir = resolve(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR)
+  const projectRoot = options.projectRoot ? resolve(options.projectRoot) : undefined
+  const functionsDir = resolve(options.functionsDir ?? (projectRoot ? readCloudfunctionRoot(projectRoot) : DEFAULT_FUNCTIONS_DIR))
   const log = options.quiet ? () => {} : (options.log ?? ((line: string) => console.log(line)))
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined
-
-  if (options.build) {
-    const { buildFunctions } = await import('../scripts/buildFunctions')
-    log(`Building cloud functions in ${functionsDir} …`)
-    const report = await buildFunctions({ root: functionsDir, log })
-    // esbuild keeps a service process alive for later builds; a long-running emulator has none.
-    await (await import('esbuild')).stop()
-    log(`Built ${report.functions.length} function(s) in ${Math.round(report.totalMs)} ms`)
-  }
 
   const events = new EmulatorEvents()
   const invocations = createInvocationRegistry()
@@ -139,7 +134,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       // Damage found in store.log is data loss, not progress: printed even when quiet.
       for (const line of store.recovery?.report ?? []) (options.log ?? console.warn)(line)
       // As a deployed project has them: created once, then kept in the log like any other.
-      for (const c of options.collections ?? declaredCollections()) if (!store.hasCollection(c)) await store.createCollection(c)
+      for (const c of options.collections ?? declaredCollections(projectRoot ? join(projectRoot, 'database') : undefined)) if (!store.hasCollection(c)) await store.createCollection(c)
     },
     stop: async () => handles.store?.close(),
   }
@@ -234,7 +229,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         events,
         clock,
         poolSize: options.poolSize,
-        functionEnv: Object.fromEntries(functionNames(functionsDir).map((n) => [n, perFunction])),
+        defaultFunctionEnv: perFunction,
+        dev: projectRoot ? { buildDir: join(projectRoot, DEFAULTS.buildDir), cwd: projectRoot, watch: options.watch } : undefined,
+        onReload: options.onReload,
       })
     },
     stop: async () => handles.runner?.stop(),

@@ -6,3 +6,5 @@ export { createRunner, scfEnvironment, type Runner, type RunnerOptions, type Cal
 export { createFunctionActions } from './invokeAction'
 export { ERR as RUNNER_ERR, MESSAGES as RUNNER_MESSAGES, type InvokeOutcome, type FailureReason } from './outcomes'
 export { readFunctionConfig, DEFAULT_TIMEOUT_SECONDS, type FunctionConfig } from './functionConfig'
+export { type DevRunnerOptions, type ReloadReport } from './devFunctions'
+export { listFunctionFolders, findFunction, missingDependencies, missingDependenciesMessage, installCommand, type FunctionSource } from './sources'

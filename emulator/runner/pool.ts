@@ -4,10 +4,13 @@
  * that, and retire workers that sat idle too long or whose bundle was rebuilt.
  */
 import { statSync } from 'node:fs'
-import { WorkerProcess, type WorkerReply } from './workerProcess'
+import { WorkerProcess, type LoadSpec, type WorkerReply } from './workerProcess'
 
 export interface PoolOptions {
-  bundlePath: string
+  /** What a new worker loads; read at each spawn, so a reloaded function's next worker gets the new code. */
+  load: () => LoadSpec
+  /** Told the function's own files each worker loaded (the dev runner watches them). */
+  onLoaded?: (files: string[]) => void
   /** Built per spawn so an env change (e.g. `setFunctionEnv`) reaches new workers. */
   env: () => NodeJS.ProcessEnv
   max: number
@@ -100,13 +103,14 @@ export class FunctionPool {
 
   /** Starts a worker reserved for one caller; its slot is taken now and freed when it exits. */
   private async spawn(): Promise<Acquired> {
-    const w = new WorkerProcess(this.opts.bundlePath, this.opts.env(), this.opts.execArgv)
+    const w = new WorkerProcess(this.opts.load(), this.opts.env(), this.opts.execArgv)
     this.workers.add(w)
     void w.exited.then(() => {
       this.workers.delete(w)
       this.dispatch()
     })
     const failed = await w.ready
+    if (w.files.length) this.opts.onLoaded?.(w.files)
     if (failed && !failed.ok) return { failure: failed }
     if (this.stopped) {
       await w.stop()
@@ -125,7 +129,7 @@ export class FunctionPool {
 
   private mtime(): number {
     try {
-      return statSync(this.opts.bundlePath).mtimeMs
+      return statSync(this.opts.load().file).mtimeMs
     } catch {
       return 0
     }

@@ -1,6 +1,7 @@
 /**
- * @module emulator/runner/runner — runs built function bundles (`<functionsDir>/<name>/index.js`)
- * in warm worker processes with the SCF environment (wire protocol §3.1, §14).
+ * @module emulator/runner/runner — runs cloud functions in warm worker processes with the SCF
+ * environment (wire protocol §3.1, §14): built bundles (`<functionsDir>/<name>/index.js`), or,
+ * with `dev`, a project's function folders as they are, reloaded on change (./devFunctions.ts).
  *
  * Each invocation gets a fresh `WX_API_TOKEN`, registered in the `InvocationRegistry` for the
  * duration of the call only, so `/admin` attributes every SDK request to its invocation.
@@ -10,10 +11,12 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { EmulatorEvents } from '../events'
 import { systemClock, type Clock, type InvocationRegistry } from '../types'
+import { DevFunctions, type DevRunnerOptions, type ReloadReport } from './devFunctions'
 import { readFunctionConfigCached } from './functionConfig'
 import { ERR, MESSAGES, businessCode, failureCode, type FailureReason, type InvokeOutcome } from './outcomes'
 import { FunctionPool } from './pool'
-import type { WorkerReply } from './workerProcess'
+import { missingDependencies, missingDependenciesMessage } from './sources'
+import type { LoadSpec, WorkerReply } from './workerProcess'
 
 export interface RunnerOptions {
   /** Folder of function folders, each holding a built `index.js` (default `cloudfunctions/`). */
@@ -26,6 +29,16 @@ export interface RunnerOptions {
   events?: EmulatorEvents
   /** Extra environment per function name, e.g. `{ login: { WX_APP_SECRET: '…' } }`. */
   functionEnv?: Record<string, Record<string, string>>
+  /** Extra environment of a function not named in `functionEnv` (e.g. one added while running). */
+  defaultFunctionEnv?: Record<string, string>
+  /**
+   * Run `functionsDir` as a project's `cloudfunctionRoot` (`phonebind dev`): each function from
+   * its own folder and node_modules, TypeScript through esbuild, reloaded when its files change.
+   * Without it, only built `index.js` bundles run.
+   */
+  dev?: DevRunnerOptions
+  /** Told of each reload in dev mode (also emitted as `function.reload`). */
+  onReload?: (report: ReloadReport) => void
   /** Max concurrent workers per function (default 8); more callers queue. */
   poolSize?: number
   /** Idle workers are killed after this long (default 60 s). */
@@ -60,7 +73,7 @@ export interface InvokeOptions {
 
 export interface Runner {
   invoke(name: string, event: unknown, identity: CallerIdentity, opts?: InvokeOptions): Promise<InvokeOutcome>
-  /** Function folders that have a built bundle. */
+  /** Function folders that have a built bundle (in dev mode: a function entry). */
   listFunctions(): string[]
   /** Replaces a function's extra environment; its warm workers are retired. */
   setFunctionEnv(name: string, vars: Record<string, string>): void
@@ -103,6 +116,15 @@ export function createRunner(opts: RunnerOptions): Runner {
   const execArgv = opts.workerExecArgv ?? (process.env.PHONEBIND_WORKER_EXEC_ARGV ?? '').split(' ').filter(Boolean)
   const pools = new Map<string, FunctionPool>()
   let stopped = false
+  const dev = opts.dev
+    ? new DevFunctions(functionsDir, opts.dev, {
+        retire: (name) => pools.get(name)?.retire(),
+        report: (r) => {
+          opts.onReload?.(r)
+          opts.events?.emit('function.reload', { ...r, at: clock.now() })
+        },
+      })
+    : undefined
 
   const sweeper = setInterval(() => pools.forEach((p) => p.reap(idleMs)), Math.max(1000, idleMs / 2))
   sweeper.unref()
@@ -111,7 +133,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     // A clean environment, as in a container: nothing of the emulator's own env leaks in.
     const host: Record<string, string> = {}
     for (const k of ['PATH', 'LANG', 'TZ', 'SYSTEMROOT']) if (process.env[k]) host[k] = process.env[k] as string
-    return { ...host, ...(functionEnv[name] ?? {}), ...base }
+    return { ...host, ...(functionEnv[name] ?? opts.defaultFunctionEnv ?? {}), ...base }
   }
 
   function bundlePath(name: string): string | undefined {
@@ -123,7 +145,8 @@ export function createRunner(opts: RunnerOptions): Runner {
   function poolFor(name: string, bundle: string): FunctionPool {
     let pool = pools.get(name)
     if (!pool) {
-      pool = new FunctionPool({ bundlePath: bundle, env: () => workerEnv(name), max: poolSize, execArgv })
+      const load = (): LoadSpec => (dev ? dev.spec(name) : { file: bundle })
+      pool = new FunctionPool({ load, onLoaded: (files) => dev?.noteLoaded(name, files), env: () => workerEnv(name), max: poolSize, execArgv })
       pools.set(name, pool)
     }
     return pool
@@ -174,7 +197,20 @@ export function createRunner(opts: RunnerOptions): Runner {
     })
 
     if (stopped) return failure(ERR.EXECUTE_FAIL, MESSAGES.stopped, 'STOPPED', [])
-    const bundle = bundlePath(name)
+    let bundle: string | undefined
+    if (dev) {
+      const prepared = NAME.test(name) ? await dev.get(name) : undefined
+      if (!prepared) return failure(ERR.NOT_FOUND, MESSAGES.notFound, 'NOT_FOUND', [])
+      if (!prepared.ok) return failure(ERR.EXECUTE_FAIL, `${prepared.errorName}: ${prepared.error}`, 'THREW', logLines(invocationId, prepared.error))
+      // The cloud installs package.json's dependencies into the function's folder; here the
+      // developer does, and a function that would resolve them from elsewhere is refused.
+      const missing = missingDependencies(prepared.source)
+      if (missing.length > 0) {
+        const text = missingDependenciesMessage(prepared.source, missing, opts.dev!.cwd ?? join(functionsDir, '..'))
+        return failure(ERR.EXECUTE_FAIL, `Error: Cannot find module '${missing[0]}': ${text}`, 'THREW', logLines(invocationId, text))
+      }
+      bundle = prepared.ok ? prepared.spec.file : undefined
+    } else bundle = bundlePath(name)
     if (!bundle) return failure(ERR.NOT_FOUND, MESSAGES.notFound, 'NOT_FOUND', [])
 
     const config = readFunctionConfigCached(join(functionsDir, name))
@@ -252,6 +288,7 @@ export function createRunner(opts: RunnerOptions): Runner {
   return {
     invoke,
     listFunctions() {
+      if (dev) return dev.list()
       if (!existsSync(functionsDir)) return []
       return readdirSync(functionsDir, { withFileTypes: true })
         .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.') && NAME.test(e.name))
@@ -264,7 +301,8 @@ export function createRunner(opts: RunnerOptions): Runner {
       pools.get(name)?.retire()
     },
     async warm(name, count = 1) {
-      const bundle = bundlePath(name)
+      const prepared = dev && NAME.test(name) ? await dev.get(name) : undefined
+      const bundle = dev ? (prepared?.ok ? prepared.spec.file : undefined) : bundlePath(name)
       if (!bundle || stopped) return
       const pool = poolFor(name, bundle)
       const got = await Promise.all(Array.from({ length: Math.min(count, poolSize) }, () => pool.acquire()))
@@ -276,10 +314,16 @@ export function createRunner(opts: RunnerOptions): Runner {
     async stop() {
       stopped = true
       clearInterval(sweeper)
+      await dev?.stop()
       await Promise.all([...pools.values()].map((p) => p.stop()))
       pools.clear()
     },
   }
+}
+
+/** A message as the invocation's log lines (`<id> ERROR <line>`). */
+function logLines(invocationId: string, text: string): string[] {
+  return text.split('\n').map((l) => `${invocationId} ERROR ${l}`)
 }
 
 /** Load-failure lines were tagged `init` by the worker; attribute them to this invocation. */

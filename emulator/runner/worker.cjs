@@ -11,11 +11,19 @@
  * IPC, one message each way per invocation:
  *   parent → { t: 'invoke', id, event, identity: { WX_OPENID, WX_APPID, …, WX_API_TOKEN } }
  *   worker → { t: 'result', id, ok: true, json, logs } | { t: 'result', id, ok: false, kind, error, logs }
- * and once at start-up: worker → { t: 'ready', ok, error?, logs }.
+ * and once at start-up: worker → { t: 'ready', ok, error?, logs, files }, `files` being the
+ * function's own modules it loaded (not node_modules): what `phonebind dev` watches for reload.
+ *
+ *   node worker.cjs <file> [<as>]
+ * `<as>`: load `<file>` (a TypeScript function bundled by the dev runner) as if it were the
+ * source file `<as>`, so `require` resolves from the function's own folder and its
+ * node_modules, and `__dirname` is that folder, as when the function runs from its sources.
  */
 const { format } = require('node:util')
+const { dirname, sep } = require('node:path')
 
 const bundlePath = process.argv[2]
+const loadAs = process.argv[3]
 const RESULT_LIMIT = 1024 * 1024
 // TCB_SOURCE too: a nested call's SOURCE differs from its caller's (`wx_client,scf`).
 const IDENTITY_KEYS = ['WX_OPENID', 'WX_APPID', 'WX_UNIONID', 'WX_CLIENTIP', 'WX_CLIENTIPV6', 'WX_API_TOKEN', 'TCB_SOURCE']
@@ -88,14 +96,35 @@ process.on('unhandledRejection', fatal)
 // The parent went away (even by kill -9): do not linger as an orphan.
 process.on('disconnect', () => process.exit(0))
 
+/** Compiles `file` as the CommonJS module `as` (its path, `require` and node_modules lookup). */
+function requireAs(file, as) {
+  const Module = require('node:module')
+  const fs = require('node:fs')
+  // The bundle carries an inline source map: stack traces then name the .ts lines.
+  if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true)
+  const m = new Module(as, module)
+  m.filename = as
+  m.paths = Module._nodeModulePaths(dirname(as))
+  Module._cache[as] = m
+  m._compile(fs.readFileSync(file, 'utf8'), as)
+  m.loaded = true
+  return m.exports
+}
+
+/** The function's own modules loaded so far: everything but node_modules and this script. */
+function ownFiles() {
+  const nm = `${sep}node_modules${sep}`
+  return Object.keys(require.cache).filter((f) => f !== __filename && !f.includes(nm))
+}
+
 let mod
 try {
-  mod = require(bundlePath)
-  if (!mod || typeof mod.main !== 'function') throw new Error(`${bundlePath} does not export a main function`)
-  send({ t: 'ready', ok: true, logs: [] })
+  mod = loadAs ? requireAs(bundlePath, loadAs) : require(bundlePath)
+  if (!mod || typeof mod.main !== 'function') throw new Error(`${loadAs || bundlePath} does not export a main function`)
+  send({ t: 'ready', ok: true, logs: [], files: ownFiles() })
 } catch (err) {
   capture('ERROR', err instanceof Error && err.stack ? err.stack : errorText(err))
-  send({ t: 'ready', ok: false, error: errorText(err), logs: takeLogs() })
+  send({ t: 'ready', ok: false, error: errorText(err), logs: takeLogs(), files: ownFiles() })
   setImmediate(() => process.exit(1))
 }
 

@@ -24,7 +24,13 @@ export interface InvokeMessage {
   context: Record<string, unknown>
 }
 
-type ReadyMessage = { t: 'ready'; ok: boolean; error?: string; logs: string[] }
+type ReadyMessage = { t: 'ready'; ok: boolean; error?: string; logs: string[]; files?: string[] }
+
+/** What a worker loads: `file`, or `file` compiled as the module `as` (see worker.cjs). */
+export interface LoadSpec {
+  file: string
+  as?: string
+}
 type ResultMessage = { t: 'result'; id: string } & WorkerReply
 
 const WORKER_SCRIPT = join(__dirname, 'worker.cjs')
@@ -39,6 +45,8 @@ export class WorkerProcess {
   /** Resolves once the bundle is loaded; resolves to a failure reply if it could not load. */
   readonly ready: Promise<WorkerReply | null>
   private pending: { id: string; resolve: (r: WorkerReply) => void; timer: NodeJS.Timeout } | null = null
+  /** The function's own modules the worker loaded (reported once loaded, or failing to). */
+  files: string[] = []
   private stderrTail = ''
   private markExited!: () => void
   /** Resolves once the process is gone (exited, or never started); only then is its slot free. */
@@ -46,8 +54,8 @@ export class WorkerProcess {
     this.markExited = resolve
   })
 
-  constructor(bundlePath: string, env: NodeJS.ProcessEnv, execArgv: string[] = []) {
-    this.child = fork(WORKER_SCRIPT, [bundlePath], {
+  constructor(spec: LoadSpec, env: NodeJS.ProcessEnv, execArgv: string[] = []) {
+    this.child = fork(WORKER_SCRIPT, spec.as ? [spec.file, spec.as] : [spec.file], {
       env,
       // No tsx/jest loaders in the worker: a deployed function runs on plain node.
       execArgv,
@@ -66,6 +74,7 @@ export class WorkerProcess {
       const onMessage = (m: ReadyMessage | ResultMessage) => {
         if (m.t !== 'ready') return
         this.child.off('message', onMessage)
+        this.files = m.files ?? []
         if (m.ok) {
           // Reserved for the caller that spawned it, so no other caller can take it first.
           this.state = 'busy'

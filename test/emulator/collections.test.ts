@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseCliArgs } from '../../emulator/cli'
+import { parseDevArgs } from '../../packages/phonebind/src/commands/dev'
 import { declaredCollections } from '../../emulator/config'
 import { startTestEmulator } from './helpers'
 
@@ -68,8 +68,9 @@ it('keeps collections created by createCollection and by the console, empty ones
 })
 
 it('auto-creates only when asked, warning once per collection through the emulator log', async () => {
-  expect(parseCliArgs([]).autoCreateCollections).toBe(false)
-  expect(parseCliArgs(['--auto-create-collections']).autoCreateCollections).toBe(true)
+  // npm start / phonebind dev
+  expect(parseDevArgs([], process.cwd()).autoCreateCollections).toBe(false)
+  expect(parseDevArgs(['--auto-create-collections'], process.cwd()).autoCreateCollections).toBe(true)
   const lines: string[] = []
   const emu = await startTestEmulator(tempDir('phonebind-nofn-'), { quiet: false, log: (l) => lines.push(l), autoCreateCollections: true })
   try {

@@ -21,6 +21,7 @@ interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   init: { summary: '把 phonebind 加入当前开发者工具项目 / add phonebind to this devtools project', load: () => require('./commands/init') },
+  dev: { summary: '本项目云函数的本地模拟器与控制台 / the local emulator + console over this project\'s functions', load: () => require('./commands/dev') },
   build: { summary: '生成可部署的云函数 / write deployable function bundles', load: () => require('./commands/build') },
   doctor: { summary: '检查项目配置并给出修复方法 / check the project and say what to fix', load: () => require('./commands/doctor') },
 }
