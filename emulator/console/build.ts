@@ -51,7 +51,9 @@ export async function buildConsole(options: BuildConsoleOptions = {}): Promise<C
   return bundle
 }
 
-if (require.main === module) {
+// By file name, not `require.main === module`: bundled into the phonebind CLI (one module for
+// esbuild's output), that test would be true and this script would run inside `phonebind dev`.
+if (/console[\\/]build\.[cm]?[jt]s$/.test(require.main?.filename ?? '')) {
   const outDir = process.argv[2] ?? join(__dirname, '..', '..', 'build', 'console')
   buildConsole({ outDir })
     .then((b) => console.log(`Built the console into ${outDir} (${Math.round((b.js.length + b.css.length) / 1024)} KB)`))

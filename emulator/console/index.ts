@@ -15,7 +15,9 @@
  * @example
  * startEmulator({ routes: (h) => createConsoleRoutes(h) })
  */
+import { readFile } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
+import { join } from 'node:path'
 import type { EmulatorEvents } from '../events'
 import type { RouteHandler } from '../types'
 import { decodePathPart, sendJson } from '../wechat/http'
@@ -44,6 +46,11 @@ export interface ConsoleOptions {
   env?: string
   /** How many past events a newly opened page receives (default 500). */
   history?: number
+  /**
+   * Serve `index.html`, `app.js` and `app.css` from this folder (the packaged CLI ships them
+   * prebuilt in `dist/console/`: it has no page sources to bundle) instead of bundling the page.
+   */
+  prebuiltDir?: string
 }
 
 const SSE_PING_MS = 15_000
@@ -54,6 +61,11 @@ const SSE_PING_MS = 15_000
  */
 export const NO_FRAMING = { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'", 'x-content-type-options': 'nosniff' } as const
 
+async function readPrebuilt(dir: string): Promise<ConsoleBundle> {
+  const [html, js, css] = await Promise.all(['index.html', 'app.js', 'app.css'].map((f) => readFile(join(dir, f), 'utf8')))
+  return { html: html!, js: js!, css: css! }
+}
+
 function sendText(res: ServerResponse, type: string, body: string): void {
   res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(body) })
   res.end(body)
@@ -63,7 +75,8 @@ export function createConsoleRoutes(deps: ConsoleDeps, options: ConsoleOptions =
   const feed = new EventFeed(deps.events, { capacity: options.history })
   let bundle: Promise<ConsoleBundle> | undefined
   // Built on first use and kept; a failed build is retried on the next request.
-  const getBundle = () => (bundle ??= buildConsole().catch((e: unknown) => ((bundle = undefined), Promise.reject(e))))
+  const load = options.prebuiltDir ? () => readPrebuilt(options.prebuiltDir!) : () => buildConsole()
+  const getBundle = () => (bundle ??= load().catch((e: unknown) => ((bundle = undefined), Promise.reject(e))))
 
   // Only collections that exist: phonebind's own are created at startup, others as on CloudBase.
   const collections = () => deps.store.listCollections().map((name) => ({ name, count: deps.store.count(name, {}) }))

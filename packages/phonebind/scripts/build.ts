@@ -11,6 +11,7 @@ import { build, type BuildOptions } from 'esbuild'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { buildFunctions, formatBytes } from '../../../scripts/buildFunctions'
+import { buildConsole } from '../../../emulator/console/build'
 import { FUNCTION_RUNTIME, PHONEBIND_FUNCTIONS } from '../src/facts'
 import { BUNDLE_FILE } from '../src/functions'
 import { header } from '../src/owned'
@@ -138,6 +139,8 @@ async function buildInto(out: string, log: (line: string) => void): Promise<void
     build({ ...common, entryPoints: [join(PKG, 'src', 'index.ts')], outfile: join(out, 'index.js') }),
   ])
   await buildShippedFunctions(out, log)
+  // `phonebind dev`'s console page, prebuilt: the package has no page sources to bundle.
+  await buildConsole({ outDir: join(out, 'console') })
   chmodSync(join(out, 'cli.js'), 0o755)
   // The runner starts function workers from this file beside the bundle (`__dirname`).
   copyFileSync(join(REPO, 'emulator', 'runner', 'worker.cjs'), join(out, 'worker.cjs'))

@@ -120,7 +120,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       watch: args.watch,
       autoCreateCollections: args.autoCreateCollections,
       log: (line) => say(out, line),
-      routes: (handles) => createConsoleRoutes(handles),
+      // The packaged CLI (dist/cli.js) ships the console prebuilt beside it; from the sources it is bundled on first use.
+      routes: (handles) => createConsoleRoutes(handles, existsSync(join(__dirname, 'console', 'app.js')) ? { prebuiltDir: join(__dirname, 'console') } : {}),
       onReload: (r) => printReload(out, r),
     })
   } catch (e) {
