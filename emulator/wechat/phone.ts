@@ -5,13 +5,13 @@
  * permission, privacy declaration (112), user privacy consent (104), paid quota (1400001), the
  * user's choice; then it delivers what the user's base library supports: `code` (≥ 2.21.2),
  * `cloudID` (≥ 2.8.0) and always `encryptedData` + `iv` under the user's CURRENT session key.
- * Only a successful tap is charged.
+ * Only a successful tap is charged. Operations over a `WeChatState` (`./state.ts`).
  */
 import { hasFeature } from '../../core/baseLibrary'
 import { encryptOpenData } from '../../core/crypto'
 import type { PhoneButtonDetail } from '../../core/wechatCodes'
-import type { TestUser } from './state'
-import type { SimulatedWeChat } from './wechat'
+import { currentSessionKey } from './session'
+import type { TestUser, WeChatState } from './state'
 
 /** What the simulated user does, or what the platform forces, when the button is tapped. */
 export type TapOutcome = 'allow' | 'deny' | 'cancel' | 'quota' | 'privacy' | 'undeclared' | 'noPermission' | 'sms' | 'unsupported'
@@ -39,7 +39,7 @@ export interface PhoneData {
 }
 
 
-export function phoneData(wx: SimulatedWeChat, user: TestUser, asNumber = false): PhoneData {
+export function phoneData(wx: WeChatState, user: TestUser, asNumber = false): PhoneData {
   const cc = user.countryCode ?? '86'
   const pure = user.purePhoneNumber ?? ''
   return {
@@ -63,7 +63,7 @@ function denyText(platform: Platform, api: string): string {
 }
 
 /** Taps the phone button as `openid`. Never throws for a known user. */
-export function tapPhoneButton(wx: SimulatedWeChat, openid: string, options: TapOptions = {}): PhoneButtonDetail {
+export function tapPhoneButton(wx: WeChatState, openid: string, options: TapOptions = {}): PhoneButtonDetail {
   const user = wx.requireUser(openid)
   const app = wx.requireApp(user.appid)
   const api = options.realtime ? 'getRealtimePhoneNumber' : 'getPhoneNumber'
@@ -106,18 +106,18 @@ export function tapPhoneButton(wx: SimulatedWeChat, openid: string, options: Tap
   const detail: PhoneButtonDetail = { errMsg: `${api}:ok` }
   if (options.realtime || hasFeature(user.baseLibrary, 'code')) {
     const code = wx.ids.phoneCode()
-    wx.state.phoneCodes[code] = { code, appid: user.appid, openid, issuedAt: now, used: false }
+    wx.snapshot.phoneCodes[code] = { code, appid: user.appid, openid, issuedAt: now, used: false }
     detail.code = code
   }
   if (!options.realtime) {
     const data = phoneData(wx, user)
     if (hasFeature(user.baseLibrary, 'cloudID')) {
       const cloudID = wx.ids.cloudId()
-      wx.state.cloudIds[cloudID] = { cloudID, appid: user.appid, openid, issuedAt: now, data: { ...data } }
+      wx.snapshot.cloudIds[cloudID] = { cloudID, appid: user.appid, openid, issuedAt: now, data: { ...data } }
       detail.cloudID = cloudID
     }
     const iv = wx.ids.iv()
-    detail.encryptedData = encryptOpenData({ sessionKey: wx.currentSessionKey(user), iv, data })
+    detail.encryptedData = encryptOpenData({ sessionKey: currentSessionKey(wx, user), iv, data })
     detail.iv = iv
   }
   wx.save()
@@ -147,14 +147,14 @@ export const OPENID_MISMATCH_ERRCODE = 40003
  * As documented, without `openid` any caller of the code's appid can redeem it; with `openid`,
  * a code issued to another user fails (`OPENID_MISMATCH_ERRCODE`) and stays unspent.
  */
-export async function exchangePhoneCode(wx: SimulatedWeChat, code: unknown, caller: Caller, openid?: unknown): Promise<PhoneNumberResponse> {
+export async function exchangePhoneCode(wx: WeChatState, code: unknown, caller: Caller, openid?: unknown): Promise<PhoneNumberResponse> {
   const reply = (errcode: number, errmsg: string, openid?: string): PhoneNumberResponse => {
     wx.emit('getPhoneNumber', errcode, openid ?? caller.openid, caller.invocationId)
     return { errcode, errmsg: errcode === 0 ? errmsg : `${errmsg} rid: ${wx.ids.rid()}` }
   }
   const fault = await wx.fault('getPhoneNumber')
   if (fault.errcode === 45011) return reply(45011, 'api minute-quota reach limit mustslower retry next minute')
-  const entry = typeof code === 'string' ? wx.state.phoneCodes[code] : undefined
+  const entry = typeof code === 'string' ? wx.snapshot.phoneCodes[code] : undefined
   if (fault.errcode === -1) {
     // Burn the code: WeChat says never replay a code after -1 (§4.2).
     if (entry) {
@@ -192,9 +192,9 @@ export const CLOUDID_ERRORS = {
 } as const
 
 /** Resolves cloudIDs for `caller`; every id gets its own result. */
-export function resolveCloudIds(wx: SimulatedWeChat, ids: readonly string[], caller: Caller): CloudIdResult[] {
+export function resolveCloudIds(wx: WeChatState, ids: readonly string[], caller: Caller): CloudIdResult[] {
   return ids.map((cloudID) => {
-    const entry = wx.state.cloudIds[cloudID]
+    const entry = wx.snapshot.cloudIds[cloudID]
     const result: CloudIdResult = !entry
       ? { cloudID, ...CLOUDID_ERRORS.invalid }
       : entry.openid !== caller.openid || entry.appid !== caller.appid
