@@ -30,7 +30,15 @@ export interface FunctionInvoker {
   ): Promise<{ ok: true; result: unknown; invocationId: string } | { ok: false; errCode: number; errMsg: string; invocationId: string }>
 }
 
-export type CallFunctionReply = { errMsg: 'cloud.callFunction:ok'; result: unknown; requestID: string } | { errCode: number; errMsg: string }
+/** What `wx.cloud.callFunction` resolves with. */
+export interface CallFunctionSuccess<T = unknown> {
+  errMsg: 'cloud.callFunction:ok'
+  result: T
+  requestID: string
+}
+
+/** A resolved call, or the failure `wx.cloud.callFunction` rejects with. */
+export type CallFunctionReply<T = unknown> = CallFunctionSuccess<T> | { errCode: number; errMsg: string }
 
 export const MAX_CLOUDIDS_PER_CALL = 5
 /** The wrapper code the mini program gets for any failure inside the function service. */

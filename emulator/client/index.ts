@@ -11,58 +11,27 @@
  * const detail = await client.tapPhoneButton(user.openid)
  * const res = await client.callFunction(user.openid, 'getPhoneNumber', { code: detail.code })
  */
-import type { PhoneButtonDetail } from '../core/wechatCodes'
-import type { TestUser } from './wechat/state'
+import type { PhoneButtonDetail } from '../../core/wechatCodes'
+import type { CreateUserInput, PublicUser } from '../wechat/accounts'
+import type { CallFunctionReply, CallFunctionSuccess } from '../wechat/call-function'
+import type { FaultApi, FaultSpec } from '../wechat/faults'
+import type { TapOptions, TapOutcome } from '../wechat/phone'
+import type { TestUser, WeChatApp } from '../wechat/state'
 
-/** A test user as the emulator shows it (never with a session key). */
-export type EmulatorUser = TestUser & { hasSession?: boolean }
+// The types this client speaks are the emulator's own, imported as types only: nothing of the
+// emulator is loaded at run time, so the client still runs anywhere `fetch` does.
 
-export interface EmulatorApp {
-  appid: string
-  name: string
-  quota: number
-  privacyDeclared: boolean
-  phonePermission: boolean
-}
+/** A test user as the emulator shows it (never with a session key); `hasSession` only in listings. */
+export type EmulatorUser = TestUser & Partial<Pick<PublicUser, 'hasSession'>>
 
-export type TapOutcome = 'allow' | 'deny' | 'cancel' | 'quota' | 'privacy' | 'undeclared' | 'noPermission' | 'sms' | 'unsupported'
+/** A mini program as clients see it: without its AppSecret. */
+export type EmulatorApp = Omit<WeChatApp, 'secret'>
 
-export interface TapOptions {
-  outcome?: TapOutcome
-  realtime?: boolean
-  platform?: 'ios' | 'android' | 'devtools' | 'legacy'
-}
+/** What `POST /client/users` accepts. */
+export type CreateUserOptions = CreateUserInput
 
-/** `e.detail` of the phone button: the type the mini program's code classifies. */
-export type { PhoneButtonDetail }
-
-export interface CallFunctionSuccess<T = unknown> {
-  errMsg: 'cloud.callFunction:ok'
-  result: T
-  requestID: string
-}
-
-export type CallFunctionReply<T = unknown> = CallFunctionSuccess<T> | { errCode: number; errMsg: string }
-
-export type FaultApi = 'jscode2session' | 'getPhoneNumber' | 'getOpenData'
-
-export interface FaultSpec {
-  errcode?: -1 | 45011
-  rate?: number
-  next?: number
-  latencyMs?: number
-}
-
-export interface CreateUserOptions {
-  appid?: string
-  openid?: string
-  purePhoneNumber?: string
-  countryCode?: string
-  baseLibrary?: string
-  unionid?: string | boolean
-  privacyAuthorized?: boolean
-  nickname?: string
-}
+// `PhoneButtonDetail` is `e.detail` of the phone button: the type the mini program's code classifies.
+export type { CallFunctionReply, CallFunctionSuccess, FaultApi, FaultSpec, PhoneButtonDetail, TapOptions, TapOutcome }
 
 /** A rejected `callFunction`, shaped like `wx.cloud.callFunction`'s rejection. */
 export class CloudCallError extends Error {
