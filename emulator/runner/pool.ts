@@ -56,10 +56,10 @@ export class FunctionPool {
     })
   }
 
-  /** Gives the worker back: to the next waiter, or to idle. A dying one frees its slot on exit. */
+  /** Gives the worker back: to the next waiter, or to idle. A finishing one dies here and frees its slot on exit. */
   release(w: WorkerProcess): void {
-    w.unclaim()
-    if (w.retireAfterRun) w.kill()
+    if (w.state === 'finishing') w.kill()
+    else w.unclaim()
     this.dispatch()
   }
 
@@ -72,12 +72,9 @@ export class FunctionPool {
 
   /** Kills idle workers now, and busy or starting ones once their call ends (new env or bundle). */
   retire(): void {
-    for (const w of this.workers) {
-      if (w.state === 'idle') w.kill()
-      // A starting worker is already promised to a caller made before the change: it serves
-      // that call, then dies on release.
-      else if (w.state !== 'dead') w.retireAfterRun = true
-    }
+    // A starting worker is already promised to a caller made before the change: it serves
+    // that call (state `finishing`), then dies on release.
+    for (const w of this.workers) w.retire()
   }
 
   async stop(): Promise<void> {

@@ -2,14 +2,29 @@
  * @module emulator/runner/workerProcess — the parent's handle on one forked worker
  * (`worker.cjs`): a warm container that runs one invocation at a time.
  *
- * States: starting → idle ⇄ busy → dead. A worker that times out, crashes or fails to load
- * is killed and never reused; a fresh one takes its place on the next call. `dead` means
- * "killed or exiting": the process may live a few more milliseconds, until `exited` resolves.
+ * States (firebase's functionsRuntimeWorker has the same shape, CREATED → IDLE → BUSY →
+ * FINISHING → FINISHED): starting → idle ⇄ busy → dead, and `finishing` for a worker that must
+ * not be reused but still owes its caller one call (its bundle or env changed mid-run): it
+ * serves that call, is never claimed again, and dies when given back. A worker that times out,
+ * crashes or fails to load is killed and never reused; a fresh one takes its place on the next
+ * call. `dead` means "killed or exiting": the process may live a few more milliseconds, until
+ * `exited` resolves. `WORKER_TRANSITIONS` lists every move allowed.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 
-export type WorkerState = 'starting' | 'idle' | 'busy' | 'dead'
+export type WorkerState = 'starting' | 'idle' | 'busy' | 'finishing' | 'dead'
+
+/** The moves a worker may make; anything else is a bug in the pool and throws. Staying put is always allowed. */
+export const WORKER_TRANSITIONS: Readonly<Record<WorkerState, readonly WorkerState[]>> = {
+  // Loaded: reserved for the caller that spawned it (busy); retired before it loaded (finishing).
+  starting: ['busy', 'finishing', 'dead'],
+  idle: ['busy', 'dead'],
+  // Call ended and warm (idle); retired mid-call (finishing); crashed, timed out, killed (dead).
+  busy: ['idle', 'finishing', 'dead'],
+  finishing: ['dead'],
+  dead: [],
+}
 
 /** The worker's reply to one invocation (see worker.cjs for the wire shape). */
 export type WorkerReply =
@@ -37,10 +52,8 @@ const WORKER_SCRIPT = join(__dirname, 'worker.cjs')
 const STDERR_TAIL = 4096
 
 export class WorkerProcess {
-  state: WorkerState = 'starting'
+  private current: WorkerState = 'starting'
   lastUsed = Date.now()
-  /** Set when the bundle or env changed mid-run: the pool kills it once the run ends. */
-  retireAfterRun = false
   readonly child: ChildProcess
   /** Resolves once the bundle is loaded; resolves to a failure reply if it could not load. */
   readonly ready: Promise<WorkerReply | null>
@@ -77,7 +90,8 @@ export class WorkerProcess {
         this.files = m.files ?? []
         if (m.ok) {
           // Reserved for the caller that spawned it, so no other caller can take it first.
-          this.state = 'busy'
+          // A finishing one stays finishing (it still serves that caller); a dead one stays dead.
+          if (this.current === 'starting') this.moveTo('busy')
           resolve(null)
         } else {
           this.kill()
@@ -90,7 +104,7 @@ export class WorkerProcess {
       if (m.t === 'result') this.settle(m.id, m)
     })
     const gone = (error: string) => {
-      this.state = 'dead'
+      this.moveTo('dead')
       resolveReady({ ok: false, kind: 'load', error, logs: [] }) // no-op once it was ready
       if (this.pending) this.settle(this.pending.id, { ok: false, kind: 'crash', error, logs: [] })
       this.markExited()
@@ -103,32 +117,51 @@ export class WorkerProcess {
     })
   }
 
+  get state(): WorkerState {
+    return this.current
+  }
+
+  private moveTo(next: WorkerState): void {
+    if (next === this.current) return
+    if (!WORKER_TRANSITIONS[this.current].includes(next)) throw new Error(`worker cannot go from ${this.current} to ${next}`)
+    this.current = next
+  }
+
   get pid(): number | undefined {
     return this.child.pid
   }
 
   /** Marks an idle worker as taken; returns false if it is not idle. */
   claim(): boolean {
-    if (this.state !== 'idle') return false
-    this.state = 'busy'
+    if (this.current !== 'idle') return false
+    this.moveTo('busy')
     return true
   }
 
   /** Gives back a claimed worker that ran nothing (e.g. one started by `warm`). */
   unclaim(): void {
-    if (this.state === 'busy' && !this.pending) {
-      this.state = 'idle'
+    if (this.current === 'busy' && !this.pending) {
+      this.moveTo('idle')
       this.lastUsed = Date.now()
     }
   }
 
+  /**
+   * The bundle or env changed: an idle worker dies now; a starting or busy one finishes the
+   * call it owes, then dies when given back (`unclaim` is not enough; the pool kills it).
+   */
+  retire(): void {
+    if (this.current === 'idle') this.kill()
+    else if (this.current === 'starting' || this.current === 'busy') this.moveTo('finishing')
+  }
+
   /** Runs one invocation on a claimed worker; kills it if it outlives `timeoutMs`. */
   run(msg: InvokeMessage, timeoutMs: number): Promise<WorkerReply> {
-    if (this.state === 'dead') {
+    if (this.current === 'dead') {
       // Died between being claimed and being used (e.g. a stray timer threw while idle).
       return Promise.resolve({ ok: false, kind: 'crash', error: 'worker exited before the call', logs: [] })
     }
-    if (this.state !== 'busy' || this.pending) throw new Error(`worker is ${this.state}`)
+    if ((this.current !== 'busy' && this.current !== 'finishing') || this.pending) throw new Error(`worker is ${this.current}`)
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.settle(msg.id, { ok: false, kind: 'timeout', error: `timed out after ${timeoutMs} ms`, logs: [] })
@@ -153,10 +186,12 @@ export class WorkerProcess {
     if (!p || p.id !== id) return
     this.pending = null
     clearTimeout(p.timer)
-    if (this.state === 'busy') {
-      // A crash ends the worker (it exits after reporting); anything else leaves it warm.
-      this.state = reply.ok || reply.kind === 'threw' || reply.kind === 'size' || reply.kind === 'input' ? 'idle' : 'dead'
-      if (this.state === 'dead') this.kill()
+    if (this.current === 'busy' || this.current === 'finishing') {
+      // A crash ends the worker (it exits after reporting); anything else leaves it warm, or,
+      // if finishing, waiting to be given back and killed.
+      const warm = reply.ok || reply.kind === 'threw' || reply.kind === 'size' || reply.kind === 'input'
+      if (!warm) this.kill()
+      else if (this.current === 'busy') this.moveTo('idle')
     }
     this.lastUsed = Date.now()
     p.resolve(reply)
@@ -164,7 +199,7 @@ export class WorkerProcess {
 
   /** SIGKILL: a function gets no chance to run on after its time is up. */
   kill(): void {
-    this.state = 'dead'
+    this.moveTo('dead')
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
   }
 
@@ -174,7 +209,7 @@ export class WorkerProcess {
    */
   async stop(graceMs = 1000): Promise<void> {
     const running = this.child.exitCode === null && this.child.signalCode === null
-    this.state = 'dead'
+    this.moveTo('dead')
     if (running && this.child.connected) {
       this.child.disconnect()
       const timer = setTimeout(() => this.kill(), graceMs)
