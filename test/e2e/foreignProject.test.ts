@@ -48,6 +48,8 @@ let userFiles: Map<string, string>
 const inits: Array<{ code: number | null; out: string; err: string; tree: Map<string, string> }> = []
 let packReport: { miniprogramPackages: number; otherPackages: number; warnings: string[]; error?: string }
 let compiled: CompiledProject
+/** miniprogram-ci's refusal, if any: reported by its own test, so the dev-server tests still run. */
+let compileError: string | undefined
 let server: ChildProcess | undefined
 let serverOut = ''
 let client: EmulatorClient
@@ -157,7 +159,10 @@ beforeAll(async () => {
       resolve(stdout.trim().split('\n').pop() || JSON.stringify({ error: `${err?.message}: ${stderr}` }))))
   packReport = JSON.parse(packed)
   lap('构建npm')
-  const [url] = await Promise.all([startDev(), compileWithMiniprogramCi(project).then((c) => { compiled = c; lap('compiled') })])
+  const [url] = await Promise.all([startDev(), compileWithMiniprogramCi(project).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message })])
+  // The repository's client (the same source the package bundles): the installed library entry
+  // bundles the whole emulator, which does not load under jsdom (no TextDecoder); the last test
+  // uses the installed package's client from a Node process, as a user's own tests would.
   client = new EmulatorClient(url)
   lap('dev started')
 }, 240_000)
@@ -208,6 +213,7 @@ describe('构建npm and WeChat\'s compilers', () => {
   })
 
   test('miniprogram-ci compiles the project, the npm component and the user\'s pages included', () => {
+    expect(compileError).toBeUndefined()
     expect(compiled.files).toEqual(expect.arrayContaining([
       'app.js', 'pages/index/index.js', 'pages/profile/index.js', 'pages/profile/index.json',
       'miniprogram_npm/phonebind-weapp/phone-auth/index.js', 'miniprogram_npm/phonebind-weapp/phone-auth/index.wxml',
@@ -218,6 +224,7 @@ describe('构建npm and WeChat\'s compilers', () => {
   })
 
   test('wcc compiles every WXML file and wcsc every WXSS file', () => {
+    expect(compileError).toBeUndefined()
     const wxml = compiled.files.filter((f) => f.endsWith('.wxml'))
     expect(wxml).toEqual(expect.arrayContaining(['pages/profile/index.wxml', 'miniprogram_npm/phonebind-weapp/phone-auth/index.wxml']))
     const wcc = runWcc(compiled.dir, wxml)
@@ -362,6 +369,12 @@ describe('phonebind dev: the real component from miniprogram_npm, and the projec
     const until = Date.now() + 10_000
     while (page.instance.data.count !== 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
     expect(page.instance.data.count).toBe(1)
+    // A user's own Node test: `require('phonebind')` from the project, its EmulatorClient, the same function.
+    const script = `const { EmulatorClient } = require('phonebind');
+      new EmulatorClient(process.argv[1]).callFunction(process.argv[2], 'todos', { action: 'count' })
+        .then((r) => console.log(JSON.stringify(r.result)), (e) => { console.error(e.message); process.exit(1) })`
+    const own = spawnSync(process.execPath, ['-e', script, client.baseUrl, user.openid], { cwd: project, encoding: 'utf8' })
+    expect({ status: own.status, stderr: own.stderr, out: own.stdout.trim() }).toEqual({ status: 0, stderr: '', out: '{"count":1}' })
     expect(serverOut).not.toMatch(/Error|错误/)
   })
 })
