@@ -8,28 +8,32 @@
  *   /client/…                   the simulated client (see `./wechat/client-routes.ts`)
  *   extra `routes`              e.g. the console (`/console`)
  * Every request first passes `./http/guard.ts` (Origin, loopback Host, body Content-Type).
- * Services start in order (store → wechat → http → runner) and stop in reverse.
+ * Each service is a module behind one lifecycle (`EmulatorService`: start, stop, info); only
+ * the registry (`./registry.ts`) starts them, in order (store → wechat → storage → http →
+ * runner), and stops them in reverse.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { EmulatorClient } from './client'
 import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, declaredCollections, readCloudfunctionRoot, wechatFunctionEnv } from './config'
 import { EmulatorEvents } from './events'
-import { ServiceRegistry } from './registry'
+import { HttpService } from './http/service'
+import { isLoopbackHostname } from './http/guard'
 import { createInvocationRegistry } from './invocations'
-import { createFunctionActions, createRunner, type ReloadReport, type Runner } from './runner'
-import { createStorage, type Storage } from './storage'
-import { openStore, type DocumentStore } from './store'
+import { ServiceRegistry } from './registry'
+import { createFunctionActions, type ReloadReport, type Runner } from './runner'
+import { RunnerService } from './runner/service'
+import type { Storage } from './storage'
+import { StorageService } from './storage/service'
+import type { DocumentStore } from './store'
+import { StoreService } from './store/service'
 import { createAdminRoute, createDatabaseActions } from './tcb'
-import { systemClock, type ActionTable, type Clock, type EmulatorService, type InvocationRegistry, type RouteHandler } from './types'
-import { createRequestGuard, isLoopbackHostname, type Refusal } from './http/guard'
+import { systemClock, type ActionTable, type Clock, type InvocationRegistry, type RouteHandler, type ServiceInfo } from './types'
 import { createClientRoutes } from './wechat/client-routes'
-import { seedDemoUsers } from './wechat/demo-users'
-import { createJscode2SessionRoute, sendJson } from './wechat/http'
+import { createJscode2SessionRoute } from './wechat/http'
 import { createWeChatActions } from './wechat/openapi'
-import type { TestUser } from './wechat/state'
-import { SimulatedWeChat } from './wechat/wechat'
+import { WeChatService } from './wechat/service'
+import type { TestUser, WeChatApp } from './wechat/state'
+import type { SimulatedWeChat } from './wechat/wechat'
 
 export interface StartEmulatorOptions {
   /** 0 (default) picks a free port; the CLI passes 9090. */
@@ -108,6 +112,8 @@ export interface RunningEmulator extends EmulatorHandles {
   appid: string
   /** The demo users seeded on first start (empty if the data dir already existed). */
   seededUsers: TestUser[]
+  /** Each service's name and address (URL, data folder, functions folder), in start order. */
+  services: ServiceInfo[]
   stop(): Promise<void>
 }
 
@@ -118,170 +124,123 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const projectRoot = options.projectRoot ? resolve(options.projectRoot) : undefined
   const functionsDir = resolve(options.functionsDir ?? (projectRoot ? readCloudfunctionRoot(projectRoot) : DEFAULT_FUNCTIONS_DIR))
   const log = options.quiet ? () => {} : (options.log ?? ((line: string) => console.log(line)))
+  // Fidelity warnings and data loss, not progress: shown even when quiet.
+  const warn = options.log ?? ((line: string) => console.warn(line))
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined
-
   const events = new EmulatorEvents()
   const invocations = createInvocationRegistry()
-  const handles = { events, invocations } as Partial<EmulatorHandles> & { events: EmulatorEvents; invocations: InvocationRegistry }
-  let seededUsers: TestUser[] = []
-  let server: Server | undefined
-  let url = ''
+  const baseUrl = () => http.url
 
-  const storeService: EmulatorService = {
-    name: 'store',
-    start: async () => {
-      const store = (handles.store = await openStore({ dataDir, fresh: options.fresh, clock }))
-      // Damage found in store.log is data loss, not progress: printed even when quiet.
-      for (const line of store.recovery?.report ?? []) (options.log ?? console.warn)(line)
-      // As a deployed project has them: created once, then kept in the log like any other.
-      for (const c of options.collections ?? declaredCollections(projectRoot ? join(projectRoot, 'database') : undefined)) if (!store.hasCollection(c)) await store.createCollection(c)
+  // Each service gets the others it needs; the registry starts them in this order.
+  const store = new StoreService({
+    dataDir,
+    fresh: options.fresh,
+    clock,
+    collections: () => options.collections ?? declaredCollections(projectRoot ? join(projectRoot, 'database') : undefined),
+    warn,
+  })
+  const wechat = new WeChatService({
+    dataDir,
+    fresh: options.fresh,
+    newWeChat: options.newWeChat,
+    seed: options.seed,
+    clock,
+    events,
+    // A missing wechat.json next to a database that refers to its users is refused.
+    dependents: dataDir ? () => describeDocuments(store.store, dataDir) : undefined,
+    baseUrl,
+  })
+  const storage = new StorageService({ env, dataDir, fresh: options.fresh, baseUrl, clock, maxFileBytes: options.maxFileBytes })
+  const runner = new RunnerService({
+    functionsDir,
+    adminUrl: () => `${http.url}/admin`,
+    env,
+    invocations,
+    events,
+    clock,
+    poolSize: options.poolSize,
+    defaultFunctionEnv: () => wechatFunctionEnv({ appSecret: defaultApp(wechat.wechat).secret, apiBase: http.url }),
+    dev: projectRoot ? { buildDir: join(projectRoot, DEFAULTS.buildDir), cwd: projectRoot, watch: options.watch } : undefined,
+    onReload: options.onReload,
+  })
+  /** Read through the services, so a route built before the runner starts still reaches it. */
+  const handles: EmulatorHandles = {
+    events,
+    invocations,
+    get store() {
+      return store.store
     },
-    stop: async () => handles.store?.close(),
-  }
-
-  const wechatService: EmulatorService = {
-    name: 'wechat',
-    start: async () => {
-      handles.wechat = new SimulatedWeChat({
-        dataDir,
-        fresh: options.fresh,
-        newWorld: options.newWeChat,
-        // A missing wechat.json next to a database that refers to its users is refused.
-        dependents: dataDir ? describeDocuments(handles.store!, dataDir) : undefined,
-        seed: options.seed,
-        clock,
-        events,
-        onFreshState: (wx) => {
-          seededUsers = seedDemoUsers(wx)
-        },
-      })
+    get wechat() {
+      return wechat.wechat
     },
-    stop: async () => handles.wechat?.flush(),
+    get storage() {
+      return storage.storage
+    },
+    get runner() {
+      return runner.runner
+    },
   }
-  const announceNewWeChat = () => {
-    const aside = handles.wechat?.setAsideAs
-    if (aside) log(`Started a new simulated WeChat; the previous one is kept as ${aside}`)
-  }
-
-  const httpService: EmulatorService = {
-    name: 'http',
-    start: async () => {
-      const h = handles as EmulatorHandles
-      // The runner starts after the server (it needs the URL): actions reach it lazily.
-      const lazyRunner = { invoke: (...args: Parameters<Runner['invoke']>) => h.runner.invoke(...args) }
-      h.storage = createStorage({ env, dataDir, fresh: options.fresh, baseUrl: () => url, clock, maxFileBytes: options.maxFileBytes })
+  const http = new HttpService({
+    host,
+    port: options.port ?? 0,
+    routes: () => {
       const actions: ActionTable = {
-        ...createDatabaseActions(h.store, {
-          clock,
-          autoCreateCollections: options.autoCreateCollections,
-          // A fidelity warning, not progress: shown even when quiet.
-          warn: options.log ?? ((line: string) => console.warn(line)),
-        }),
-        ...createWeChatActions(h.wechat),
-        ...createFunctionActions(lazyRunner),
-        ...h.storage.actions,
+        ...createDatabaseActions(store.store, { clock, autoCreateCollections: options.autoCreateCollections, warn }),
+        ...createWeChatActions(wechat.wechat),
+        ...createFunctionActions(runner),
+        ...storage.storage.actions,
       }
       const builtIn: RouteHandler[] = [
         createAdminRoute({ actions, invocations, events }),
-        createJscode2SessionRoute(h.wechat),
+        createJscode2SessionRoute(wechat.wechat),
         createClientRoutes({
-          wechat: h.wechat,
-          functions: lazyRunner,
-          db: h.store,
+          wechat: wechat.wechat,
+          functions: runner,
+          db: store.store,
           onReset: async () => {
-            await clearDatabase(h.store)
-            await h.storage.files.clear()
+            await clearDatabase(store.store)
+            await storage.storage.files.clear()
           },
         }),
-        h.storage.route,
+        storage.storage.route,
       ]
-      const extra = typeof options.routes === 'function' ? options.routes(h) : (options.routes ?? [])
-      const guard = createRequestGuard({ listenHost: host, port: () => (server!.address() as AddressInfo).port })
-      server = createServer((req, res) => void dispatch([...builtIn, ...extra], req, res, guard))
-      server.keepAliveTimeout = DEFAULTS.keepAliveTimeoutMs
-      server.headersTimeout = DEFAULTS.keepAliveTimeoutMs + 1000
-      await new Promise<void>((ok, fail) => {
-        server!.once('error', fail)
-        server!.listen(options.port ?? 0, host, () => ok())
-      })
-      url = `http://${host}:${(server.address() as AddressInfo).port}`
+      const extra = typeof options.routes === 'function' ? options.routes(handles) : (options.routes ?? [])
+      return [...builtIn, ...extra]
     },
-    stop: async () => {
-      if (!server) return
-      const s = server
-      await new Promise<void>((ok) => {
-        s.close(() => ok())
-        s.closeAllConnections()
-      })
-    },
-  }
+  })
 
-  const runnerService: EmulatorService = {
-    name: 'runner',
-    start: async () => {
-      const app = handles.wechat!.getApp()!
-      const perFunction = wechatFunctionEnv({ appSecret: app.secret, apiBase: url })
-      handles.runner = createRunner({
-        functionsDir,
-        adminUrl: `${url}/admin`,
-        env,
-        invocations,
-        events,
-        clock,
-        poolSize: options.poolSize,
-        defaultFunctionEnv: perFunction,
-        dev: projectRoot ? { buildDir: join(projectRoot, DEFAULTS.buildDir), cwd: projectRoot, watch: options.watch } : undefined,
-        onReload: options.onReload,
-      })
-    },
-    stop: async () => handles.runner?.stop(),
-  }
-
-  const registry = new ServiceRegistry([storeService, wechatService, httpService, runnerService])
+  // The runner starts after the server: the functions' environment carries its URL.
+  const registry = new ServiceRegistry([store, wechat, storage, http, runner])
   await registry.startAll()
-  announceNewWeChat()
-  const h = handles as EmulatorHandles
+  const aside = wechat.wechat.setAsideAs
+  if (aside) log(`Started a new simulated WeChat; the previous one is kept as ${aside}`)
+  const url = http.url
   log(`phonebind emulator listening on ${url}`)
   if (!isLoopbackHostname(host)) {
     // Not silenced by `quiet`: anyone who can reach this address can drive the emulator.
-    const warn = options.log ?? ((line: string) => console.warn(line))
     warn(
       `⚠ 警告 / WARNING: the emulator listens on ${host}, not loopback. It has no authentication: anyone who can reach ${url} can read session keys and change its data, and the Host check against DNS rebinding is off.`,
     )
   }
   return {
-    ...h,
+    ...handles,
     url,
     adminUrl: `${url}/admin`,
     port: Number(new URL(url).port),
     env,
     client: new EmulatorClient(url),
-    appid: h.wechat.defaultAppid,
-    seededUsers,
+    appid: wechat.wechat.defaultAppid,
+    seededUsers: wechat.seededUsers,
+    services: registry.info(),
     stop: () => registry.stopAll(),
   }
 }
 
-async function dispatch(routes: RouteHandler[], req: IncomingMessage, res: ServerResponse, guard: (req: IncomingMessage, url: URL) => Refusal | undefined): Promise<void> {
-  try {
-    const url = new URL(req.url ?? '/', 'http://emulator.local')
-    // Every request passes the same Origin/Host/Content-Type check before any route (./http/guard.ts).
-    const refused = guard(req, url)
-    if (refused) return refuse(res, refused)
-    for (const route of routes) if (await route(req, res, url)) return
-    if (url.pathname === '/' || url.pathname === '/healthz') sendJson(res, 200, { ok: true, name: 'phonebind emulator' })
-    else sendJson(res, 404, { error: `no route ${req.method ?? ''} ${url.pathname}` })
-  } catch (e) {
-    console.error('[emulator] request failed:', e instanceof Error ? e.message : e)
-    if (!res.headersSent) sendJson(res, 500, { error: 'internal emulator error' })
-    else res.destroy()
-  }
-}
-
-function refuse(res: ServerResponse, r: Refusal): void {
-  // The body is not read: close the connection rather than leave it unread on a kept-alive socket.
-  res.setHeader('connection', 'close')
-  sendJson(res, r.status, { error: r.error })
+/** The app a fresh WeChat creates first; a loaded `wechat.json` without it is damaged. */
+function defaultApp(wx: SimulatedWeChat): WeChatApp {
+  const app = wx.getApp()
+  if (!app) throw new Error(`the simulated WeChat has no default app (${wx.defaultAppid}); start it with --new-wechat`)
+  return app
 }
 
 /** "the database in <dir> holds N documents (users, …)", or undefined when it holds none. */

@@ -1,10 +1,12 @@
 /**
  * @module emulator/registry — starts the emulator's services in order and stops them in reverse.
  *
- * Only the registry starts or stops services. A second start is refused, and a failed start
- * stops whatever already started, so a half-started emulator never leaks workers or sockets.
+ * Only the registry starts or stops services (firebase-tools' `EmulatorRegistry`). A second
+ * start is refused, and a failed start stops whatever already started, so a half-started
+ * emulator never leaks workers or sockets. The order is the array given: a service comes after
+ * those it reads at start (the runner after the server, whose URL its functions get).
  */
-import type { EmulatorService } from './types'
+import type { EmulatorService, ServiceInfo } from './types'
 
 export class ServiceRegistry {
   private readonly started: EmulatorService[] = []
@@ -48,6 +50,11 @@ export class ServiceRegistry {
     this.started.length = 0
     this.state = 'stopped'
     if (first) throw first
+  }
+
+  /** Each started service's address, in start order (empty before start and after stop). */
+  info(): ServiceInfo[] {
+    return this.started.map((service) => service.info())
   }
 
   get running(): boolean {

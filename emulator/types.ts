@@ -9,7 +9,8 @@
  * console/  the web page
  *
  * Services never import each other's internals: they meet through these types, wired together
- * by `emulator/index.ts`.
+ * by `emulator/index.ts`; each one's lifecycle (`EmulatorService`) is its `service.ts`, started
+ * and stopped only by `emulator/registry.ts`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -77,11 +78,30 @@ export class TcbError extends Error {
 /** An HTTP route a service mounts on the emulator's single server. Return false if not handled. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean
 
-/** Lifecycle every service implements; the registry starts them in order and stops in reverse. */
+/** Where a started service can be reached: `url` for HTTP, `address` otherwise (a folder, "memory"). */
+export interface ServiceInfo {
+  name: string
+  url?: string
+  address?: string
+}
+
+/**
+ * Lifecycle every service implements (firebase-tools' `EmulatorInstance`). Only the registry
+ * calls `start` and `stop`; a service gets the others it needs in its constructor and reads
+ * them once started.
+ */
 export interface EmulatorService {
   readonly name: string
   start(): Promise<void>
   stop(): Promise<void>
+  /** Its address, once started. */
+  info(): ServiceInfo
+}
+
+/** A started service's value, or a plain error naming the service that was used too early. */
+export function requireStarted<T>(value: T | undefined, service: string): T {
+  if (value === undefined) throw new Error(`emulator service "${service}" is not started`)
+  return value
 }
 
 /** Injected time source, so lifetimes (5-minute codes) are testable without sleeping. */

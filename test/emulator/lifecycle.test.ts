@@ -1,14 +1,12 @@
 /**
- * Emulator lifecycle: persistence across restarts, `fresh`, the service registry's order and
- * refusals, and a clean stop.
+ * Emulator lifecycle: persistence across restarts, `fresh`, each service's reported address,
+ * and a clean stop (the registry's own order and refusals: `emulator/registry.test.ts`).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator } from '../../emulator'
-import { ServiceRegistry } from '../../emulator/registry'
-import type { EmulatorService } from '../../emulator/types'
 import { SimulatedWeChat } from '../../emulator/wechat/wechat'
 
 jest.setTimeout(20_000)
@@ -97,33 +95,19 @@ describe('stop', () => {
   })
 })
 
-describe('ServiceRegistry', () => {
-  function recorder(log: string[], name: string, failStart = false): EmulatorService {
-    return {
-      name,
-      start: async () => {
-        if (failStart) throw new Error('boom')
-        log.push(`start ${name}`)
-      },
-      stop: async () => {
-        log.push(`stop ${name}`)
-      },
+describe('services', () => {
+  it("reports each service's address in start order: the data folder, the server's URL, the functions folder", async () => {
+    const emu = await start()
+    try {
+      expect(emu.services).toEqual([
+        { name: 'store', address: dataDir },
+        { name: 'wechat', url: emu.url },
+        { name: 'storage', url: `${emu.url}/storage` },
+        { name: 'http', url: emu.url },
+        { name: 'runner', address: noFunctions },
+      ])
+    } finally {
+      await emu.stop()
     }
-  }
-
-  it('starts in order, stops in reverse, and refuses a second start', async () => {
-    const log: string[] = []
-    const reg = new ServiceRegistry([recorder(log, 'a'), recorder(log, 'b')])
-    await reg.startAll()
-    await expect(reg.startAll()).rejects.toThrow(/already running/)
-    await reg.stopAll()
-    expect(log).toEqual(['start a', 'start b', 'stop b', 'stop a'])
-  })
-
-  it('stops what started when a later service fails to start', async () => {
-    const log: string[] = []
-    const reg = new ServiceRegistry([recorder(log, 'a'), recorder(log, 'b', true), recorder(log, 'c')])
-    await expect(reg.startAll()).rejects.toThrow(/"b" failed to start: boom/)
-    expect(log).toEqual(['start a', 'stop a'])
   })
 })
