@@ -1,19 +1,24 @@
 /**
- * @module scripts/build — `npm run build`: bundles every cloud function for upload.
+ * @module scripts/build — `npm run build`, the repository's own build.
  *
- *   npm run build                      all of cloudfunctions/*
- *   npm run build -- login getOpenData only these
- *   npm run build -- --external wx-server-sdk   leave the SDK to the cloud's npm install
- *   npm run build -- --no-minify      readable output
- *   npm run build -- --minify-all     also mangle names (smaller, but slower to load)
- *   npm run build -- --no-lazy        one self-contained index.js, no index.deps-*.js
+ *   npm run build                      everything (below)
+ *   tsx scripts/build.ts login getOpenData   bundles only these, into build/functions/<name>/
+ *   … --external wx-server-sdk / --no-minify / --minify-all / --no-lazy   bundling variants
  *
- * A full build also builds the `phonebind-weapp` package (packages/weapp → miniprogram_dist/,
+ * The deployable folders in cloudfunctions/ are not written here: the repository is phonebind's
+ * first user, so `npm run build` ends with `phonebind build`, which writes them exactly as
+ * `phonebind init` / `build` write them into any project (a loader `index.js`, the bundle
+ * `phonebind.js`, its side files). The TypeScript `index.ts` beside them is what `phonebind dev`
+ * runs. Bundles from this script go to build/functions/, never over those folders.
+ *
+ * A full build builds the `phonebind-weapp` package (packages/weapp → miniprogram_dist/,
  * with core's runtime compiled in), runs 构建npm on the demo mini program with WeChat's own
  * `miniprogram-ci` (→ miniprogram/miniprogram_npm/, as devtools' 工具 → 构建npm would), and
  * compiles the emulator console.
  */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { MARK } from '../packages/phonebind/src/owned'
 import { buildConsole } from '../emulator/console/build'
 import { buildFunctions, formatBytes } from './buildFunctions'
 import { buildWeapp } from '../packages/weapp/scripts/build'
@@ -40,12 +45,16 @@ function parseArgs(argv: string[]): { functions?: string[]; external?: string[];
 
 async function run(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
-  console.log(`Building cloud functions in ${args.root} …`)
-  const report = await buildFunctions({ ...args, log: (l) => console.log(l) })
-  const total = report.functions.reduce((s, f) => s + f.bytes, 0)
-  if (report.functions.length === 0) console.log('  (no function folder with an index.ts)')
-  console.log(`Built ${report.functions.length} function(s), ${formatBytes(total)} in ${Math.round(report.totalMs)} ms`)
-  if (args.functions) return // a partial build is about functions only
+  if (args.functions) {
+    // A partial build is about bundling only (inspecting, measuring): kept out of cloudfunctions/.
+    const outDir = join(__dirname, '..', 'build', 'functions')
+    console.log(`Bundling ${args.functions.join(', ')} from ${args.root} into ${outDir} …`)
+    const report = await buildFunctions({ ...args, outDir, log: (l) => console.log(l) })
+    const total = report.functions.reduce((s, f) => s + f.bytes, 0)
+    console.log(`Built ${report.functions.length} function(s), ${formatBytes(total)} in ${Math.round(report.totalMs)} ms`)
+    return
+  }
+  removeOldBundles(args.root)
 
   const weapp = await buildWeapp()
   console.log(`Built phonebind-weapp: ${weapp.js.length} modules, ${formatBytes(weapp.bytes)} in packages/weapp/miniprogram_dist`)
@@ -62,6 +71,19 @@ async function run(): Promise<void> {
   }
   const consoleBundle = await buildConsole({ outDir: join(__dirname, '..', 'build', 'console') })
   console.log(`Built the emulator console (${formatBytes(consoleBundle.js.length)} of script)`)
+}
+
+/**
+ * Bundles that earlier versions of this script wrote straight into cloudfunctions/<fn>/ (git-ignored,
+ * without phonebind's header): removed, so `phonebind build` can write the folders as its own.
+ */
+function removeOldBundles(root: string): void {
+  for (const fn of existsSync(root) ? readdirSync(root) : []) {
+    const dir = join(root, fn)
+    const index = join(dir, 'index.js')
+    if (!existsSync(join(dir, 'index.ts')) || !existsSync(index) || readFileSync(index, 'utf8').startsWith(MARK)) continue
+    for (const f of readdirSync(dir)) if (/^index\.(js|js\.map|deps-[a-z]+\.js)$/.test(f)) rmSync(join(dir, f))
+  }
 }
 
 run().catch((e: unknown) => {
