@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../emulator'
 import { buildFunctions, type FunctionBuildResult } from '../../scripts/buildFunctions'
+import { PHONEBIND_FUNCTIONS } from '../../packages/phonebind/src/facts'
 
-export const FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone'] as const
+export const FUNCTIONS = PHONEBIND_FUNCTIONS
 export const PROJECT_ROOT = join(__dirname, '..', '..')
 
 export interface BuiltFunctions {

@@ -7,10 +7,11 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PHONEBIND_FUNCTIONS } from '../../packages/phonebind/src/facts'
 
 const SHIPPED = join(__dirname, '..', '..', 'packages', 'phonebind', 'dist', 'functions')
 const RULES = join(__dirname, '..', '..', 'database')
-export const PHONEBIND_FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone']
+export { PHONEBIND_FUNCTIONS }
 
 export interface DevProject {
   root: string

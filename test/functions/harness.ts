@@ -12,8 +12,10 @@ import type { Result } from '../../core/contracts'
 import { startEmulator, type RunningEmulator } from '../../emulator'
 import { wechatFunctionEnv } from '../../emulator/config'
 import { buildFunctions } from '../../scripts/buildFunctions'
+import { PHONEBIND_FUNCTIONS } from '../../packages/phonebind/src/facts'
 
-export const FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone'] as const
+/** phonebind's functions, as defined once for init/build (packages/phonebind/src/facts.ts). */
+export const FUNCTIONS = PHONEBIND_FUNCTIONS
 export type FunctionUnderTest = (typeof FUNCTIONS)[number]
 
 export interface Harness {

@@ -16,6 +16,7 @@ import { execFile } from 'node:child_process'
 import { readdirSync, statSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildFunctions } from '../../scripts/buildFunctions'
+import { PHONEBIND_FUNCTIONS } from '../../packages/phonebind/src/facts'
 import { scfEnvironment } from '../../emulator/runner/runner'
 
 // Under the project so the `external` variant resolves node_modules like a cloud install would.
@@ -40,7 +41,7 @@ function probe(file: string): Promise<{ requireMs: number; firstCallMs: number; 
 }
 const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1] }
 async function main(): Promise<void> {
-  const fns = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone']
+  const fns = [...PHONEBIND_FUNCTIONS]
   rmSync(ROOT, { recursive: true, force: true })
   for (const [name, opts] of Object.entries(variants)) await buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir: join(ROOT, name), functions: fns, ...opts })
   const rounds = Number(process.argv[2] ?? 9)

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator } from '../../emulator'
 import { buildFunctions } from '../../scripts/buildFunctions'
+import { PHONEBIND_FUNCTIONS } from '../../packages/phonebind/src/facts'
 
 async function main(): Promise<void> {
   const outDir = await mkdtemp(join(tmpdir(), 'phonebind-mp-e2e-'))
-  await buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir, functions: ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone'] })
+  await buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir, functions: [...PHONEBIND_FUNCTIONS] })
   const emu = await startEmulator({ port: 0, fresh: true, functionsDir: outDir, quiet: true, seed: 'mp-e2e', poolSize: 1 })
   let stopping = false
   const stop = async () => {
