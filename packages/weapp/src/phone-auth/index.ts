@@ -9,6 +9,7 @@ import { errorInfo } from '../../../../core/errors'
 import { phoneFeatures, privacyApi } from '../services/baseLibrary'
 import type { PhoneFeatures } from '../services/baseLibrary'
 import { bindFromButton } from '../services/phoneBinding'
+import { privacyCoordinatorInstalled, registerPhoneAuthPrivacy } from '../services/privacy'
 import type { BindAttempt } from '../services/phoneBinding'
 import type { PhoneButtonDetail, PrivacyResolve } from '../types/wechat'
 import { boundMessage, developerHint, nextStepFor, NEXT_STEP_TEXT } from './outcomes'
@@ -22,6 +23,8 @@ interface Hidden {
   pendingPrivacy: PrivacyResolve | null
   /** When the user last declined in our sheet (ms), to respect WeChat's ~10 s lock-out. */
   declinedAt: number
+  /** Unregisters from the app's privacy coordinator (null when we own the listener or none). */
+  unregisterPrivacy: (() => void) | null
 }
 const hidden = new WeakMap<object, Hidden>()
 const AGREE_BUTTON_ID = 'phone-auth-privacy-agree'
@@ -31,7 +34,7 @@ const PRIVACY_LOCKOUT_MS = 10_000
 function stateOf(owner: object): Hidden {
   let h = hidden.get(owner)
   if (!h) {
-    h = { features: phoneFeatures(), inFlight: false, pendingPrivacy: null, declinedAt: 0 }
+    h = { features: phoneFeatures(), inFlight: false, pendingPrivacy: null, declinedAt: 0, unregisterPrivacy: null }
     hidden.set(owner, h)
   }
   return h
@@ -83,6 +86,8 @@ Component({
     detached() {
       // WeChat keeps only the last listener; answer a pending request so the platform is not left waiting.
       const h = stateOf(this)
+      if (h.unregisterPrivacy) h.unregisterPrivacy()
+      h.unregisterPrivacy = null
       if (h.pendingPrivacy) h.pendingPrivacy({ event: 'disagree' })
       h.pendingPrivacy = null
     },
@@ -110,11 +115,15 @@ Component({
     watchPrivacy() {
       const api = stateOf(this).features.privacy ? privacyApi() : null
       if (!api) return // below 2.32.3 the platform shows its own consent
-      api.onNeedPrivacyAuthorization((resolve) => {
+      const listener = (resolve: PrivacyResolve) => {
         stateOf(this).pendingPrivacy = resolve
         this.setData({ privacyOpen: true })
         resolve({ event: 'exposureAuthorization' })
-      })
+      }
+      // With the app's coordinator installed, it owns WeChat's one listener and routes the phone
+      // button's triggers here; without it, register our own (which replaces any host listener).
+      if (privacyCoordinatorInstalled()) stateOf(this).unregisterPrivacy = registerPhoneAuthPrivacy(listener)
+      else api.onNeedPrivacyAuthorization(listener)
       api.getPrivacySetting({
         success: (res) => {
           if (!res.needAuthorization) return
