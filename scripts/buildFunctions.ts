@@ -28,7 +28,7 @@ export interface BuildFunctionsOptions {
   /** Modules left to `require` at run time, e.g. `['wx-server-sdk']` (default: bundle all). */
   external?: string[]
   /**
-   * Default `{ whitespace: true, syntax: true }`. Measured (scripts/buildMeasure.ts): also
+   * Default `{ whitespace: true, syntax: true }`. Measured (bench/buildMeasure.ts): also
    * mangling identifiers makes the bundle smaller but its cold `require` SLOWER (≈ 100 vs
    * 60 ms for a wx-server-sdk function), and keeps stack traces readable.
    */

@@ -2,7 +2,7 @@
  * Measures what bundling does to a phonebind function's cold start, to decide whether
  * wx-server-sdk is bundled in or left to the cloud's npm install (figures: server/README.md).
  *
- *   npx tsx test/functions/measureColdStart.ts [rounds=11] [function=getPhoneNumber]
+ *   npx tsx bench/measureColdStart.ts [rounds=11] [function=getPhoneNumber]
  *
  * Each sample is a fresh node process with the SCF environment: `require` of the bundle, then
  * the first `main({})` (which loads and inits the SDK, reads getWXContext and validates; `{}`
@@ -15,12 +15,12 @@
 import { execFile } from 'node:child_process'
 import { readdirSync, statSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildFunctions } from '../../scripts/buildFunctions'
-import { PHONEBIND_FUNCTIONS } from '../../packages/phonebind/src/facts'
-import { scfEnvironment } from '../../emulator/runner/runner'
+import { buildFunctions } from '../scripts/buildFunctions'
+import { PHONEBIND_FUNCTIONS } from '../packages/phonebind/src/facts'
+import { scfEnvironment } from '../emulator/runner/runner'
 
 // Under the project so the `external` variant resolves node_modules like a cloud install would.
-const ROOT = join(__dirname, '..', '..', '.phonebind', 'measure-fn')
+const ROOT = join(__dirname, '..', '.phonebind', 'measure-fn')
 const variants: Record<string, object> = {
   default: {},
   bundledEager: { lazy: false },
@@ -43,7 +43,7 @@ const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return 
 async function main(): Promise<void> {
   const fns = [...PHONEBIND_FUNCTIONS]
   rmSync(ROOT, { recursive: true, force: true })
-  for (const [name, opts] of Object.entries(variants)) await buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir: join(ROOT, name), functions: fns, ...opts })
+  for (const [name, opts] of Object.entries(variants)) await buildFunctions({ root: join(__dirname, '..', 'cloudfunctions'), outDir: join(ROOT, name), functions: fns, ...opts })
   const rounds = Number(process.argv[2] ?? 9)
   const fn = process.argv[3] ?? 'getPhoneNumber'
   const samples: Record<string, { requireMs: number; firstCallMs: number }[]> = {}

@@ -1,9 +1,9 @@
 /**
- * @module scripts/buildMeasure — measures what bundling does to a function's cold start:
+ * @module bench/buildMeasure — measures what bundling does to a function's cold start:
  * bundle size, cold `require` time (module scope included) and the first call, in fresh node
  * processes with the SCF environment, variants interleaved, medians reported.
  *
- *   npx tsx scripts/buildMeasure.ts [--rounds 15] [--root dir --fn name]
+ *   npx tsx bench/buildMeasure.ts [--rounds 15] [--root dir --fn name]
  *
  * `vsNaive` = (require + first call) / naive require: a function may load the SDK inside main().
  *
@@ -18,7 +18,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildFunctions, formatBytes, type BuildFunctionsOptions } from './buildFunctions'
+import { buildFunctions, formatBytes, type BuildFunctionsOptions } from '../scripts/buildFunctions'
 import { scfEnvironment } from '../emulator/runner/runner'
 
 interface Variant {
