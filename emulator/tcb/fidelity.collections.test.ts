@@ -11,7 +11,7 @@
  * errMsg: [ResourceNotFound] Db or Table not exist. Please check your request, but if the
  * problem cannot be solved, contact us.").
  */
-import { startAdmin, type AdminHarness } from './testing/harness'
+import { rejectionOf as failure, startAdmin, type AdminHarness } from './testing/harness'
 
 process.env.TENCENTCLOUD = 'true'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,15 +32,6 @@ beforeAll(async () => {
   wxdb = cloud.database()
 })
 afterAll(() => h.close())
-
-const failure = async (p: Promise<unknown>): Promise<any> => {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected the call to fail')
-}
 
 it('fails get, doc().get, add, update, remove, count and aggregate on a missing collection, and creates nothing', async () => {
   const c = db.collection('never_created')

@@ -6,7 +6,7 @@
  * tests run against a real CloudBase environment; MDB = the MongoDB manual (CloudBase's store).
  * The same behaviour seen from a cloud function (wx-server-sdk) is in fidelity.wx-server-sdk.test.ts.
  */
-import { startAdmin, type AdminHarness } from './testing/harness'
+import { rejectionOf as failure, startAdmin, type AdminHarness } from './testing/harness'
 
 process.env.TENCENTCLOUD = 'true'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,15 +25,6 @@ beforeAll(async () => {
   $ = _.aggregate
 })
 afterAll(() => h.close())
-
-const failure = async (p: Promise<unknown>): Promise<any> => {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected the call to fail')
-}
 
 let n = 0
 /** A fresh collection holding `docs`, created the way Tencent's tests do. */

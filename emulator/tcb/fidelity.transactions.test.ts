@@ -7,7 +7,7 @@
  * test/database/unit/transaction.test.ts, run by Tencent against a real CloudBase environment;
  * each case below reproduces the named test and asserts what it asserts.
  */
-import { startAdmin, type AdminHarness } from './testing/harness'
+import { rejectionOf as failure, startAdmin, type AdminHarness } from './testing/harness'
 
 process.env.TENCENTCLOUD = 'true'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,14 +40,6 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-const failure = async (p: Promise<unknown>): Promise<any> => {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected the call to fail')
-}
 const codeAndMessage = (e: any) => ({ code: e.code, message: e.message })
 
 // NS's data set (its Date and Geo fields left out: they play no part in isolation).

@@ -3,7 +3,7 @@
  * wx-server-sdk 4.0.2, which keeps only `errCode` (its TCB_ERR_CODE table) and `errMsg`.
  * Sources as in fidelity.test.ts (NS = Tencent's node-sdk integration tests against the real backend).
  */
-import { startAdmin, type AdminHarness } from './testing/harness'
+import { rejectionOf, startAdmin, type AdminHarness, type WxCallError } from './testing/harness'
 
 process.env.TENCENTCLOUD = 'true'
 process.env.WX_CONTEXT_KEYS = 'WX_API_TOKEN'
@@ -25,14 +25,7 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-const failure = async (p: Promise<unknown>): Promise<{ errCode: number; errMsg: string }> => {
-  try {
-    await p
-  } catch (err) {
-    return err as { errCode: number; errMsg: string }
-  }
-  throw new Error('expected the call to fail')
-}
+const failure = (p: Promise<unknown>) => rejectionOf<WxCallError>(p)
 
 it('update() and remove() without where() fail with INVALID_PARAM (-501007) and change nothing', async () => {
   await db.createCollection('nowhere')

@@ -2,7 +2,7 @@
  * Wire tests: `@cloudbase/node-sdk` 3.18.3 used directly against the emulator's `/admin` endpoint.
  * Unlike wx-server-sdk it throws the server's `{code, message}` as a TcbError with `.code`.
  */
-import { startAdmin, type AdminHarness } from './testing/harness'
+import { rejectionOf as failure, startAdmin, type AdminHarness } from './testing/harness'
 
 process.env.TENCENTCLOUD = 'true'
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,15 +26,6 @@ afterAll(async () => {
   await h.close()
   await strict.close()
 })
-
-const failure = async (p: Promise<unknown>): Promise<any> => {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected the call to fail')
-}
 
 it('adds, gets, updates, counts and removes', async () => {
   const users = db.collection('users')

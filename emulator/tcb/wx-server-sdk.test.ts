@@ -2,7 +2,7 @@
  * Wire tests: the real, pinned wx-server-sdk against the emulator's `/admin` endpoint.
  */
 import { TcbError, type AdminBody } from '../types'
-import { startAdmin, type AdminHarness } from './testing/harness'
+import { rejectionOf, startAdmin, type AdminHarness, type WxCallError } from './testing/harness'
 
 // No metadata probes (reference §5); must be set before the SDK is loaded.
 process.env.TENCENTCLOUD = 'true'
@@ -39,14 +39,7 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-const failure = async (p: Promise<unknown>): Promise<{ errCode: number; errMsg: string }> => {
-  try {
-    await p
-  } catch (err) {
-    return err as { errCode: number; errMsg: string }
-  }
-  throw new Error('expected the call to fail')
-}
+const failure = (p: Promise<unknown>) => rejectionOf<WxCallError>(p)
 
 describe('wx-server-sdk database over /admin', () => {
   it('adds with a generated 32-hex _id and with a chosen _id; a duplicate _id is -501001 with E11000', async () => {

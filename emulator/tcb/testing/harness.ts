@@ -50,3 +50,19 @@ export async function startAdmin(
     },
   }
 }
+
+/** How wx-server-sdk rejects a database call: a flat errCode + errMsg (wire §7). */
+export interface WxCallError {
+  errCode: number
+  errMsg: string
+}
+
+/** What `p` rejects with (typed as the caller expects); fails the test if it resolves. */
+export async function rejectionOf<E = any>(p: Promise<unknown>): Promise<E> {
+  try {
+    await p
+  } catch (err) {
+    return err as E
+  }
+  throw new Error('expected the call to fail')
+}
