@@ -164,3 +164,13 @@ export function captureConsole(): { lines: string[]; restore: () => void } {
   )
   return { lines, restore: () => spies.forEach((s) => s.mockRestore()) }
 }
+
+/** Renders and attaches a phone-auth (registered as `id`), recording its outcome events; `sheet()` finds the privacy sheet. */
+export function mountPhoneAuth(id: string) {
+  const comp = simulate.render(id, {})
+  const events: Array<{ name: string; detail: any }> = []
+  for (const name of ['bound', 'failed', 'denied']) comp.addEventListener(name, (e: { detail: unknown }) => events.push({ name, detail: e.detail }))
+  comp.attach(document.createElement('parent-wrapper'))
+  const sheet = () => nodesWithClass(comp.toJSON() as unknown as JsonNode, 'privacy')
+  return { comp, events, sheet }
+}

@@ -2,10 +2,9 @@
  * phone-auth, privacy first: the component's own consent sheet (base library ≥ 2.32.3), driven by
  * `wx.getPrivacySetting` on attach and by `wx.onNeedPrivacyAuthorization` when a tap needs consent.
  */
-import simulate from 'miniprogram-simulate'
-import type { NeedPrivacyListener } from '../../miniprogram/types/wechat'
+import type { NeedPrivacyListener } from '../../packages/weapp/src/types/wechat'
 import { errorInfo } from '../../core/errors'
-import { bindOk, installCloud, JsonNode, nodesWithClass, overrideButton, loadPhoneAuth, removeCloud, setSdkVersion, settle } from './helpers'
+import { bindOk, installCloud, mountPhoneAuth, overrideButton, loadPhoneAuth, removeCloud, setSdkVersion, settle } from './helpers'
 
 let id: string
 beforeAll(() => {
@@ -38,14 +37,7 @@ afterEach(() => {
   removeCloud()
 })
 
-function mount() {
-  const comp = simulate.render(id, {})
-  const events: Array<{ name: string; detail: any }> = []
-  for (const name of ['bound', 'failed', 'denied']) comp.addEventListener(name, (e: { detail: unknown }) => events.push({ name, detail: e.detail }))
-  comp.attach(document.createElement('parent-wrapper'))
-  const sheet = () => nodesWithClass(comp.toJSON() as unknown as JsonNode, 'privacy')
-  return { comp, events, sheet }
-}
+const mount = () => mountPhoneAuth(id)
 
 test('shows the consent sheet on attach when the user has not agreed yet, naming the contract', () => {
   installCloud()

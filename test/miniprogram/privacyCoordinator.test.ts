@@ -4,10 +4,9 @@
  * every other trigger reaches the host's own handler (its popup). Without the coordinator,
  * phone-auth keeps its own listener (phoneAuthPrivacy.test.ts).
  */
-import simulate from 'miniprogram-simulate'
 import type { NeedPrivacyListener } from '../../packages/weapp/src/types/wechat'
 import { errorInfo } from '../../core/errors'
-import { bindOk, installCloud, JsonNode, nodesWithClass, overrideButton, loadPhoneAuth, removeCloud, setSdkVersion, settle, weapp } from './helpers'
+import { bindOk, installCloud, mountPhoneAuth, overrideButton, loadPhoneAuth, removeCloud, setSdkVersion, settle, weapp } from './helpers'
 
 let id: string
 beforeAll(() => {
@@ -44,14 +43,7 @@ afterEach(() => {
   removeCloud()
 })
 
-function mount() {
-  const comp = simulate.render(id, {})
-  const events: Array<{ name: string; detail: any }> = []
-  for (const name of ['bound', 'failed', 'denied']) comp.addEventListener(name, (e: { detail: unknown }) => events.push({ name, detail: e.detail }))
-  comp.attach(document.createElement('parent-wrapper'))
-  const sheet = () => nodesWithClass(comp.toJSON() as unknown as JsonNode, 'privacy')
-  return { comp, events, sheet }
-}
+const mount = () => mountPhoneAuth(id)
 
 test('with the coordinator, phone-auth does not replace the host\'s listener: WeChat gets exactly one registration', () => {
   installCloud()
