@@ -18,6 +18,10 @@ export const MIN_BASE_LIBRARY = {
   realtime: '2.24.4',
   /** `wx.getPrivacySetting`, `wx.onNeedPrivacyAuthorization`, `agreePrivacyAuthorization`. */
   privacy: '2.32.3',
+  /** `open-type="getPhoneNumber|agreePrivacyAuthorization"` (and the realtime variant): consent and
+   * the phone sheet in one tap. PrivacyAuthorize.html: "从基础库 2.33.1 版本起，该组件支持与手机号
+   * 快速验证组件、手机号实时验证组件耦合使用" (quoted in community thread 000c0aef6246c0b106303eba461c00). */
+  coupledPrivacy: '2.33.1',
 } as const
 
 export type BaseLibraryFeature = keyof typeof MIN_BASE_LIBRARY

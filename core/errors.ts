@@ -80,6 +80,8 @@ export const CATALOG = defineCatalog({
   DATABASE_ERROR: { retryable: true, zh: '数据库暂时不可用，请稍后重试', en: 'The database is temporarily unavailable: retry later' },
   WECHAT_ERROR: { retryable: false, zh: '微信接口返回错误', en: 'WeChat returned an error' },
   INTERNAL_ERROR: { retryable: true, zh: '服务内部错误，请稍后重试', en: 'Internal error: retry later' },
+  // The component's cost guard: after repeated cancelled taps the phone button rests for a while.
+  PHONE_TAP_COOLDOWN: { retryable: true, zh: '已多次取消授权，请稍后再试或改用其他方式验证', en: 'Cancelled several times: try again later or verify another way' },
 })
 
 export type ErrorCode = keyof typeof CATALOG
