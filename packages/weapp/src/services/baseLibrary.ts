@@ -17,6 +17,8 @@ export interface PhoneFeatures {
   realtime: boolean
   /** The privacy APIs exist; without them the platform handles consent itself. */
   privacy: boolean
+  /** `open-type="getPhoneNumber|agreePrivacyAuthorization"` works: consent and the phone sheet in one tap. */
+  coupledPrivacy: boolean
 }
 
 /** `SDKVersion` from `wx.getAppBaseInfo` (≥ 2.20.1), else from the older `getSystemInfoSync`. */
@@ -31,13 +33,15 @@ export function sdkVersion(): string {
 
 export function phoneFeatures(version: string = sdkVersion()): PhoneFeatures {
   const cloud = !!wx.cloud && hasFeature(version, 'cloud')
+  const privacy = hasFeature(version, 'privacy') && privacyApi() !== null
   return {
     version,
     cloud,
     cloudID: cloud && hasFeature(version, 'cloudID'),
     code: hasFeature(version, 'code'),
     realtime: hasFeature(version, 'realtime'),
-    privacy: hasFeature(version, 'privacy') && privacyApi() !== null,
+    privacy,
+    coupledPrivacy: privacy && hasFeature(version, 'coupledPrivacy'),
   }
 }
 

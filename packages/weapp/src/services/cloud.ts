@@ -6,6 +6,7 @@
 import type { ErrorInfo, FunctionContracts, FunctionName, Result } from '../../../../core/contracts'
 import { errorInfo, isErrorCode } from '../../../../core/errors'
 import { fromCallFunctionError } from '../../../../core/wechatCodes'
+import { noteFunctionAnswer } from './knownPhone'
 
 export type RequestOf<N extends FunctionName> = FunctionContracts[N]['request']
 export type DataOf<N extends FunctionName> = FunctionContracts[N]['data']
@@ -43,7 +44,10 @@ export async function callFunction<N extends FunctionName>(name: N, data: Reques
   if (!wx.cloud) return { ok: false, error: errorInfo('CLOUD_NOT_INITIALIZED') }
   try {
     const res = await wx.cloud.callFunction({ name, data: data as WechatMiniprogram.IAnyObject })
-    return parseResult<DataOf<N>>(res.result)
+    const parsed = parseResult<DataOf<N>>(res.result)
+    // The answers are the truth about the binding (phone-auth hides its paid button once bound).
+    if (parsed.ok) noteFunctionAnswer(name, parsed.data)
+    return parsed
   } catch (err) {
     return { ok: false, error: fromCallFunctionError(err) }
   }

@@ -12,6 +12,7 @@ import { classifyPhoneButtonDetail } from '../../../../core/wechatCodes'
 import type { PhoneButtonDetail } from '../types/wechat'
 import type { PhoneFeatures } from './baseLibrary'
 import { callFunction } from './cloud'
+import { normalisePhoneDetail } from './phoneDetail'
 import { relogin } from './session'
 import { checkSession } from './wxAsync'
 
@@ -48,7 +49,9 @@ async function bindLegacy(encryptedData: string, iv: string, opts: BindOptions):
   return settle('legacy', res)
 }
 
-export async function bindFromButton(detail: PhoneButtonDetail, opts: BindOptions): Promise<BindAttempt> {
+/** `raw` is the event's `detail` as delivered (WebView or Skyline shape; see services/phoneDetail). */
+export async function bindFromButton(raw: PhoneButtonDetail | unknown, opts: BindOptions): Promise<BindAttempt> {
+  const detail = normalisePhoneDetail(raw)
   const outcome = classifyPhoneButtonDetail(detail)
   switch (outcome.kind) {
     case 'denied':

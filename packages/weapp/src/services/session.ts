@@ -7,6 +7,7 @@
 import type { LoginData, Result } from '../../../../core/contracts'
 import { errorInfo } from '../../../../core/errors'
 import { callFunction } from './cloud'
+import { resetKnownPhone } from './knownPhone'
 import { checkSession, loginCode } from './wxAsync'
 
 export interface SessionOptions {
@@ -65,4 +66,5 @@ export function relogin(): Promise<Result<LoginData>> {
 export function resetSession(): void {
   current = null
   options = { legacy: false }
+  resetKnownPhone()
 }
