@@ -88,8 +88,13 @@ export interface FakeCloud {
   CloudID: jest.Mock
 }
 
-/** Installs a fake `wx.cloud`. `CloudID` returns a tagged object, as the real one returns an opaque instance. */
+/**
+ * Installs a fake `wx.cloud`. `CloudID` returns a tagged object, as the real one returns an opaque instance.
+ * Each call stands for a fresh launch: the package forgets the binding earlier answers reported
+ * (phone-auth hides its button for a bound user) — simulate's `wx` storage keeps nothing anyway.
+ */
 export function installCloud(callFunction: jest.Mock = jest.fn()): FakeCloud {
+  weapp.resetSession()
   const cloud: FakeCloud = {
     init: jest.fn(),
     callFunction,
@@ -166,8 +171,8 @@ export function captureConsole(): { lines: string[]; restore: () => void } {
 }
 
 /** Renders and attaches a phone-auth (registered as `id`), recording its outcome events; `sheet()` finds the privacy sheet. */
-export function mountPhoneAuth(id: string) {
-  const comp = simulate.render(id, {})
+export function mountPhoneAuth(id: string, props: Record<string, unknown> = {}) {
+  const comp = simulate.render(id, props)
   const events: Array<{ name: string; detail: any }> = []
   for (const name of ['bound', 'failed', 'denied']) comp.addEventListener(name, (e: { detail: unknown }) => events.push({ name, detail: e.detail }))
   comp.attach(document.createElement('parent-wrapper'))

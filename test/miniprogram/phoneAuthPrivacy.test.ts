@@ -37,7 +37,8 @@ afterEach(() => {
   removeCloud()
 })
 
-const mount = () => mountPhoneAuth(id)
+// These suites are about the sheet; the coupled one-tap form has its own (phoneAuthCoupled.test.ts).
+const mount = () => mountPhoneAuth(id, { privacyMode: 'sheet' })
 
 test('shows the consent sheet on attach when the user has not agreed yet, naming the contract', () => {
   installCloud()

@@ -8,13 +8,17 @@ import type { ErrorInfo } from '../../../../core/contracts'
 import { errorInfo } from '../../../../core/errors'
 import { phoneFeatures, privacyApi } from '../services/baseLibrary'
 import type { PhoneFeatures } from '../services/baseLibrary'
+import { knownPhone, watchKnownPhone } from '../services/knownPhone'
+import { phoneApiAvailable, requestPhoneByApi } from '../services/phoneApi'
 import { bindFromButton } from '../services/phoneBinding'
 import { privacyCoordinatorInstalled, registerPhoneAuthPrivacy } from '../services/privacy'
 import type { BindAttempt } from '../services/phoneBinding'
+import { clearTapCooldown, cooldownRemaining, normaliseSettings, recordAbandonedTap } from '../services/tapCooldown'
+import type { CooldownSettings } from '../services/tapCooldown'
 import type { PhoneButtonDetail, PrivacyResolve } from '../types/wechat'
-import { boundMessage, developerHint, nextStepFor, NEXT_STEP_TEXT } from './outcomes'
+import { boundMessage, cooldownMessage, developerHint, isAbandonedTap, nextStepFor, NEXT_STEP_TEXT } from './outcomes'
 import { props } from './props'
-import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail } from './type'
+import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail, PrivacyMode } from './type'
 
 /** Per-instance state that must not go through setData (functions, and the in-flight latch). */
 interface Hidden {
@@ -25,24 +29,56 @@ interface Hidden {
   declinedAt: number
   /** Unregisters from the app's privacy coordinator (null when we own the listener or none). */
   unregisterPrivacy: (() => void) | null
+  /** Stops watching what the functions say about the binding. */
+  unwatchPhone: (() => void) | null
+  /** Ends the current cooldown (a timer; cleared on detach). */
+  cooldownTimer: ReturnType<typeof setTimeout> | null
+  /** The coupled button answered errno 104 on this client (reported on some 3.0.0 clients): use the sheet from now on. */
+  coupledFailed: boolean
 }
 const hidden = new WeakMap<object, Hidden>()
 const AGREE_BUTTON_ID = 'phone-auth-privacy-agree'
+/** The phone button's own id. WeChat checks that `resolve({ event: 'agree', buttonId })` names an
+ * agree button that was tapped, and in the coupled form that button is this one: the id sits on
+ * the NATIVE <button>, not on a wrapper (TDesign's t-button puts the page's id on its host
+ * element, so the native button inside has none — see README, "One-tap consent"). */
+const PHONE_BUTTON_ID = 'phone-auth-phone-button'
 /** After a refusal WeChat fails privacy calls at once for about 10 s; do not nag during it. */
 const PRIVACY_LOCKOUT_MS = 10_000
 
 function stateOf(owner: object): Hidden {
   let h = hidden.get(owner)
   if (!h) {
-    h = { features: phoneFeatures(), inFlight: false, pendingPrivacy: null, declinedAt: 0, unregisterPrivacy: null }
+    h = { features: phoneFeatures(), inFlight: false, pendingPrivacy: null, declinedAt: 0, unregisterPrivacy: null, unwatchPhone: null, cooldownTimer: null, coupledFailed: false }
     hidden.set(owner, h)
   }
   return h
 }
 
 /** `getRealtimePhoneNumber` only where the base library has it (≥ 2.24.4); otherwise the quick check. */
-function openTypeFor(realtime: boolean, features: PhoneFeatures): string {
+function phoneOpenType(realtime: boolean, features: PhoneFeatures): string {
   return realtime && features.realtime ? 'getRealtimePhoneNumber' : 'getPhoneNumber'
+}
+
+/**
+ * One-tap consent: `auto` couples where the base library documents it (≥ 2.33.1); `coupled` forces
+ * it wherever the privacy APIs exist (≥ 2.32.3: below, there is no consent to couple); `sheet`
+ * never couples. After a coupled tap answered errno 104 this instance keeps to the sheet.
+ */
+function usesCoupled(mode: PrivacyMode, h: Hidden): boolean {
+  if (h.coupledFailed || !h.features.privacy) return false
+  if (mode === 'coupled') return true
+  if (mode === 'sheet') return false
+  return h.features.coupledPrivacy
+}
+
+function openTypeFor(realtime: boolean, mode: PrivacyMode, h: Hidden): string {
+  const phone = phoneOpenType(realtime, h.features)
+  return usesCoupled(mode, h) ? `${phone}|agreePrivacyAuthorization` : phone
+}
+
+function cooldownSettings(data: { cooldownAfter: number; cooldownWindow: number; cooldownSeconds: number }): CooldownSettings {
+  return normaliseSettings({ after: data.cooldownAfter, windowSeconds: data.cooldownWindow, seconds: data.cooldownSeconds })
 }
 
 /** Logs a failure for the developer: the code and hint only, never a code, cloudID or number. */
@@ -57,9 +93,13 @@ Component({
   data: {
     openType: 'getPhoneNumber',
     busy: false,
-    /** idle | bound | unsupported */
+    /** idle | bound | unsupported | cooldown */
     phase: 'idle',
     privacyOpen: false,
+    /** Coupled mode, consent still needed: a line under the button says the tap accepts the guide. */
+    consentNote: false,
+    cooldownZh: '',
+    cooldownEn: '',
     privacyContractName: '《用户隐私保护指引》',
     masked: '',
     statusZh: '',
@@ -71,16 +111,23 @@ Component({
     hint: '',
   },
   observers: {
-    realtime(realtime: boolean) {
-      this.setData({ openType: openTypeFor(realtime, stateOf(this).features) })
+    'realtime, privacyMode'(realtime: boolean, mode: PrivacyMode) {
+      this.setData({ openType: openTypeFor(realtime, mode, stateOf(this)) })
+    },
+    changeNumber(change: boolean) {
+      // The page starts a change of number: leave the "already bound" state for the button.
+      if (change && this.data.phase === 'bound') this.reset()
     },
   },
   lifetimes: {
     attached() {
       const h = stateOf(this)
       h.features = phoneFeatures()
-      this.setData({ openType: openTypeFor(this.data.realtime, h.features) })
+      this.syncOpenType()
       if (!this.checkSupport()) return
+      // Cost guard: a user already bound sees their number, not a paid button.
+      h.unwatchPhone = watchKnownPhone(() => this.showKnownBinding())
+      if (!this.showKnownBinding()) this.resumeCooldown()
       this.watchPrivacy()
     },
     detached() {
@@ -88,6 +135,10 @@ Component({
       const h = stateOf(this)
       if (h.unregisterPrivacy) h.unregisterPrivacy()
       h.unregisterPrivacy = null
+      if (h.unwatchPhone) h.unwatchPhone()
+      h.unwatchPhone = null
+      if (h.cooldownTimer) clearTimeout(h.cooldownTimer)
+      h.cooldownTimer = null
       if (h.pendingPrivacy) h.pendingPrivacy({ event: 'disagree' })
       h.pendingPrivacy = null
     },
@@ -97,6 +148,41 @@ Component({
     reset() {
       stateOf(this).inFlight = false
       this.setData({ phase: 'idle', busy: false, masked: '', statusZh: '', statusEn: '', errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
+    },
+
+    syncOpenType() {
+      this.setData({ openType: openTypeFor(this.data.realtime, this.data.privacyMode as PrivacyMode, stateOf(this)) })
+    },
+
+    /** Shows the user's number instead of the button when the functions said they are bound. True when shown. */
+    showKnownBinding(): boolean {
+      const phone = knownPhone()
+      if (!phone || this.data.changeNumber || stateOf(this).inFlight) return false
+      if (this.data.phase !== 'idle' && this.data.phase !== 'cooldown' && this.data.phase !== 'bound') return false
+      const msg = boundMessage(phone.masked, 'unchanged')
+      this.setData({ phase: 'bound', masked: phone.masked, statusZh: msg.zh, statusEn: msg.en, errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
+      return true
+    },
+
+    /** A cooldown recorded earlier (another page, a reload) still holds: keep the button resting. */
+    resumeCooldown() {
+      const left = cooldownRemaining(Date.now(), cooldownSettings(this.data))
+      if (left > 0) this.enterCooldown(left)
+    },
+
+    /** Replaces the button by a message for `ms`, and tells the page (`failed`, PHONE_TAP_COOLDOWN). */
+    enterCooldown(ms: number) {
+      const h = stateOf(this)
+      const msg = cooldownMessage(ms)
+      this.setData({ phase: 'cooldown', cooldownZh: msg.zh, cooldownEn: msg.en, privacyOpen: false })
+      if (h.cooldownTimer) clearTimeout(h.cooldownTimer)
+      h.cooldownTimer = setTimeout(() => {
+        h.cooldownTimer = null
+        if (this.data.phase === 'cooldown') this.setData({ phase: 'idle', cooldownZh: '', cooldownEn: '' })
+      }, ms)
+      const error = errorInfo('PHONE_TAP_COOLDOWN')
+      const detail: PhoneAuthFailedDetail = { source: null, error, nextStep: nextStepFor(error) }
+      this.triggerEvent('failed', detail)
     },
 
     /** No `wx.cloud` or a base library that can deliver neither code nor cloudID: say so up front. */
@@ -127,9 +213,20 @@ Component({
       api.getPrivacySetting({
         success: (res) => {
           if (!res.needAuthorization) return
-          this.setData({ privacyOpen: true, privacyContractName: res.privacyContractName || this.data.privacyContractName })
+          const privacyContractName = res.privacyContractName || this.data.privacyContractName
+          // Coupled: the phone button itself accepts the guide; say so next to it, with the link.
+          if (usesCoupled(this.data.privacyMode as PrivacyMode, stateOf(this))) this.setData({ consentNote: true, privacyContractName })
+          else this.setData({ privacyOpen: true, privacyContractName })
         },
       })
+    },
+
+    /** `agreeprivacyauthorization` of the coupled phone button: consent is given, WeChat goes on to the phone sheet. */
+    onCoupledAgree() {
+      const h = stateOf(this)
+      if (h.pendingPrivacy) h.pendingPrivacy({ event: 'agree', buttonId: PHONE_BUTTON_ID })
+      h.pendingPrivacy = null
+      this.setData({ consentNote: false, privacyOpen: false })
     },
 
     onOpenContract() {
@@ -155,14 +252,33 @@ Component({
     },
 
     /** `getphonenumber` / `getrealtimephonenumber`. One event → at most one cloud call. */
-    async onPhone(e: { detail: PhoneButtonDetail }) {
+    onPhone(e: { detail: unknown }) {
+      // The raw detail: bindFromButton normalises the Skyline renderer's nested shape.
+      void this.handleTap(() => Promise.resolve(e.detail as PhoneButtonDetail))
+    },
+
+    /**
+     * Public: the API form, for hosts that offer `wx.getPhoneNumber` / `wx.getRealtimePhoneNumber`
+     * without a button (minigames, AI-mode atomic interfaces). Call it from the page's tap handler.
+     * Resolves when the outcome has been shown and emitted (`bound` / `denied` / `failed`).
+     */
+    requestByApi(): Promise<void> {
+      if (!phoneApiAvailable()) {
+        if (this.data.phase === 'idle') this.showFailure(null, errorInfo('NOT_SUPPORTED'))
+        return Promise.resolve()
+      }
+      const realtime = this.data.realtime && stateOf(this).features.realtime
+      return this.handleTap(async () => (await requestPhoneByApi(realtime)) ?? { errMsg: 'getPhoneNumber:fail not supported' })
+    },
+
+    async handleTap(detailOf: () => Promise<PhoneButtonDetail>) {
       const h = stateOf(this)
       if (h.inFlight || this.data.phase !== 'idle' || this.data.disabled) return
       h.inFlight = true
       this.setData({ busy: true, statusZh: '正在验证手机号…', statusEn: 'Verifying your number…', errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
       let attempt: BindAttempt
       try {
-        attempt = await bindFromButton(e.detail || { errMsg: '' }, { features: h.features, legacy: this.data.legacy })
+        attempt = await bindFromButton(await detailOf(), { features: h.features, legacy: this.data.legacy })
       } catch {
         attempt = { kind: 'failed', source: null, error: errorInfo('INTERNAL_ERROR') }
       }
@@ -172,6 +288,7 @@ Component({
     },
 
     present(attempt: BindAttempt) {
+      if (attempt.kind === 'bound') clearTapCooldown() // a success forgives earlier cancels
       if (attempt.kind === 'bound') {
         const { phone, change } = attempt.data
         const msg = boundMessage(phone.masked, change)
@@ -180,6 +297,10 @@ Component({
         this.triggerEvent('bound', detail)
       } else if (attempt.kind === 'denied') {
         this.showDenied('phone-button', attempt.error)
+        if (isAbandonedTap(attempt.error)) {
+          const rest = recordAbandonedTap(Date.now(), cooldownSettings(this.data))
+          if (rest > 0) this.enterCooldown(rest)
+        }
       } else {
         this.showFailure(attempt.source, attempt.error)
       }
@@ -189,6 +310,13 @@ Component({
       if (source === 'privacy-sheet') return false // the user just declined in our sheet
       if (error.code === 'PRIVACY_NOT_AUTHORIZED') {
         const h = stateOf(this)
+        // 104 from the coupled button means this client did not couple (reported on 2.32.3 and
+        // 3.0.0, community thread 000c0aef6246c0b106303eba461c00): fall back to our sheet.
+        if (source === 'phone-button' && usesCoupled(this.data.privacyMode as PrivacyMode, h)) {
+          h.coupledFailed = true
+          this.syncOpenType()
+          this.setData({ consentNote: false })
+        }
         return h.features.privacy && Date.now() - h.declinedAt >= PRIVACY_LOCKOUT_MS
       }
       return this.data.privacyOpen

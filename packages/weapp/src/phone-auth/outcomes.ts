@@ -49,7 +49,7 @@ const CONTACT_OPERATOR: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['QUOTA_EXHA
 
 export function nextStepFor(error: ErrorInfo): NextStep {
   if (error.code === 'PRIVACY_NOT_AUTHORIZED') return 'agree-privacy'
-  if (error.code === 'USER_DENIED') return 'other-method'
+  if (error.code === 'USER_DENIED' || error.code === 'PHONE_TAP_COOLDOWN') return 'other-method'
   if (error.code === 'NOT_SUPPORTED') return 'update-wechat'
   if (DEVELOPER_HINTS[error.code]) return 'developer-fix'
   if (CONTACT_OPERATOR.has(error.code)) return 'contact-operator'
@@ -66,5 +66,25 @@ export function boundMessage(masked: string, change: BindChange): Bilingual {
       return { zh: `手机号 ${masked} 已转移到当前账号`, en: `${masked} was moved to this account` }
     default:
       return { zh: `已绑定手机号 ${masked}`, en: `Bound ${masked}` }
+  }
+}
+
+/**
+ * Taps the cost guard counts: the user opened WeChat's phone sheet and walked away from it. A
+ * refused privacy guide is not counted (it never opened the sheet), nor are the platform's own
+ * refusals (quota, eligibility), which another tap cannot change anyway.
+ */
+const ABANDONED: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['USER_DENIED'])
+
+export function isAbandonedTap(error: ErrorInfo): boolean {
+  return ABANDONED.has(error.code)
+}
+
+/** The message that replaces the button during a cooldown, rounded up to whole minutes. */
+export function cooldownMessage(remainingMs: number): Bilingual {
+  const minutes = Math.max(1, Math.ceil(remainingMs / 60_000))
+  return {
+    zh: `已多次取消授权，请 ${minutes} 分钟后再试，或改用其他方式验证`,
+    en: `Cancelled several times: try again in ${minutes} min, or verify another way`,
   }
 }

@@ -5,7 +5,13 @@
  */
 import type { PhoneAuthProps } from './type'
 
-type PropertyOf<T> = T extends boolean ? { type: BooleanConstructor; value: boolean } : T extends string ? { type: StringConstructor; value: string } : never
+type PropertyOf<T> = T extends boolean
+  ? { type: BooleanConstructor; value: boolean }
+  : T extends string
+    ? { type: StringConstructor; value: string }
+    : T extends number
+      ? { type: NumberConstructor; value: number }
+      : never
 
 export const props: { [K in keyof PhoneAuthProps]: PropertyOf<PhoneAuthProps[K]> } = {
   realtime: { type: Boolean, value: false },
@@ -15,4 +21,10 @@ export const props: { [K in keyof PhoneAuthProps]: PropertyOf<PhoneAuthProps[K]>
   legacy: { type: Boolean, value: false },
   debug: { type: Boolean, value: false },
   disabled: { type: Boolean, value: false },
+  privacyMode: { type: String, value: 'auto' },
+  // Cost guard: a bound user sees no paid button unless the page is changing the number.
+  changeNumber: { type: Boolean, value: false },
+  cooldownAfter: { type: Number, value: 3 },
+  cooldownWindow: { type: Number, value: 600 },
+  cooldownSeconds: { type: Number, value: 300 },
 }

@@ -54,4 +54,21 @@ export interface PhoneAuthProps {
   debug: boolean
   /** Disable the button from the host page. @default false */
   disabled: boolean
+  /**
+   * How consent is asked (base library ≥ 2.32.3): `auto` = the one-tap coupled button
+   * (`getPhoneNumber|agreePrivacyAuthorization`) where the base library is ≥ 2.33.1, else our sheet;
+   * `coupled` / `sheet` force one (`coupled` still needs the privacy APIs, ≥ 2.32.3).
+   * @default 'auto' */
+  privacyMode: PrivacyMode
+  /** The page is changing the number: show the button even though the user is already bound. @default false */
+  changeNumber: boolean
+  /** Cancelled phone taps (within `cooldownWindow`) that make the button rest; 0 = never. @default 3 */
+  cooldownAfter: number
+  /** Window in seconds in which the cancelled taps count. @default 600 */
+  cooldownWindow: number
+  /** How long in seconds the button rests (kept in storage across page loads). @default 300 */
+  cooldownSeconds: number
 }
+
+/** See `PhoneAuthProps.privacyMode`. */
+export type PrivacyMode = 'auto' | 'coupled' | 'sheet'
