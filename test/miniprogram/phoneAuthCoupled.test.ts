@@ -46,12 +46,20 @@ describe('the coupled one-tap button', () => {
     ['3.0.1', 'sheet', false, 'getPhoneNumber'],
     ['2.32.3', 'coupled', false, 'getPhoneNumber|agreePrivacyAuthorization'],
     ['2.32.2', 'coupled', false, 'getPhoneNumber'], // no privacy APIs below 2.32.3: nothing to couple
-  ])('base library %s, privacy-mode %s, realtime %s → open-type %s', (version, privacyMode, realtime, openType) => {
+  ])('consent pending, base library %s, privacy-mode %s, realtime %s → open-type %s', (version, privacyMode, realtime, openType) => {
     installCloud()
     setSdkVersion(version)
-    installPrivacy(false)
+    installPrivacy(true)
     const { comp } = mountPhoneAuth(id, { privacyMode, realtime })
     expect(phoneButton(comp).data.openType).toBe(openType)
+  })
+
+  test('consent already given: the plain button (the coupled form has failures of its own)', () => {
+    installCloud()
+    setSdkVersion('3.0.1')
+    installPrivacy(false)
+    const { comp } = mountPhoneAuth(id)
+    expect(phoneButton(comp).data.openType).toBe('getPhoneNumber')
   })
 
   test('consent pending: no sheet, a note under the button names the guide and links it', async () => {
@@ -81,6 +89,8 @@ describe('the coupled one-tap button', () => {
     await settle()
     expect(resolve).toHaveBeenLastCalledWith({ event: 'agree', buttonId: 'phone-auth-phone-button' })
     expect(comp.dom!.textContent).not.toContain('点击按钮即表示已阅读并同意')
+    // Agreed: should this tap's phone event never come (reported), the next tap is a plain one.
+    expect(button.data.openType).toBe('getPhoneNumber')
     button.dispatchEvent('getphonenumber', { detail: { errMsg: 'getPhoneNumber:ok', code: 'C1' } })
     await settle()
     expect(cloud.callFunction).toHaveBeenCalledTimes(1)

@@ -35,6 +35,8 @@ interface Hidden {
   cooldownTimer: ReturnType<typeof setTimeout> | null
   /** The coupled button answered errno 104 on this client (reported on some 3.0.0 clients): use the sheet from now on. */
   coupledFailed: boolean
+  /** `wx.getPrivacySetting` said consent is still needed (and no agree has happened since). */
+  consentPending: boolean
 }
 const hidden = new WeakMap<object, Hidden>()
 const AGREE_BUTTON_ID = 'phone-auth-privacy-agree'
@@ -49,7 +51,7 @@ const PRIVACY_LOCKOUT_MS = 10_000
 function stateOf(owner: object): Hidden {
   let h = hidden.get(owner)
   if (!h) {
-    h = { features: phoneFeatures(), inFlight: false, pendingPrivacy: null, declinedAt: 0, unregisterPrivacy: null, unwatchPhone: null, cooldownTimer: null, coupledFailed: false }
+    h = { features: phoneFeatures(), inFlight: false, pendingPrivacy: null, declinedAt: 0, unregisterPrivacy: null, unwatchPhone: null, cooldownTimer: null, coupledFailed: false, consentPending: false }
     hidden.set(owner, h)
   }
   return h
@@ -63,10 +65,12 @@ function phoneOpenType(realtime: boolean, features: PhoneFeatures): string {
 /**
  * One-tap consent: `auto` couples where the base library documents it (≥ 2.33.1); `coupled` forces
  * it wherever the privacy APIs exist (≥ 2.32.3: below, there is no consent to couple); `sheet`
- * never couples. After a coupled tap answered errno 104 this instance keeps to the sheet.
+ * never couples. Only while consent is pending: the coupled form has reported failures of its own
+ * (the phone event not firing, errno 104), so a user who has agreed gets the plain button. After a
+ * coupled tap answered errno 104 this instance keeps to the sheet.
  */
 function usesCoupled(mode: PrivacyMode, h: Hidden): boolean {
-  if (h.coupledFailed || !h.features.privacy) return false
+  if (h.coupledFailed || !h.consentPending || !h.features.privacy) return false
   if (mode === 'coupled') return true
   if (mode === 'sheet') return false
   return h.features.coupledPrivacy
@@ -214,8 +218,11 @@ Component({
         success: (res) => {
           if (!res.needAuthorization) return
           const privacyContractName = res.privacyContractName || this.data.privacyContractName
+          const h = stateOf(this)
+          h.consentPending = true
+          this.syncOpenType()
           // Coupled: the phone button itself accepts the guide; say so next to it, with the link.
-          if (usesCoupled(this.data.privacyMode as PrivacyMode, stateOf(this))) this.setData({ consentNote: true, privacyContractName })
+          if (usesCoupled(this.data.privacyMode as PrivacyMode, h)) this.setData({ consentNote: true, privacyContractName })
           else this.setData({ privacyOpen: true, privacyContractName })
         },
       })
@@ -227,6 +234,15 @@ Component({
       if (h.pendingPrivacy) h.pendingPrivacy({ event: 'agree', buttonId: PHONE_BUTTON_ID })
       h.pendingPrivacy = null
       this.setData({ consentNote: false, privacyOpen: false })
+      this.consentGiven()
+    },
+
+    /** Consent is recorded: later taps need no coupling (if this tap's phone event never comes, the next plain tap works). */
+    consentGiven() {
+      const h = stateOf(this)
+      h.consentPending = false
+      // Deferred: the open-type must not change under the tap WeChat is still handling.
+      setTimeout(() => this.syncOpenType(), 0)
     },
 
     onOpenContract() {
@@ -239,6 +255,7 @@ Component({
       const h = stateOf(this)
       if (h.pendingPrivacy) h.pendingPrivacy({ event: 'agree', buttonId: AGREE_BUTTON_ID })
       h.pendingPrivacy = null
+      h.consentPending = false
       this.setData({ privacyOpen: false, errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '', statusZh: '已同意隐私保护指引，请点击按钮获取手机号', statusEn: 'Privacy guide accepted: tap the button to share your number' })
     },
 
