@@ -50,7 +50,8 @@ export function replayTrail(events: readonly TrailEvent[]): TrailReplay {
     if (violations.length < MAX_VIOLATIONS) violations.push(v)
   }
   const steps = new Map<string, Step[]>()
-  const seen: Array<{ openid: string; version: number; masked: string; what: string }> = []
+  // Observations: at `version`, the user held `expect` (a masked number or null; undefined: not checked).
+  const seen: Array<{ openid: string; version: number; expect?: string | null; what: string }> = []
   const add = (openid: string, step: Step) => steps.set(openid, [...(steps.get(openid) ?? []), step])
   let unversioned = 0
 
@@ -80,9 +81,17 @@ export function replayTrail(events: readonly TrailEvent[]): TrailReplay {
         }
         break
       case 'conflict':
-        seen.push({ openid: e.openid, version: v, masked: '', what: `conflict over ${e.masked}` })
+        seen.push({ openid: e.openid, version: v, what: `conflict over ${e.masked}` })
         if (e.otherOpenid && typeof e.otherPhoneVersion === 'number') {
-          seen.push({ openid: e.otherOpenid, version: e.otherPhoneVersion, masked: e.masked, what: `${e.openid} refused ${e.masked}` })
+          seen.push({ openid: e.otherOpenid, version: e.otherPhoneVersion, expect: e.masked, what: `${e.openid} refused ${e.masked}` })
+        }
+        break
+      case 'merge':
+        // An account fold (./accounts.ts): the numbers it moved have their own transfer/unbind
+        // events; the merge itself is an observation of both accounts right after it.
+        seen.push({ openid: e.openid, version: v, expect: e.masked || null, what: `merge of ${e.otherOpenid}` })
+        if (e.otherOpenid && typeof e.otherPhoneVersion === 'number') {
+          seen.push({ openid: e.otherOpenid, version: e.otherPhoneVersion, expect: null, what: `merged into ${e.openid}` })
         }
         break
     }
@@ -105,7 +114,7 @@ export function replayTrail(events: readonly TrailEvent[]): TrailReplay {
   for (const o of seen) {
     const states = held.get(o.openid) ?? [null]
     if (o.version >= states.length) note(`${o.openid}: ${o.what} saw version ${o.version}, but its history ends at ${states.length - 1}`)
-    else if (o.masked && states[o.version] !== o.masked) note(`${o.openid}: ${o.what} at version ${o.version}, but it held ${states[o.version] ?? 'nothing'}`)
+    else if (o.expect !== undefined && states[o.version] !== o.expect) note(`${o.openid}: ${o.what} at version ${o.version}, but it held ${states[o.version] ?? 'nothing'}`)
     if (!users.has(o.openid)) users.set(o.openid, { masked: null, phoneVersion: 0 })
   }
   return { users, unversioned, violations }

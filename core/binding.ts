@@ -35,9 +35,13 @@ export interface BoundPhone extends PhoneRecord {
   verifiedAt: Date
 }
 
-/** `users` collection; `_id` is the openid. */
+/**
+ * `users` collection; `_id` is the ACCOUNT key (./accounts.ts): the openid, or `un_<unionid>`
+ * when the deployment keys accounts by unionid. The account owns the number.
+ */
 export interface UserDoc {
   _id: string
+  /** The openid that created the account (for a unionid account: in the first app it was seen). */
   openid: string
   appid: string
   unionid?: string
@@ -50,11 +54,14 @@ export interface UserDoc {
    * + 1 (absent = 0). Orders this user's `phone_events` (their `phoneVersion`) in commit order.
    */
   phoneVersion?: number
+  /** A tombstone: this openid account was folded into that unionid account (./accounts.ts). */
+  mergedInto?: string
 }
 
 /** `phone_index` collection; `_id` is `phoneIndexId(e164)`, so one document per number. */
 export interface PhoneIndexDoc {
   _id: string
+  /** The owning ACCOUNT's key (its `users._id`); the field keeps its historical name. */
   openid: string
   boundAt: Date
   /** The owner's `phoneVersion` from the change that gave it this number (absent in older entries). */
@@ -63,10 +70,12 @@ export interface PhoneIndexDoc {
 
 /** `phone_events` audit trail. Only masked numbers: events end up in exports and logs. */
 export interface PhoneEvent {
-  type: 'bind' | 'rebind' | 'unbind' | 'conflict' | 'transfer'
-  /** The account that acted. */
+  type: 'bind' | 'rebind' | 'unbind' | 'conflict' | 'transfer' | 'merge'
+  /** The account that acted (its key: `users._id`). merge: the account folded into. */
   openid: string
-  /** conflict: the current owner; transfer: the previous owner. */
+  /** The caller's openid when it differs from the account key (a unionid account). */
+  actorOpenid?: string
+  /** conflict: the current owner; transfer: the previous owner; merge: the account folded in. */
   otherOpenid?: string
   masked: string
   /** rebind/transfer: the caller's previous number, masked. */
@@ -147,7 +156,13 @@ export type Clock = Date | (() => Date)
 const timeOf = (clock: Clock): Date => (typeof clock === 'function' ? clock() : clock)
 
 export interface BindPhoneInput {
+  /** The caller (from getWXContext). */
   openid: string
+  /**
+   * The account that owns the number: `users._id` and the index owner (./accounts.ts
+   * `accountKeyOf`). Default: the openid — one account per openid, as before accounts existed.
+   */
+  account?: string
   appid: string
   unionid?: string
   phone: PhoneRecord
@@ -169,6 +184,13 @@ export interface BindOutcome {
   user: UserDoc
   change: BindChange
 }
+
+/** The account a caller acts for: `account` when given, else its openid. */
+export const accountOf = (input: { openid: string; account?: string }): string => input.account ?? input.openid
+
+type Actor = { actorOpenid?: string }
+/** The caller's openid for the audit trail, only when it is not already the account key. */
+const actorOf = (input: { openid: string; account?: string }): Actor => (accountOf(input) === input.openid ? {} : { actorOpenid: input.openid })
 
 /** Thrown inside the transaction to abort it without writing anything. */
 class OwnedByOther {
@@ -200,7 +222,7 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
         // `maxAttempts` (even 1 still reaches a real answer).
         if ((input.policy ?? 'reject') === 'reject' && store.peekPhoneIndex) {
           const owner = await store.peekPhoneIndex(id)
-          if (owner && owner.openid !== input.openid) return refuse(store, input, owner, observed)
+          if (owner && owner.openid !== accountOf(input)) return refuse(store, input, owner, observed)
         }
         attempt--
         continue
@@ -226,7 +248,10 @@ async function refuse(store: BindingStore, input: BindPhoneInput, owner: PhoneIn
  * Not for the caller's own current number: that is the double-tap case, answered by a read.
  */
 async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimFirst: boolean, observed: Observed): Promise<BindOutcome> {
-  const { openid, phone, source } = input
+  const { phone, source } = input
+  // Below, `openid` is the owning account's key; the caller's own openid is `input.openid`.
+  const openid = accountOf(input)
+  const actor = actorOf(input)
   const user = await tx.getUser(openid)
   observed.phoneVersion = user?.phoneVersion ?? 0
   // This attempt's version and time: if it commits, its writes carry them.
@@ -262,7 +287,7 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimF
       await tx.insertPhoneIndex(handOver)
     }
     change = 'transferred'
-    events.push({ type: 'transfer', openid, otherOpenid: index.openid, masked: phone.masked, previousMasked, source, phoneVersion: version, ...(otherPhoneVersion ? { otherPhoneVersion } : {}), at: now })
+    events.push({ type: 'transfer', openid, ...actor, otherOpenid: index.openid, masked: phone.masked, previousMasked, source, phoneVersion: version, ...(otherPhoneVersion ? { otherPhoneVersion } : {}), at: now })
   }
   if (current && !sameNumber) {
     // Release the old number so someone else can bind it; only if it is really ours.
@@ -275,10 +300,10 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimF
   const bound: BoundPhone = { ...phone, source, verifiedAt: now }
   const next: UserDoc = user
     ? { ...user, phone: bound, updatedAt: now, phoneVersion: version, ...(input.unionid ? { unionid: input.unionid } : {}) }
-    : { _id: openid, openid, appid: input.appid, ...(input.unionid ? { unionid: input.unionid } : {}), phone: bound, createdAt: now, updatedAt: now, phoneVersion: version }
+    : { _id: openid, openid: input.openid, appid: input.appid, ...(input.unionid ? { unionid: input.unionid } : {}), phone: bound, createdAt: now, updatedAt: now, phoneVersion: version }
   await tx.putUser(next)
   // A repaired index (user doc had the number, index was missing) is audited as a bind.
-  if (change !== 'transferred') events.push({ type: change === 'rebound' ? 'rebind' : 'bind', openid, masked: phone.masked, previousMasked, source, phoneVersion: version, at: now })
+  if (change !== 'transferred') events.push({ type: change === 'rebound' ? 'rebind' : 'bind', openid, ...actor, masked: phone.masked, previousMasked, source, phoneVersion: version, at: now })
   for (const e of events) await tx.addEvent(e)
   return { user: next, change }
 }
@@ -291,7 +316,8 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimF
 async function appendConflict(store: BindingStore, input: BindPhoneInput, owner: PhoneIndexDoc, observed: Observed): Promise<void> {
   const event: PhoneEvent = {
     type: 'conflict',
-    openid: input.openid,
+    openid: accountOf(input),
+    ...actorOf(input),
     otherOpenid: owner.openid,
     masked: input.phone.masked,
     source: input.source,
@@ -308,11 +334,11 @@ async function appendConflict(store: BindingStore, input: BindPhoneInput, owner:
 }
 
 /** Releases the caller's number. Idempotent: nothing bound → `{released: false}`, no write. */
-export async function unbindPhone(store: BindingStore, input: { openid: string; now: Clock; maxAttempts?: number }): Promise<Result<{ released: boolean }>> {
+export async function unbindPhone(store: BindingStore, input: { openid: string; account?: string; now: Clock; maxAttempts?: number }): Promise<Result<{ released: boolean }>> {
   const attempts = Math.max(1, input.maxAttempts ?? 3)
   for (let attempt = 1; ; attempt++) {
     try {
-      return ok(await store.runTransaction((tx) => unbindInTx(tx, input.openid, input.now)))
+      return ok(await store.runTransaction((tx) => unbindInTx(tx, accountOf(input), actorOf(input), input.now)))
     } catch (e) {
       if (isTransactionConflict(e)) {
         if (attempt < attempts) continue
@@ -323,7 +349,7 @@ export async function unbindPhone(store: BindingStore, input: { openid: string; 
   }
 }
 
-async function unbindInTx(tx: BindingTx, openid: string, clock: Clock): Promise<{ released: boolean }> {
+async function unbindInTx(tx: BindingTx, openid: string, actor: Actor, clock: Clock): Promise<{ released: boolean }> {
   const user = await tx.getUser(openid)
   if (!user?.phone) return { released: false }
   const now = timeOf(clock)
@@ -332,7 +358,7 @@ async function unbindInTx(tx: BindingTx, openid: string, clock: Clock): Promise<
   const index = await tx.getPhoneIndex(id)
   if (index && index.openid === openid) await tx.deletePhoneIndex(id)
   await tx.putUser({ ...user, phone: null, updatedAt: now, phoneVersion })
-  await tx.addEvent({ type: 'unbind', openid, masked: user.phone.masked, source: user.phone.source, phoneVersion, at: now })
+  await tx.addEvent({ type: 'unbind', openid, ...actor, masked: user.phone.masked, source: user.phone.source, phoneVersion, at: now })
   return { released: true }
 }
 

@@ -3,6 +3,7 @@
  * one here, the CloudBase one in the server). Call `describeBindingStoreContract` from a
  * `*.test.ts`. Tests use fresh random openids and numbers, so a shared database works too.
  */
+import { mergeAccounts, unionAccountKey } from './accounts'
 import { replayTrail } from './auditTrail'
 import { bindPhone, isDuplicateKeyError, TransactionConflictError, unbindPhone, type BindingStore, type BindingTx, type BindPolicy, type Clock, type PhoneEvent, type PhoneIndexDoc } from './binding'
 import type { PhoneSource } from './contracts'
@@ -297,6 +298,132 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       expect(await read(async (tx) => (await tx.insertPhoneIndex({ _id: id, openid: a, boundAt: T0 }), 'done'))).toBe('done')
       const dup = await read((tx) => tx.insertPhoneIndex({ _id: id, openid: a, boundAt: T0 })).catch((e: unknown) => e)
       expect(isDuplicateKeyError(dup)).toBe(true)
+    })
+
+    // ---- accounts (./accounts.ts): the owner of a number is the account, not the openid ----
+
+    const unionid = () => `u_${salt}_${++counter}`
+    const bindAs = (who: string, account: string, p: PhoneRecord, opts: { now?: Clock; policy?: BindPolicy } = {}) =>
+      bindPhone(h.store, { openid: who, account, appid: `app_${who}`, phone: p, source: 'code', now: opts.now ?? T0, policy: opts.policy })
+    const replayOf = async (...keys: string[]) => {
+      const trail = (await h.events()).filter((e) => keys.includes(e.openid) || (e.otherOpenid !== undefined && keys.includes(e.otherOpenid) && e.type !== 'conflict'))
+      return replayTrail(trail.reverse())
+    }
+
+    it('two openids of one account (two apps, one unionid): the second is recognised, a different account is still refused', async () => {
+      const [a, b, stranger] = [openid('appA'), openid('appB'), openid('x')]
+      const account = unionAccountKey(unionid())
+      const p = phone()
+      expect((await bindAs(a, account, p)).ok && 'bound').toBe('bound')
+      const again = await bindAs(b, account, p, { now: later(1) })
+      expect(again.ok && again.data.change).toBe('unchanged')
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: account })
+      const doc = await read((tx) => tx.getUser(account))
+      expect(doc).toMatchObject({ _id: account, openid: a, phone: { e164: p.e164 }, phoneVersion: 1 })
+      expect(await read((tx) => tx.getUser(a))).toBeNull() // no per-openid row: the account is the row
+      expect(await eventsOf(account)).toEqual([expect.objectContaining({ type: 'bind', openid: account, actorOpenid: a, phoneVersion: 1 })])
+      expect(await bind(stranger, p, { now: later(2) })).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
+      expect(await eventsOf(stranger)).toEqual([expect.objectContaining({ type: 'conflict', otherOpenid: account })])
+      // Either openid of the account may release it; the audit names which one did.
+      expect(await unbindPhone(h.store, { openid: b, account, now: later(3) })).toEqual({ ok: true, data: { released: true } })
+      expect(await eventsOf(account)).toContainEqual(expect.objectContaining({ type: 'unbind', actorOpenid: b, phoneVersion: 2 }))
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toBeNull()
+    })
+
+    it('merge: an openid account with a number folds into the unionid account, audited, replayable, idempotent', async () => {
+      const a = openid('legacy')
+      const u = unionid()
+      const p = phone()
+      await bind(a, p)
+      // The stored unionid is what login writes from getWXContext; set it as login would.
+      const before = (await read((tx) => tx.getUser(a)))!
+      await read((tx) => tx.putUser({ ...before, unionid: u }))
+      const r = await mergeAccounts(h.store, { from: a, unionid: u, now: later(5) })
+      expect(r).toEqual({ ok: true, data: { merged: true, kept: 'from' } })
+      const into = unionAccountKey(u)
+      expect(await read((tx) => tx.getUser(into))).toMatchObject({ _id: into, unionid: u, phone: { e164: p.e164 }, phoneVersion: 1 })
+      expect(await read((tx) => tx.getUser(a))).toMatchObject({ phone: null, phoneVersion: 2, mergedInto: into })
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: into, phoneVersion: 1 })
+      expect((await eventsOf(into)).map((e) => e.type).sort()).toEqual(['merge', 'transfer'])
+      expect(JSON.stringify(await eventsOf(into))).not.toContain(p.purePhoneNumber)
+      const replay = await replayOf(a, into)
+      expect(replay.violations).toEqual([])
+      expect(replay.users.get(into)).toEqual({ masked: p.masked, phoneVersion: 1 })
+      expect(replay.users.get(a)).toEqual({ masked: null, phoneVersion: 2 })
+      // Again: nothing to do, nothing written.
+      const count = (await h.events()).length
+      expect(await mergeAccounts(h.store, { from: a, unionid: u, now: later(6) })).toEqual({ ok: true, data: { merged: false, reason: 'already' } })
+      expect(await mergeAccounts(h.store, { from: openid('nobody'), unionid: u, now: later(6) })).toEqual({ ok: true, data: { merged: false, reason: 'absent' } })
+      expect((await h.events()).length).toBe(count)
+      // The person is now recognised through the account, from any of their openids.
+      const fromAppB = await bindAs(openid('appB'), into, p, { now: later(7) })
+      expect(fromAppB.ok && fromAppB.data.change).toBe('unchanged')
+    })
+
+    it('merge when both accounts hold numbers: the one verified last stays, the other is released for others', async () => {
+      const [a, c] = [openid('legacy'), openid('other')]
+      const u = unionid()
+      const into = unionAccountKey(u)
+      const [older, newer] = [phone(), phone()]
+      await bindAs(openid('appB'), into, older, { now: later(1) })
+      await bindPhone(h.store, { openid: a, appid: 'wxapp', unionid: u, phone: newer, source: 'code', now: later(2) })
+      expect(await mergeAccounts(h.store, { from: a, unionid: u, now: later(3) })).toEqual({ ok: true, data: { merged: true, kept: 'from', released: older.masked } })
+      expect((await read((tx) => tx.getUser(into)))?.phone?.e164).toBe(newer.e164)
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(older.e164)))).toBeNull()
+      expect((await bind(c, older, { now: later(4) })).ok).toBe(true)
+      expect((await replayOf(a, into)).violations).toEqual([])
+
+      // The other way round: the unionid account's number is the newer one and stays.
+      const [b, u2] = [openid('legacy'), unionid()]
+      const [p1, p2] = [phone(), phone()]
+      await bindPhone(h.store, { openid: b, appid: 'wxapp', unionid: u2, phone: p1, source: 'code', now: later(1) })
+      await bindAs(openid('appB'), unionAccountKey(u2), p2, { now: later(2) })
+      expect(await mergeAccounts(h.store, { from: b, unionid: u2, now: later(3) })).toEqual({ ok: true, data: { merged: true, kept: 'into', released: p1.masked } })
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p1.e164)))).toBeNull()
+      expect((await read((tx) => tx.getUser(unionAccountKey(u2))))?.phone?.e164).toBe(p2.e164)
+      expect(await eventsOf(b)).toContainEqual(expect.objectContaining({ type: 'unbind', masked: p1.masked, otherOpenid: unionAccountKey(u2), phoneVersion: 2 }))
+      expect((await replayOf(b, unionAccountKey(u2))).violations).toEqual([])
+    })
+
+    it('merge needs proof that both sides are one person: a stored unionid from WeChat, or the caller’s own openid', async () => {
+      const [a, b] = [openid('a'), openid('b')]
+      const [u, other] = [unionid(), unionid()]
+      const p = phone()
+      await bindPhone(h.store, { openid: a, appid: 'wxapp', unionid: other, phone: p, source: 'code', now: T0 })
+      const count = (await h.events()).length
+      // a's stored unionid is another person's: refused, nothing written.
+      expect(await mergeAccounts(h.store, { from: a, unionid: u, now: later(1) })).toMatchObject({ ok: false, error: { code: 'ACCOUNT_MERGE_REFUSED' } })
+      expect(await mergeAccounts(h.store, { from: a, unionid: u, callerOpenid: b, now: later(1) })).toMatchObject({ ok: false, error: { code: 'ACCOUNT_MERGE_REFUSED' } })
+      expect(await mergeAccounts(h.store, { from: unionAccountKey(other), unionid: u, now: later(1) })).toMatchObject({ ok: false, error: { code: 'ACCOUNT_MERGE_REFUSED' } })
+      expect((await h.events()).length).toBe(count)
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: a })
+      // A stored unionid that is absent: only the openid itself proves it (getWXContext of this call).
+      await bind(b, phone())
+      expect(await mergeAccounts(h.store, { from: b, unionid: u, now: later(2) })).toMatchObject({ ok: false, error: { code: 'ACCOUNT_MERGE_REFUSED' } })
+      expect(await mergeAccounts(h.store, { from: b, unionid: u, callerOpenid: b, now: later(2) })).toMatchObject({ ok: true, data: { merged: true, kept: 'from' } })
+      expect(await eventsOf(unionAccountKey(u))).toContainEqual(expect.objectContaining({ type: 'merge', actorOpenid: b, otherOpenid: b }))
+    })
+
+    it('a merge racing binds of both accounts: every outcome is one of the serial ones and the trail replays', async () => {
+      const a = openid('legacy')
+      const u = unionid()
+      const into = unionAccountKey(u)
+      const [p, q, r2] = [phone(), phone(), phone()]
+      await bindPhone(h.store, { openid: a, appid: 'wxapp', unionid: u, phone: p, source: 'code', now: later(1) })
+      let tick = 10
+      const clock = () => later(++tick)
+      await Promise.all([
+        mergeAccounts(h.store, { from: a, unionid: u, now: clock }),
+        bindPhone(h.store, { openid: a, appid: 'wxapp', unionid: u, phone: q, source: 'code', now: clock }),
+        bindAs(openid('appB'), into, r2, { now: clock }),
+      ])
+      const replay = await replayOf(a, into)
+      expect(replay.violations).toEqual([])
+      for (const key of [a, into]) {
+        const doc = await read((tx) => tx.getUser(key))
+        expect([key, replay.users.get(key)?.masked ?? null]).toEqual([key, doc?.phone?.masked ?? null])
+        if (doc?.phone) expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(doc.phone!.e164)))).toMatchObject({ openid: key })
+      }
     })
   })
 }

@@ -2,6 +2,7 @@
  * Every catalog code is reachable: produced by some core mapping, or explicitly one that only
  * the server decides. A new code without a producer fails here.
  */
+import { mergeAccounts } from './accounts'
 import { bindPhone, TransactionConflictError, type BindingStore } from './binding'
 import { clientDecryptFailure, decryptOpenData, encryptOpenData } from './crypto'
 import { ERROR_CODES, type ErrorCode } from './errors'
@@ -15,6 +16,8 @@ import { classifyPhoneButtonDetail, fromCallFunctionError, fromCloudSdkError, fr
 const SERVER_DECIDED: ErrorCode[] = ['UNAUTHENTICATED', 'LEGACY_NOT_CONFIGURED', 'SIGNATURE_MISMATCH']
 /** Decided by the phone-auth component itself (its cost guard), tested in test/miniprogram/phoneAuthCostGuard.test.ts. */
 const COMPONENT_DECIDED: ErrorCode[] = ['PHONE_TAP_COOLDOWN']
+// Accounts (server/accounts.ts): who may call, and whether the deployment has unionid accounts.
+SERVER_DECIDED.push('ACCOUNT_MERGE_UNAVAILABLE', 'ADMIN_ONLY')
 /** Codes the core functions themselves return, each produced here for real. */
 async function coreProduced(): Promise<ErrorCode[]> {
   const out: ErrorCode[] = []
@@ -34,6 +37,7 @@ async function coreProduced(): Promise<ErrorCode[]> {
   await bind('a')
   add(await bind('b'))
   add(await bind('c', { runTransaction: async () => { throw new TransactionConflictError() } }))
+  add(await mergeAccounts(store, { from: 'a', unionid: 'someone-else', now: new Date(0) })) // 'a' has no stored unionid
   return out
 }
 
