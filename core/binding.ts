@@ -26,6 +26,7 @@
  * (optimistic concurrency serialises writers of one document); `at` is read inside each attempt
  * and is informative only. Replay: ./auditTrail.ts.
  */
+import { isUnionAccountKey, mergeAccounts, unionAccountKey } from './accounts'
 import type { BindChange, PhoneSource, PhoneView, Result } from './contracts'
 import { fail, ok } from './errors'
 import { phoneIndexId, type PhoneRecord } from './phone'
@@ -207,13 +208,26 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
   const attempts = Math.max(1, input.maxAttempts ?? 3)
   const observed: Observed = { phoneVersion: 0 }
   let claimFirst = true
+  let adoptionTried = false
+  /** Once per bind: folds the owner into the caller's unionid account if it provably is the caller's. */
+  const adopt = async (owner: PhoneIndexDoc) => {
+    if (adoptionTried) return false
+    adoptionTried = true
+    return adoptOwnAccount(store, input, owner)
+  }
   for (let attempt = 1; ; attempt++) {
     const optimistic = claimFirst
     claimFirst = false
     try {
       return ok(await store.runTransaction((tx) => bindInTx(tx, input, id, optimistic, observed)))
     } catch (e) {
-      if (e instanceof OwnedByOther) return refuse(store, input, e.owner, observed)
+      if (e instanceof OwnedByOther) {
+        if (await adopt(e.owner)) {
+          attempt--
+          continue
+        }
+        return refuse(store, input, e.owner, observed)
+      }
       if (optimistic && isDuplicateKeyError(e)) {
         // The claim hit an existing entry: not a lost race but the question "whose is it?".
         // Under `reject` a committed read answers it: owned by another account at that moment
@@ -222,7 +236,7 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
         // `maxAttempts` (even 1 still reaches a real answer).
         if ((input.policy ?? 'reject') === 'reject' && store.peekPhoneIndex) {
           const owner = await store.peekPhoneIndex(id)
-          if (owner && owner.openid !== accountOf(input)) return refuse(store, input, owner, observed)
+          if (owner && owner.openid !== accountOf(input) && !(await adopt(owner))) return refuse(store, input, owner, observed)
         }
         attempt--
         continue
@@ -235,6 +249,20 @@ export async function bindPhone(store: BindingStore, input: BindPhoneInput): Pro
       throw e
     }
   }
+}
+
+/**
+ * The number is held by the caller's OWN older openid account (bound before the deployment keyed
+ * accounts by unionid, not yet migrated): fold it into the caller's unionid account, then bind
+ * again. `mergeAccounts` decides the proof (the owner is the caller's getWXContext OPENID, or its
+ * stored unionid is the caller's); anyone else's account is refused there and stays untouched.
+ * Only on the conflict path, so the common path costs nothing more.
+ */
+async function adoptOwnAccount(store: BindingStore, input: BindPhoneInput, owner: PhoneIndexDoc): Promise<boolean> {
+  const key = accountOf(input)
+  if (!input.unionid || key !== unionAccountKey(input.unionid) || isUnionAccountKey(owner.openid)) return false
+  const merged = await mergeAccounts(store, { from: owner.openid, unionid: input.unionid, callerOpenid: input.openid, now: input.now })
+  return merged.ok && merged.data.merged
 }
 
 async function refuse(store: BindingStore, input: BindPhoneInput, owner: PhoneIndexDoc, observed: Observed): Promise<Result<BindOutcome>> {

@@ -404,6 +404,25 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       expect(await eventsOf(unionAccountKey(u))).toContainEqual(expect.objectContaining({ type: 'merge', actorOpenid: b, otherOpenid: b }))
     })
 
+    it('binding a number held by the caller’s own older openid account adopts that account (no PHONE_ALREADY_BOUND); anyone else’s is still refused', async () => {
+      const [a, b, stranger] = [openid('legacyA'), openid('appB'), openid('x')]
+      const u = unionid()
+      const into = unionAccountKey(u)
+      const p = phone()
+      await bindPhone(h.store, { openid: a, appid: 'wxapp', unionid: u, phone: p, source: 'code', now: T0 }) // keyed by openid, unionid stored
+      const viaUnion = (who: string, unionidOf: string, now: Date) => bindPhone(h.store, { openid: who, account: unionAccountKey(unionidOf), unionid: unionidOf, appid: 'wxB', phone: p, source: 'code', now })
+      const other = unionid()
+      expect(await viaUnion(stranger, other, later(1))).toMatchObject({ ok: false, error: { code: 'PHONE_ALREADY_BOUND' } })
+      expect(await read((tx) => tx.getUser(a))).toMatchObject({ phone: { e164: p.e164 } })
+      expect(await read((tx) => tx.getUser(unionAccountKey(other)))).toBeNull()
+      const r = await viaUnion(b, u, later(2))
+      expect(r.ok && r.data.change).toBe('unchanged')
+      expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(p.e164)))).toMatchObject({ openid: into })
+      expect(await read((tx) => tx.getUser(a))).toMatchObject({ phone: null, mergedInto: into })
+      expect(await eventsOf(into)).toContainEqual(expect.objectContaining({ type: 'merge', actorOpenid: b, otherOpenid: a }))
+      expect((await replayOf(a, into)).violations).toEqual([])
+    })
+
     it('a merge racing binds of both accounts: every outcome is one of the serial ones and the trail replays', async () => {
       const a = openid('legacy')
       const u = unionid()
