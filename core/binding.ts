@@ -262,7 +262,9 @@ async function adoptOwnAccount(store: BindingStore, input: BindPhoneInput, owner
   const key = accountOf(input)
   if (!input.unionid || key !== unionAccountKey(input.unionid) || isUnionAccountKey(owner.openid)) return false
   const merged = await mergeAccounts(store, { from: owner.openid, unionid: input.unionid, callerOpenid: input.openid, now: input.now })
-  return merged.ok && merged.data.merged
+  // Any answer but a refusal re-runs the bind once with reads: folded now, or already folded by a
+  // racing migration; if the number is still someone else's, that re-run refuses.
+  return merged.ok
 }
 
 async function refuse(store: BindingStore, input: BindPhoneInput, owner: PhoneIndexDoc, observed: Observed): Promise<Result<BindOutcome>> {

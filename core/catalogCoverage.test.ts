@@ -17,7 +17,7 @@ const SERVER_DECIDED: ErrorCode[] = ['UNAUTHENTICATED', 'LEGACY_NOT_CONFIGURED',
 /** Decided by the phone-auth component itself (its cost guard), tested in test/miniprogram/phoneAuthCostGuard.test.ts. */
 const COMPONENT_DECIDED: ErrorCode[] = ['PHONE_TAP_COOLDOWN']
 // Accounts (server/accounts.ts): who may call, and whether the deployment has unionid accounts.
-SERVER_DECIDED.push('ACCOUNT_MERGE_UNAVAILABLE', 'ADMIN_ONLY')
+SERVER_DECIDED.push('ACCOUNT_MERGE_UNAVAILABLE')
 /** Codes the core functions themselves return, each produced here for real. */
 async function coreProduced(): Promise<ErrorCode[]> {
   const out: ErrorCode[] = []

@@ -108,6 +108,25 @@ export interface FunctionContracts {
   getPhoneNumber: { request: GetPhoneNumberRequest; data: BindData }
   getOpenData: { request: GetOpenDataRequest; data: BindData }
   unbindPhone: { request: UnbindPhoneRequest; data: UnbindData }
+  mergeAccounts: { request: MergeAccountsRequest; data: MergeAccountsData }
 }
+
+// ---- mergeAccounts (server/accounts.ts) -------------------------------------------------
+
+/**
+ * From the mini program: `{}` — fold the caller's own openid accounts into their unionid account.
+ * Without a client identity (console, `tcb fn invoke`, a timer): one page of the migration,
+ * `after` = the previous page's `next`, `limit` ≤ 50 (default 20).
+ */
+export interface MergeAccountsRequest {
+  after?: string
+  limit?: number
+}
+
+export type MergeAccountsData =
+  /** A client's merge: how many of its accounts were folded, and the number the account holds now. */
+  | { merged: number; phone: PhoneView | null }
+  /** A migration page: rows looked at, folded, already folded earlier, refused; `next` null = done. */
+  | { scanned: number; merged: number; already: number; refused: number; next: string | null }
 
 export type FunctionName = keyof FunctionContracts

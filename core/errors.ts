@@ -84,7 +84,6 @@ export const CATALOG = defineCatalog({
   PHONE_TAP_COOLDOWN: { retryable: true, zh: '已多次取消授权，请稍后再试或改用其他方式验证', en: 'Cancelled several times: try again later or verify another way' },
   ACCOUNT_MERGE_REFUSED: { retryable: false, zh: '无法证明两个账号属于同一微信用户，未合并', en: 'The accounts could not be proven to belong to the same WeChat user: not merged' },
   ACCOUNT_MERGE_UNAVAILABLE: { retryable: false, zh: '未获得 unionid 或未按 unionid 管理账号，无可合并的账号', en: 'No unionid for this user, or accounts are not keyed by unionid: nothing to merge into' },
-  ADMIN_ONLY: { retryable: false, zh: '该云函数仅供服务端或控制台调用，不能从小程序调用', en: 'This function is for the server or the console only, not for mini program calls' },
 })
 
 export type ErrorCode = keyof typeof CATALOG

@@ -11,7 +11,7 @@
  * - Results are fresh objects built from known keys: nothing from the event is merged, so
  *   prototype keys cannot pollute anything. Parsers never throw.
  */
-import type { GetOpenDataRequest, GetPhoneNumberRequest, LoginRequest, ResolvedCloudID, Result, UnbindPhoneRequest } from './contracts'
+import type { GetOpenDataRequest, GetPhoneNumberRequest, LoginRequest, MergeAccountsRequest, ResolvedCloudID, Result, UnbindPhoneRequest } from './contracts'
 import { fail, ok } from './errors'
 
 export const LIMITS = {
@@ -99,4 +99,22 @@ function parseCloudID(v: unknown): string | ResolvedCloudID | null {
 
 export function parseUnbindPhoneRequest(event: unknown): Result<UnbindPhoneRequest> {
   return parse(event, [], () => ok({}))
+}
+
+/** The migration's page size bound: one call must finish well within the function timeout. */
+export const MAX_MIGRATION_PAGE = 50
+
+export function parseMergeAccountsRequest(event: unknown): Result<MergeAccountsRequest> {
+  return parse<MergeAccountsRequest>(event, ['after', 'limit'], (f) => {
+    const out: MergeAccountsRequest = {}
+    if (has(f, 'after') && f.after !== undefined) {
+      if (!isText(f.after, 128)) return invalid('after')
+      out.after = f.after
+    }
+    if (has(f, 'limit') && f.limit !== undefined) {
+      if (typeof f.limit !== 'number' || !Number.isInteger(f.limit) || f.limit < 1 || f.limit > MAX_MIGRATION_PAGE) return invalid('limit')
+      out.limit = f.limit
+    }
+    return ok(out)
+  })
 }

@@ -6,6 +6,7 @@ import { bindPhone, unbindPhone } from '../core/binding'
 import type { BindData, PhoneSource, Result, UnbindData } from '../core/contracts'
 import { ok } from '../core/errors'
 import type { PhoneRecord } from '../core/phone'
+import { callerAccount } from './accounts'
 import { cloudBindingStore } from './cloudbaseStore'
 import type { Invocation } from './handler'
 import { phoneViewOf } from './view'
@@ -13,6 +14,8 @@ import { phoneViewOf } from './view'
 export async function bindForCaller(inv: Invocation, phone: PhoneRecord, source: PhoneSource): Promise<Result<BindData>> {
   const outcome = await bindPhone(cloudBindingStore(inv.db), {
     openid: inv.openid,
+    // The number's owner: the caller's unionid account or its openid (PHONEBIND_ACCOUNT_KEY).
+    account: callerAccount(inv),
     appid: inv.appid,
     unionid: inv.unionid,
     phone,
@@ -33,7 +36,7 @@ export async function bindForCaller(inv: Invocation, phone: PhoneRecord, source:
 }
 
 export async function unbindForCaller(inv: Invocation): Promise<Result<UnbindData>> {
-  const outcome = await unbindPhone(cloudBindingStore(inv.db), { openid: inv.openid, now: inv.now })
+  const outcome = await unbindPhone(cloudBindingStore(inv.db), { openid: inv.openid, account: callerAccount(inv), now: inv.now })
   if (outcome.ok) inv.log.info('unbind', { released: outcome.data.released })
   return outcome
 }

@@ -2,7 +2,7 @@ import { DEFAULT_MAX_DATA_AGE_SECONDS, DEFAULT_WECHAT_API_BASE, loadConfig } fro
 
 describe('loadConfig', () => {
   it('defaults to the safe settings: no legacy path, masked numbers, reject conflicts', () => {
-    expect(loadConfig({})).toEqual({ appSecret: undefined, wechatApiBase: DEFAULT_WECHAT_API_BASE, returnFullPhone: false, conflictPolicy: 'reject', wechatTimeoutMs: 5000, maxDataAgeSeconds: DEFAULT_MAX_DATA_AGE_SECONDS })
+    expect(loadConfig({})).toEqual({ appSecret: undefined, wechatApiBase: DEFAULT_WECHAT_API_BASE, returnFullPhone: false, conflictPolicy: 'reject', wechatTimeoutMs: 5000, maxDataAgeSeconds: DEFAULT_MAX_DATA_AGE_SECONDS, accountKey: 'openid' })
     expect(DEFAULT_MAX_DATA_AGE_SECONDS).toBe(300)
   })
 
@@ -18,5 +18,10 @@ describe('loadConfig', () => {
 
   it('keeps the legacy age bound on whatever the variable says: no value turns it off', () => {
     for (const v of ['0', '-5', 'off', '', 'Infinity']) expect(loadConfig({ PHONEBIND_MAX_DATA_AGE_SECONDS: v }).maxDataAgeSeconds).toBe(300)
+  })
+
+  it('keys accounts by unionid only when asked; anything else keeps the openid (safe for existing data)', () => {
+    expect(loadConfig({ PHONEBIND_ACCOUNT_KEY: ' UnionID ' }).accountKey).toBe('unionid')
+    for (const v of ['', 'openid', 'union', 'phone']) expect(loadConfig({ PHONEBIND_ACCOUNT_KEY: v }).accountKey).toBe('openid')
   })
 })

@@ -4,6 +4,8 @@
  * change them between calls; nothing here is a secret except `appSecret`, which never leaves
  * this object except to build the jscode2session request.
  */
+import type { AccountKeyPolicy } from '../core/accounts'
+
 /** What happens when a number is already bound to another account. */
 export type ConflictPolicy = 'reject' | 'transfer'
 
@@ -23,6 +25,13 @@ export interface ServerConfig {
    * client gets DECRYPT_FAILED). Always on; `PHONEBIND_MAX_DATA_AGE_SECONDS` may change it.
    */
   maxDataAgeSeconds: number
+  /**
+   * `PHONEBIND_ACCOUNT_KEY=unionid`: the account that owns a number is the person's unionid
+   * where WeChat gives one (core/accounts.ts), so two mini programs of one Open Platform account
+   * share it. Default `openid`: existing deployments' rows are keyed by openid, and switching
+   * without running the migration would show their users as unbound (README, "Accounts").
+   */
+  accountKey: AccountKeyPolicy
 }
 
 /**
@@ -47,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const policy = (env.PHONEBIND_CONFLICT_POLICY ?? '').trim().toLowerCase()
   const timeout = Number(env.PHONEBIND_WECHAT_TIMEOUT_MS)
   const maxAge = Number(env.PHONEBIND_MAX_DATA_AGE_SECONDS)
+  const accountKey = (env.PHONEBIND_ACCOUNT_KEY ?? '').trim().toLowerCase()
   return {
     appSecret: secret === '' ? undefined : secret,
     wechatApiBase: base.replace(/\/+$/, ''),
@@ -55,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     wechatTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 5000,
     // No value turns the bound off: a malformed or non-positive one keeps the safe default.
     maxDataAgeSeconds: Number.isFinite(maxAge) && maxAge > 0 ? maxAge : DEFAULT_MAX_DATA_AGE_SECONDS,
+    accountKey: accountKey === 'unionid' ? 'unionid' : 'openid',
   }
 }

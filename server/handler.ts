@@ -28,6 +28,15 @@ export interface Invocation {
 /** `event` is passed as received: the body's parser (core/validate) decides what is valid. */
 export type FunctionBody<D> = (event: unknown, inv: Invocation) => Promise<Result<D>>
 
+/** What a body run without a client gets: no identity at all. */
+export type SystemInvocation = Omit<Invocation, 'openid' | 'appid' | 'unionid'>
+/**
+ * A function's body for invocations with NO client identity — OPENID and APPID exist only
+ * "小程序端调用云函数时" (getWXContext docs), so their absence means the console, `tcb fn invoke`,
+ * a timer trigger. Only functions that pass one have this mode; the rest answer UNAUTHENTICATED.
+ */
+export type SystemBody<D> = (event: unknown, inv: SystemInvocation) => Promise<Result<D>>
+
 export interface HandlerDeps {
   cloud?: () => CloudSdk
   env?: NodeJS.ProcessEnv
@@ -43,7 +52,7 @@ function idString(v: unknown): string {
 }
 
 /** Builds the exported `main` of one cloud function. */
-export function handler<D>(name: FunctionName, body: FunctionBody<D>, deps: HandlerDeps = {}): Main<D> {
+export function handler<D>(name: FunctionName, body: FunctionBody<D>, deps: HandlerDeps = {}, system?: SystemBody<D>): Main<D> {
   return async (event) => {
     const started = Date.now()
     const config = loadConfig(deps.env ?? process.env)
@@ -54,11 +63,14 @@ export function handler<D>(name: FunctionName, body: FunctionBody<D>, deps: Hand
       const ctx = cloud.getWXContext()
       const openid = idString(ctx.OPENID)
       const appid = idString(ctx.APPID)
-      if (openid === '' || appid === '') {
+      const now = deps.now ?? (() => new Date())
+      if (openid === '' && appid === '' && system) {
+        result = await system(event, { config, log, cloud, db: getDatabase(cloud), now })
+      } else if (openid === '' || appid === '') {
         result = fail('UNAUTHENTICATED')
       } else {
         const unionid = idString(ctx.UNIONID) || undefined
-        const inv: Invocation = { openid, appid, unionid, config, log, cloud, db: getDatabase(cloud), now: deps.now ?? (() => new Date()) }
+        const inv: Invocation = { openid, appid, unionid, config, log, cloud, db: getDatabase(cloud), now }
         result = await body(event, inv)
       }
     } catch (e) {

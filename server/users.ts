@@ -1,5 +1,6 @@
 /**
- * @module server/users — the login-time upsert of a `users` row (`_id` = openid).
+ * @module server/users — the login-time upsert of a `users` row (`_id` = the account key: the
+ * openid, or `un_<unionid>` under PHONEBIND_ACCOUNT_KEY=unionid, see core/accounts.ts).
  *
  * Binding writes go through core's `bindPhone` inside a transaction; login only records that
  * the user came by. The first-login race (two `login` calls of one new user) is settled by the
@@ -11,6 +12,8 @@ import { isDuplicateKey } from './failures'
 export const USERS = 'users'
 
 export interface Identity {
+  /** The account's key (`users._id`); default the openid. */
+  account?: string
   openid: string
   appid: string
   unionid?: string
@@ -23,10 +26,11 @@ export interface UpsertOutcome {
 }
 
 export async function upsertUserOnLogin(db: Database, who: Identity, now: Date): Promise<UpsertOutcome> {
-  const ref = db.collection(USERS).doc(who.openid)
+  const key = who.account ?? who.openid
+  const ref = db.collection(USERS).doc(key)
   const { data } = await ref.get()
   if (!data) {
-    const doc: Record<string, unknown> = { _id: who.openid, openid: who.openid, appid: who.appid, createdAt: now, updatedAt: now, lastLoginAt: now }
+    const doc: Record<string, unknown> = { _id: key, openid: who.openid, appid: who.appid, createdAt: now, updatedAt: now, lastLoginAt: now }
     if (who.unionid) doc.unionid = who.unionid
     try {
       await db.collection(USERS).add({ data: doc })

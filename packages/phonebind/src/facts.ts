@@ -9,7 +9,7 @@ import { SESSIONS } from '../../../server/sessions'
 import { USERS } from '../../../server/users'
 
 /** The four functions, in the order init reports them. `satisfies` keeps it complete. */
-export const PHONEBIND_FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone'] as const satisfies readonly FunctionName[]
+export const PHONEBIND_FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone', 'mergeAccounts'] as const satisfies readonly FunctionName[]
 type Missing = Exclude<FunctionName, (typeof PHONEBIND_FUNCTIONS)[number]>
 // A function added to core/contracts without being listed here fails to compile.
 const complete: Missing extends never ? true : never = true
@@ -27,6 +27,7 @@ export const OPENAPI_PERMISSIONS: Record<(typeof PHONEBIND_FUNCTIONS)[number], s
   getPhoneNumber: ['phonenumber.getPhoneNumber'],
   getOpenData: [],
   unbindPhone: [],
+  mergeAccounts: [],
 }
 
 /**
