@@ -154,3 +154,63 @@ describe('CloudBase requests per call: the legacy path', () => {
     expect((await dbState(h, openid)).events.map((e) => e.type)).toEqual(['bind'])
   })
 })
+
+/**
+ * Accounts keyed by unionid (PHONEBIND_ACCOUNT_KEY=unionid): the common path costs what it did —
+ * the account's row replaces the openid's, one document for one. The person's second app costs what
+ * a double tap costs (5): its read of the account row finds the number already there.
+ */
+describe('CloudBase requests per call: unionid accounts', () => {
+  beforeAll(() => h.setEnv({ PHONEBIND_ACCOUNT_KEY: 'unionid' }))
+  afterAll(() => h.setEnv())
+
+  it('a first bind: the same 7 requests, on the account row; the same person in a second app: 5, like a double tap, and no write', async () => {
+    const appB = (await h.emu.client.createApp({ name: 'B' })).appid
+    const { openid, number } = await newUser(h)
+    const unionid = h.emu.wechat.state.users[openid]!.unionid
+    const inB = (await h.emu.client.createUser({ appid: appB, purePhoneNumber: number, countryCode: '86', unionid })).openid
+    const first = await bind(openid)
+    expect(expectOk(first.value).change).toBe('bound')
+    expect(first.actions).toEqual([
+      'wx.openApi:phonenumber.getPhoneNumber',
+      'database.startTransaction',
+      'database.getDocument:users',
+      'database.insertDocument:phone_index',
+      'database.modifyDocument:users',
+      'database.insertDocument:phone_events',
+      'database.commitTransaction',
+    ])
+    const second = await bind(inB)
+    expect(expectOk(second.value).change).toBe('unchanged')
+    expect(second.actions).toEqual([
+      'wx.openApi:phonenumber.getPhoneNumber',
+      'database.startTransaction',
+      'database.getDocument:users', // the account's row already holds the number: no claim
+      'database.getDocument:phone_index',
+      'database.commitTransaction',
+    ])
+  })
+
+  it("another person's number held by an openid row: +3 over the reject path, the adoption's proof read and refused", async () => {
+    h.setEnv()
+    const owner = await newUser(h) // bound under openid keys: an openid row, its own unionid
+    expectOk((await bind(owner.openid)).value)
+    h.setEnv({ PHONEBIND_ACCOUNT_KEY: 'unionid' })
+    const other = await newUser(h, owner.number)
+    const { value, actions } = await bind(other.openid)
+    expectFail(value, 'PHONE_ALREADY_BOUND')
+    expect(actions).toEqual([
+      'wx.openApi:phonenumber.getPhoneNumber',
+      'database.startTransaction',
+      'database.getDocument:users',
+      'database.insertDocument:phone_index',
+      'database.abortTransaction',
+      'database.getDocument:phone_index',
+      // the owner is an openid row: is it this caller's own older account? (core/binding adoptOwnAccount)
+      'database.startTransaction',
+      'database.getDocument:users',
+      'database.abortTransaction',
+      'database.insertDocument:phone_events',
+    ])
+  })
+})
