@@ -23,6 +23,20 @@ describe('handler', () => {
     expect(body).not.toHaveBeenCalled()
   })
 
+  it('runs the system body only when the context has no client identity at all, and only for functions that have one', async () => {
+    const client = jest.fn(async () => ({ ok: true as const, data: 'client' }))
+    const system = jest.fn(async () => ({ ok: true as const, data: 'system' }))
+    const withSystem = (ctx: WxContext) => handler('mergeAccounts', client, { cloud: fakeCloud(ctx), env: {}, sink: () => undefined }, system)
+    expect(await withSystem({})({ openid: 'o-spoofed' })).toEqual({ ok: true, data: 'system' })
+    expect(await withSystem({ OPENID: 'o1', APPID: 'wxa' })({})).toEqual({ ok: true, data: 'client' })
+    // Half an identity is not "no client": refused, neither body runs.
+    expect(await withSystem({ APPID: 'wxa' })({})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
+    expect(system).toHaveBeenCalledTimes(1)
+    expect(client).toHaveBeenCalledTimes(1)
+    // A function without a system body keeps answering UNAUTHENTICATED.
+    expect(await run({}, client).main({})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
+  })
+
   it('passes the context identity (numbers made strings), never the event body', async () => {
     const { main } = run({ OPENID: 12345, APPID: 'wxa', UNIONID: 'u1' }, async (_event, inv) => ({ ok: true, data: [inv.openid, inv.appid, inv.unionid] }))
     expect(await main({ openid: 'o-spoofed', OPENID: 'x' })).toEqual({ ok: true, data: ['12345', 'wxa', 'u1'] })
