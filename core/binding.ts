@@ -204,6 +204,32 @@ interface Observed {
 }
 
 export async function bindPhone(store: BindingStore, input: BindPhoneInput): Promise<Result<BindOutcome>> {
+  return followingMerge(input, (account) => bindOnce(store, account))
+}
+
+/**
+ * Runs `op` for the caller's account, and once more for the account it was folded into if that
+ * row turns out to be a tombstone (./accounts.ts). This happens when a caller whose openid row
+ * was merged arrives WITHOUT a unionid in its context (a deployment back on openid keys, or a call
+ * where WeChat did not include UNIONID): the tombstone was written with proof that both are the
+ * same person, so following it is what that person expects. One hop: a unionid account is never
+ * folded, so a tombstone always points at a live account.
+ */
+async function followingMerge<I extends { openid: string; account?: string }, R>(input: I, op: (input: I) => Promise<R>): Promise<R> {
+  try {
+    return await op(input)
+  } catch (e) {
+    if (!(e instanceof MergedInto)) throw e
+    return op({ ...input, account: e.account })
+  }
+}
+
+/** Thrown inside a transaction that found the caller's row folded into `account` (nothing written). */
+class MergedInto {
+  constructor(readonly account: string) {}
+}
+
+async function bindOnce(store: BindingStore, input: BindPhoneInput): Promise<Result<BindOutcome>> {
   const id = phoneIndexId(input.phone.e164)
   const attempts = Math.max(1, input.maxAttempts ?? 3)
   const observed: Observed = { phoneVersion: 0 }
@@ -283,6 +309,7 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimF
   const openid = accountOf(input)
   const actor = actorOf(input)
   const user = await tx.getUser(openid)
+  if (user?.mergedInto) throw new MergedInto(user.mergedInto)
   observed.phoneVersion = user?.phoneVersion ?? 0
   // This attempt's version and time: if it commits, its writes carry them.
   const version = observed.phoneVersion + 1
@@ -368,7 +395,7 @@ export async function unbindPhone(store: BindingStore, input: { openid: string; 
   const attempts = Math.max(1, input.maxAttempts ?? 3)
   for (let attempt = 1; ; attempt++) {
     try {
-      return ok(await store.runTransaction((tx) => unbindInTx(tx, accountOf(input), actorOf(input), input.now)))
+      return ok(await followingMerge(input, (i) => store.runTransaction((tx) => unbindInTx(tx, accountOf(i), actorOf(i), i.now))))
     } catch (e) {
       if (isTransactionConflict(e)) {
         if (attempt < attempts) continue
@@ -381,6 +408,7 @@ export async function unbindPhone(store: BindingStore, input: { openid: string; 
 
 async function unbindInTx(tx: BindingTx, openid: string, actor: Actor, clock: Clock): Promise<{ released: boolean }> {
   const user = await tx.getUser(openid)
+  if (user?.mergedInto) throw new MergedInto(user.mergedInto)
   if (!user?.phone) return { released: false }
   const now = timeOf(clock)
   const phoneVersion = (user.phoneVersion ?? 0) + 1

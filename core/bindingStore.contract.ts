@@ -358,6 +358,14 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       // The person is now recognised through the account, from any of their openids.
       const fromAppB = await bindAs(openid('appB'), into, p, { now: later(7) })
       expect(fromAppB.ok && fromAppB.data.change).toBe('unchanged')
+      // Arriving without a unionid (keyed by the old openid again), the tombstone leads to the account.
+      const viaOld = await bind(a, p, { now: later(8) })
+      expect(viaOld.ok && viaOld.data).toMatchObject({ change: 'unchanged', user: { _id: into } })
+      expect(await unbindPhone(h.store, { openid: a, now: later(9) })).toEqual({ ok: true, data: { released: true } })
+      expect((await read((tx) => tx.getUser(into)))?.phone ?? null).toBeNull()
+      expect(await read((tx) => tx.getUser(a))).toMatchObject({ phone: null, phoneVersion: 2, mergedInto: into })
+      expect(await eventsOf(into)).toContainEqual(expect.objectContaining({ type: 'unbind', actorOpenid: a, phoneVersion: 2 }))
+      expect((await replayOf(a, into)).violations).toEqual([])
     })
 
     it('merge when both accounts hold numbers: the one verified last stays, the other is released for others', async () => {

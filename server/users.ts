@@ -42,5 +42,10 @@ export async function upsertUserOnLogin(db: Database, who: Identity, now: Date):
   const patch: Record<string, unknown> = { lastLoginAt: now, updatedAt: now }
   if (who.unionid) patch.unionid = who.unionid
   await ref.update({ data: patch })
-  return { before: data ?? (await ref.get()).data, created: false }
+  const before = data ?? (await ref.get()).data
+  // A folded openid row (core/accounts.ts) shows the account it was merged into: the caller came
+  // without a unionid this time, but the tombstone was written with proof it is the same person.
+  const into = before?.mergedInto
+  if (typeof into === 'string' && into !== key) return { before: (await db.collection(USERS).doc(into).get()).data, created: false }
+  return { before, created: false }
 }

@@ -126,6 +126,11 @@ describe('merge: a user who first bound without a unionid and later has one', ()
     expect(all.find((x) => x._id === me.ids[0])).toMatchObject({ phone: null, mergedInto: `un_${u}` })
     expect(all.find((x) => x._id === victim.ids[0])).toMatchObject({ phone: expect.objectContaining({ masked: masked(victim.n) }) })
     expect((await events()).filter((e) => e.openid === `un_${u}`).map((e) => e.type).sort()).toEqual(['merge', 'transfer'])
+    // A later call without UNIONID in its context (WeChat only includes it "满足 unionid 获取条件时")
+    // is keyed by the openid again: its tombstone leads to the account, not to an empty row.
+    delete h.emu.wechat.state.users[me.ids[0]!]!.unionid
+    expect(expectOk(await h.call<Login>(me.ids[0]!, 'login')).phone).toMatchObject({ masked: masked(me.n) })
+    expect(expectOk(await bind(me.ids[0]!))).toMatchObject({ change: 'unchanged', phone: { masked: masked(me.n) } })
   })
 
   it('a bind before any merge adopts the caller’s own older account instead of refusing them', async () => {
