@@ -11,6 +11,9 @@ export interface WxContext {
   OPENID?: string | number
   APPID?: string | number
   UNIONID?: string | number
+  /** The calling app's user and appid in a cross-account (环境共享) call (getWXContext docs). */
+  FROM_OPENID?: string | number
+  FROM_APPID?: string | number
   ENV?: string
   SOURCE?: string
 }

@@ -31,6 +31,8 @@ describe('handler', () => {
     expect(await withSystem({ OPENID: 'o1', APPID: 'wxa' })({})).toEqual({ ok: true, data: 'client' })
     // Half an identity is not "no client": refused, neither body runs.
     expect(await withSystem({ APPID: 'wxa' })({})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
+    // Another app's user calling through 环境共享 is a client too (FROM_OPENID/FROM_APPID).
+    expect(await withSystem({ FROM_OPENID: 'o-b', FROM_APPID: 'wxb' })({})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
     expect(system).toHaveBeenCalledTimes(1)
     expect(client).toHaveBeenCalledTimes(1)
     // A function without a system body keeps answering UNAUTHENTICATED.

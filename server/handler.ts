@@ -64,7 +64,10 @@ export function handler<D>(name: FunctionName, body: FunctionBody<D>, deps: Hand
       const openid = idString(ctx.OPENID)
       const appid = idString(ctx.APPID)
       const now = deps.now ?? (() => new Date())
-      if (openid === '' && appid === '' && system) {
+      // A cross-account call (another app using this env through 环境共享) carries its user as
+      // FROM_OPENID/FROM_APPID: a client, never "no client", whatever OPENID says.
+      const crossAccount = idString(ctx.FROM_OPENID) !== '' || idString(ctx.FROM_APPID) !== ''
+      if (openid === '' && appid === '' && !crossAccount && system) {
         result = await system(event, { config, log, cloud, db: getDatabase(cloud), now })
       } else if (openid === '' || appid === '') {
         result = fail('UNAUTHENTICATED')
