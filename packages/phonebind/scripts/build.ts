@@ -133,6 +133,9 @@ async function buildInto(out: string, log: (line: string) => void): Promise<void
     legalComments: 'none',
     logLevel: 'warning',
     loader: { '.json': 'json' },
+    // jsonc-parser's `main` is a UMD build that require()s its parts by computed paths, which a
+    // bundle cannot follow ("Cannot find module './impl/format'"); its ES build bundles.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   }
   await Promise.all([
     build({ ...common, entryPoints: [join(PKG, 'src', 'cli.ts')], outfile: join(out, 'cli.js') }),

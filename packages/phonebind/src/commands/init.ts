@@ -15,6 +15,7 @@ import { writeFunction } from '../functions'
 import { writeOwned, type FileResult } from '../owned'
 import { loadProject, ProjectError, writeJsonLike, type Project } from '../project'
 import { printFolder, rel } from '../report'
+import { detectFramework, locateFrameworkProject, type Framework } from '../frameworks/detect'
 import { appEnvId, cloudbasercEdit, isPlaceholderEnv, projectConfigEdit, type FileEdit } from '../setup'
 
 export const usage = `用法 / Usage: phonebind init [--yes] [--force] [--env <envId>]
@@ -29,8 +30,10 @@ Adds phonebind to the devtools project around the current directory.
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, ['yes', 'force'] as const, ['env'] as const)
   let project: Project
+  // A framework whose build writes project.config.json (uni-app) describes its project itself.
+  const located = locateFrameworkProject(io.cwd)
   try {
-    project = loadProject(io.cwd)
+    project = located?.project ?? loadProject(io.cwd)
   } catch (e) {
     if (e instanceof ProjectError) {
       say(io.stderr, `✘ ${e.message}`)
@@ -40,12 +43,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const out = io.stdout
   const yes = args.flags.has('yes')
-  say(out, `phonebind init — ${project.root}`)
+  const framework: Framework | undefined = located?.framework ?? detectFramework(project.root)
+  say(out, `phonebind init — ${project.root}${framework ? `（${framework.name}）` : ''}`)
   say(out, `  小程序目录 / miniprogramRoot: ${rel(project.root, project.miniprogramRoot)}`)
 
   // project.config.json first: it may name the cloudfunctionRoot the rest writes into.
   const cfRoot = project.cloudfunctionRoot ?? join(project.root, 'cloudfunctions')
-  const configOk = await applyEdit(io, project, projectConfigEdit(project, 'cloudfunctions/'), yes)
+  const configOk = located ? true : await applyEdit(io, project, projectConfigEdit(project, 'cloudfunctions/'), yes)
   say(out, `  云函数目录 / cloudfunctionRoot: ${rel(project.root, cfRoot)}${project.cloudfunctionRoot ? '' : '（新 / new）'}`)
   if (!existsSync(cfRoot)) mkdirSync(cfRoot, { recursive: true })
 
@@ -65,14 +69,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const env = args.values.env ?? literalEnv(project)
   const rcOk = await applyEdit(io, project, cloudbasercEdit(project, cfRoot, env), yes)
 
+  const frameworkOk = framework ? await framework.setup({ io, out, project, yes, force: args.flags.has('force') }) : true
+
   const blocked = attention.filter((r) => r.outcome === 'user' && r.path.endsWith('.js'))
   say(out, '')
   if (blocked.length > 0) {
     say(out, `✘ phonebind 的云函数没有装好：上面标 ! 的脚本是你自己的同名文件 / phonebind's functions are not installed: the scripts marked ! are your own files of the same name`)
     say(out, '  把你的同名云函数改名或移走后再运行 phonebind init / rename or move your function of that name, then run phonebind init again')
   }
-  printNextSteps(out, project, cfRoot, env)
-  return blocked.length > 0 || !configOk || !rcOk ? 1 : 0
+  printNextSteps(out, project, cfRoot, env, framework)
+  return blocked.length > 0 || !configOk || !rcOk || !frameworkOk ? 1 : 0
 }
 
 function literalEnv(project: Project): string | undefined {
@@ -109,13 +115,20 @@ async function applyEdit(io: CliIO, project: Project, edit: FileEdit, yes: boole
   return edit.conflicts.length === 0
 }
 
-function printNextSteps(out: Writable, project: Project, cfRoot: string, env: string | undefined): void {
+function printNextSteps(out: Writable, project: Project, cfRoot: string, env: string | undefined, framework: Framework | undefined): void {
   const cf = rel(project.root, cfRoot)
   say(out, '下一步 / Next steps')
-  say(out, `  1. 在页面的 .json 注册组件 / register the component in a page's .json:`)
-  say(out, `       "usingComponents": { "phone-auth": "${COMPONENT_PATH}" }`)
-  say(out, `     页面 .wxml / in the page's .wxml:  <phone-auth bind:bound="onBound" bind:failed="onFailed" />`)
-  say(out, `  2. npm i phonebind-weapp（若未安装 / if not yet installed），然后开发者工具 → 工具 → 构建npm / then devtools → 工具 → 构建npm`)
+  if (framework) {
+    const [first, ...rest] = framework.nextSteps(project)
+    say(out, `  1. ${first}`)
+    for (const line of rest) say(out, line)
+  } else {
+    say(out, `  1. 在页面的 .json 注册组件 / register the component in a page's .json:`)
+    say(out, `       "usingComponents": { "phone-auth": "${COMPONENT_PATH}" }`)
+    say(out, `     页面 .wxml / in the page's .wxml:  <phone-auth bind:bound="onBound" bind:failed="onFailed" />`)
+  }
+  if (!framework || framework.usesNpmBuild) say(out, `  2. npm i phonebind-weapp（若未安装 / if not yet installed），然后开发者工具 → 工具 → 构建npm / then devtools → 工具 → 构建npm`)
+  else say(out, `  2. npm i phonebind-weapp（若未安装 / if not yet installed）`)
   say(out, env ? `  3. 环境 ID / env id: ${env}（app.js 的 wx.cloud.init 与 cloudbaserc.json / in app.js's wx.cloud.init and cloudbaserc.json）` : `  3. 填写环境 ID / set your env id: app.js → wx.cloud.init({ env: '<envId>' })，以及 cloudbaserc.json → envId`)
   say(out, `  4. 部署云函数 / deploy the functions: 右键 ${cf}/<函数> → 上传并部署：云端安装依赖 / right-click each → 上传并部署（其他方式见 / other routes: npx phonebind build）`)
   say(out, `  5. 云开发控制台 → 数据库：创建集合 / CloudBase console → 数据库: create ${PHONEBIND_COLLECTIONS.join(', ')}，`)
