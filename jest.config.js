@@ -14,7 +14,7 @@ module.exports = {
       modulePathIgnorePatterns,
       moduleFileExtensions: ['ts', 'js', 'json'],
       testMatch: ['<rootDir>/core/**/*.test.ts', '<rootDir>/emulator/**/*.test.ts', '<rootDir>/cloudfunctions/**/*.test.ts', '<rootDir>/server/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/miniprogram/', '<rootDir>/test/e2e/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/miniprogram/', '<rootDir>/test/e2e/', '<rootDir>/test/frameworks/'],
     },
     {
       displayName: 'miniprogram',
@@ -25,7 +25,7 @@ module.exports = {
       // node_modules: map it the same way, so the page and the component share one package instance.
       moduleNameMapper: { '^phonebind-weapp(/.*)?$': '<rootDir>/miniprogram/miniprogram_npm/phonebind-weapp$1' },
       moduleFileExtensions: ['ts', 'js', 'json'],
-      testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts', '<rootDir>/miniprogram/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts', '<rootDir>/miniprogram/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/frameworks/**/*.test.ts'],
     },
   ],
 }

@@ -1,0 +1,361 @@
+/**
+ * Issue 13, uni-app half, "tested as a new user would": an ordinary uni-app (Vue 3 + Vite) project
+ * (test/fixtures/uniapp-project: two pages, its own `orders` function on wx-server-sdk ~2.6.3,
+ * @dcloudio/* 3.0.0-4080720251210001 from its own lock file) takes phonebind from the `npm pack`
+ * tarballs, and is built with uni-app's real CLI:
+ *
+ *  1. `npm pack` phonebind and phonebind-weapp;
+ *  2. a temp copy of the fixture gets the fixture's cached packages (uniappCache.ts), then
+ *     `npm i <weapp.tgz>`, `npm i -D <phonebind.tgz>`, as a user would;
+ *  3. `phonebind init --yes` twice: the second run changes nothing, no user file is touched but
+ *     pages.json (one key added, its comments kept);
+ *  4. `<PhoneAuth>` goes on the profile page as the README shows;
+ *  5. `npm run build:mp-weixin` (`uni build -p mp-weixin`), then WeChat's compilers over the output;
+ *  6. `phonebind dev` runs the built project (dist/build/mp-weixin, whose project.config.json uni
+ *     wrote from manifest.json); the BUILT page, uni's runtime, the Vue wrapper and the native
+ *     component run under miniprogram-simulate with `wx` backed by the emulator: tap → allow reaches
+ *     the page's Vue handler with the masked number and the binding is in the database; a deny
+ *     reaches its deny handler.
+ *
+ * jsdom (the component needs a DOM): everything Node-only runs in child processes. Needs
+ * `npm run build` first, and npm's cache or the registry for the installs.
+ */
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process'
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import simulate from 'miniprogram-simulate'
+import { cloudID, EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
+import { hashTree } from '../cli/fixture'
+import { installedSdk, linkNodeModules } from '../dev/sdkCache'
+import { nodeFetch } from '../miniprogram/nodeFetch'
+import { overrideButton, setSdkVersion } from '../miniprogram/helpers'
+import { compileWithMiniprogramCi, runWcc, runWcsc, type CompiledProject } from '../miniprogram/wechatCompilers'
+import { installedUniApp, npmEnv, UNIAPP_FIXTURE } from './uniappCache'
+
+jest.setTimeout(60_000)
+
+const REPO = path.resolve(__dirname, '../..')
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const wxAny = wx as unknown as Record<string, unknown>
+const globals = globalThis as unknown as Record<string, unknown>
+const started = Date.now()
+const lap = (what: string) => process.stdout.write(`uni-app project: ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+
+let tmp: string
+let project: string
+let out: string
+let cli: string
+let userFiles: Map<string, string>
+const inits: Array<{ code: number | null; out: string; err: string; tree: Map<string, string> }> = []
+let build: { code: number | null; out: string; seconds: number }
+let compiled: CompiledProject | undefined
+let compileError: string | undefined
+let server: ChildProcess | undefined
+let serverOut = ''
+let client: EmulatorClient
+
+function pack(dir: string): string {
+  const res = execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: dir, encoding: 'utf8', env: npmEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const report = JSON.parse(res.slice(res.search(/^\[/m))) as { filename: string }[]
+  return path.join(tmp, report[0]!.filename)
+}
+
+function run(cmd: string, args: string[], cwd: string, timeout = 180_000): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) =>
+    execFile(cmd, args, { cwd, env: npmEnv(), timeout, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` })))
+}
+
+async function npmInstall(...args: string[]): Promise<void> {
+  const r = await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...args], project)
+  if (r.code !== 0) throw new Error(`npm install ${args.join(' ')}: ${r.out}`)
+}
+
+function phonebind(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  return { code: r.status, out: r.stdout, err: r.stderr }
+}
+
+/** Step 4, as the README's uni-app section shows it, on the user's profile page. */
+function addPhoneAuthToProfile(): void {
+  const file = path.join(project, 'src/pages/profile/index.vue')
+  const vue = fs.readFileSync(file, 'utf8')
+    .replace(/(\s*)<\/view>\n<\/template>/, [
+      '',
+      '    <view class="card">',
+      '      <text class="label">手机号</text>',
+      '      <text class="value">{{ masked }}</text>',
+      '    </view>',
+      '    <PhoneAuth @bound="onBound" @denied="onDenied" @failed="onFailed" />',
+      '  </view>',
+      '</template>',
+    ].join('\n'))
+    .replace("import { onShow } from '@dcloudio/uni-app'\n", "import { onShow } from '@dcloudio/uni-app'\nimport PhoneAuth from '@/components/phonebind/PhoneAuth.vue'\n")
+    .replace('const count = ref(0)\n', [
+      'const count = ref(0)',
+      "const masked = ref('未绑定')",
+      '',
+      'function onBound(detail) {',
+      '  masked.value = detail.phone.masked',
+      '}',
+      '',
+      'function onDenied() {',
+      "  uni.showToast({ title: '可稍后再绑定手机号', icon: 'none' })",
+      '}',
+      '',
+      'function onFailed(detail) {',
+      "  console.warn('[phone-auth]', detail.error.code)",
+      '}',
+      '',
+    ].join('\n'))
+  fs.writeFileSync(file, vue)
+}
+
+function startDev(): Promise<string> {
+  server = spawn(process.execPath, [cli, 'dev', '--port', '0', '--data-dir', path.join(tmp, 'data'), '--no-watch'], { cwd: out, stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const url = /emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1]
+      if (url && serverOut.includes('Ctrl-C to stop.')) resolve(url)
+    }
+    server!.stdout!.on('data', (d: Buffer) => { serverOut += d.toString(); check() })
+    server!.stderr!.on('data', (d: Buffer) => { serverOut += d.toString() })
+    server!.once('exit', (code) => reject(new Error(`phonebind dev exited (${code}):\n${serverOut}`)))
+  })
+}
+
+beforeAll(async () => {
+  ;(globalThis as unknown as { fetch: unknown }).fetch = nodeFetch
+  for (const pkg of ['phonebind', 'weapp']) {
+    const built = path.join(REPO, 'packages', pkg, pkg === 'phonebind' ? 'dist/cli.js' : 'miniprogram_dist/index.js')
+    if (!fs.existsSync(built)) throw new Error(`${built} is missing: run npm run build first`)
+  }
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-uniapp-'))
+  const tarballs = { phonebind: pack(path.join(REPO, 'packages/phonebind')), weapp: pack(path.join(REPO, 'packages/weapp')) }
+  const [deps, sdk] = await Promise.all([installedUniApp(), installedSdk('~2.6.3')])
+  lap(deps.installed ? 'packed; uni-app fixture packages installed into the cache' : 'packed; uni-app packages from the cache')
+
+  // 2. the user's project: its packages (hard links into the cache: npm replaces, never edits, files), then ours
+  project = path.join(tmp, 'uni-shop')
+  fs.cpSync(UNIAPP_FIXTURE, project, { recursive: true })
+  execFileSync('cp', ['-al', deps.nodeModules, path.join(project, 'node_modules')])
+  await npmInstall(tarballs.weapp)
+  await npmInstall('--save-dev', tarballs.phonebind)
+  linkNodeModules(path.join(project, 'cloudfunctions/orders'), sdk.nodeModules)
+  cli = path.join(project, 'node_modules/phonebind/dist/cli.js')
+  out = path.join(project, 'dist/build/mp-weixin')
+  userFiles = hashTree(project)
+  lap('installed')
+
+  // 3. init, twice
+  for (let i = 0; i < 2; i++) inits.push({ ...phonebind('init', '--yes'), tree: hashTree(project) })
+  lap('init ×2')
+
+  // 4. the component on a page; 5. uni's build, then WeChat's compilers
+  addPhoneAuthToProfile()
+  const t0 = Date.now()
+  build = { ...(await run(npm, ['run', 'build:mp-weixin'], project)), seconds: (Date.now() - t0) / 1000 }
+  lap(`uni build -p mp-weixin (${build.seconds.toFixed(1)} s)`)
+  if (build.code !== 0) throw new Error(`uni build -p mp-weixin failed:\n${build.out}`)
+  const [url] = await Promise.all([startDev(), compileWithMiniprogramCi(out).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message })])
+  client = new EmulatorClient(url)
+  // `phonebind dev` runs in uni's output folder, which has no database/: the collections are made
+  // as init's next steps say (云开发控制台 → 数据库), one per database/<name>.rules.json init wrote.
+  const existing = await client.collections()
+  for (const f of fs.readdirSync(path.join(project, 'database'))) {
+    const name = f.replace(/\.rules\.json$/, '')
+    if (!existing.includes(name)) await client.createCollection(name)
+  }
+  lap('dev started')
+}, 600_000)
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server!.once('exit', r))
+    server.kill('SIGTERM')
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+    if (server.exitCode === null) server.kill('SIGKILL')
+  }
+  for (const d of [tmp, compiled?.dir]) if (d) fs.rmSync(d, { recursive: true, force: true })
+  lap('done')
+})
+
+describe('phonebind init in a uni-app project', () => {
+  test('init --yes recognises uni-app, succeeds, and a second run changes nothing', () => {
+    expect(inits.map((r) => [r.code, r.err])).toEqual([[0, ''], [0, '']])
+    expect(inits[0]!.out).toContain('（uni-app）')
+    expect(inits[0]!.out).toContain("import PhoneAuth from '@/components/phonebind/PhoneAuth.vue'")
+    expect(inits[0]!.out).not.toMatch(/构建npm/) // uni-app has no 构建npm step
+    expect(inits[1]!.tree).toEqual(inits[0]!.tree)
+    const tree = inits[0]!.tree
+    // The functions go where manifest.json's mp-weixin.cloudfunctionRoot points from uni's output folder.
+    for (const fn of ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone']) expect(tree.has(`cloudfunctions/${fn}/config.json`)).toBe(true)
+    expect(tree.has('src/wxcomponents/phonebind-weapp/phone-auth/index.js')).toBe(true)
+    expect(tree.has('src/components/phonebind/PhoneAuth.vue')).toBe(true)
+    expect(tree.has('project.config.json')).toBe(false) // uni writes that one into dist/
+  })
+
+  test('no file the user wrote changes but pages.json, which gains the global component and keeps its comments', () => {
+    const after = inits[0]!.tree
+    for (const [f, h] of userFiles) if (f !== 'src/pages.json') expect([f, after.get(f)]).toEqual([f, h])
+    const before = fs.readFileSync(path.join(UNIAPP_FIXTURE, 'src/pages.json'), 'utf8')
+    const now = fs.readFileSync(path.join(project, 'src/pages.json'), 'utf8')
+    expect(now).toContain('//pages数组中第一项表示应用启动页')
+    expect(now.split('\n').filter((l) => !before.includes(l)).map((l) => l.trim())).toEqual([
+      '"backgroundColor": "#F8F8F8",',
+      '"usingComponents": {',
+      '"phonebind-phone-auth": "/wxcomponents/phonebind-weapp/phone-auth/index"',
+    ]) // and a closing brace
+    expect(now.length - before.length).toBeLessThan(120)
+  })
+
+  test('the copied component and the wrapper carry phonebind\'s mark, so a later init knows them as its own', () => {
+    const wxml = fs.readFileSync(path.join(project, 'src/wxcomponents/phonebind-weapp/phone-auth/index.wxml'), 'utf8')
+    expect(wxml).toMatch(/^<!-- Generated by phonebind 0\.1\.0 /)
+    const built = fs.readFileSync(path.join(REPO, 'packages/weapp/miniprogram_dist/phone-auth/index.wxml'), 'utf8')
+    expect(wxml.endsWith(built)).toBe(true)
+    const vue = fs.readFileSync(path.join(project, 'src/components/phonebind/PhoneAuth.vue'), 'utf8')
+    expect(vue).toMatch(/^<!-- Generated by phonebind /)
+    expect(vue).toContain('<!-- #ifdef MP-WEIXIN -->')
+  })
+})
+
+describe('uni build -p mp-weixin and WeChat\'s compilers', () => {
+  test('uni-app\'s CLI builds the project: the component copied as is, the wrapper a component, the global registration in app.json', () => {
+    expect(build.code).toBe(0)
+    const app = JSON.parse(fs.readFileSync(path.join(out, 'app.json'), 'utf8'))
+    expect(app.usingComponents).toEqual({ 'phonebind-phone-auth': '/wxcomponents/phonebind-weapp/phone-auth/index' })
+    const page = JSON.parse(fs.readFileSync(path.join(out, 'pages/profile/index.json'), 'utf8'))
+    expect(page.usingComponents).toEqual({ 'phone-auth': '../../components/phonebind/PhoneAuth' })
+    // The Vue listeners became WeChat's lowercase bindings: nothing lost to event casing.
+    const wrapper = fs.readFileSync(path.join(out, 'components/phonebind/PhoneAuth.wxml'), 'utf8')
+    expect(wrapper).toMatch(/<phonebind-phone-auth [^>]*bindbound="\{\{\w+\}\}" binddenied="\{\{\w+\}\}" bindfailed="\{\{\w+\}\}"/)
+    expect(fs.readFileSync(path.join(out, 'pages/profile/index.wxml'), 'utf8')).toMatch(/<phone-auth bindbound="\{\{\w+\}\}" binddenied="\{\{\w+\}\}" bindfailed="\{\{\w+\}\}"/)
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'project.config.json'), 'utf8'))
+    expect(config).toMatchObject({ appid: 'wx8c3a51f0e2d94b67', cloudfunctionRoot: '../../../cloudfunctions/' })
+  })
+
+  test('miniprogram-ci compiles the output; wcc and wcsc compile every WXML and WXSS file', () => {
+    expect(compileError).toBeUndefined()
+    expect(compiled!.files).toEqual(expect.arrayContaining([
+      'app.js', 'common/vendor.js', 'pages/profile/index.js', 'components/phonebind/PhoneAuth.js',
+      'wxcomponents/phonebind-weapp/phone-auth/index.js', 'wxcomponents/phonebind-weapp/phone-auth/index.wxml',
+    ]))
+    const wxml = compiled!.files.filter((f) => f.endsWith('.wxml'))
+    const wcc = runWcc(compiled!.dir, wxml)
+    expect({ status: wcc.status, stderr: wcc.stderr }).toEqual({ status: 0, stderr: '' })
+    expect(wcc.stdout).toContain("'components/phonebind/PhoneAuth.wxml'")
+    const wcsc = runWcsc(compiled!.dir, compiled!.files.filter((f) => f.endsWith('.wxss')))
+    expect({ status: wcsc.status, stderr: wcsc.stderr }).toEqual({ status: 0, stderr: '' })
+  })
+})
+
+describe('the built uni-app page, its Vue wrapper and the native component, with `wx` backed by phonebind dev', () => {
+  let pageId: string
+  const toasts: Array<{ title?: string }> = []
+  const appRef: { current?: Record<string, unknown> } = {}
+
+  /** `wx` routed to the emulator as the current user, where the platform would route it. Installed
+   * once: uni's runtime keeps the `wx.cloud` it first saw, so the user changes, not the object. */
+  let current: EmulatorUser
+  function actAs(user: EmulatorUser): void {
+    current = user
+    setSdkVersion(user.baseLibrary)
+    if (wxAny.cloud) return
+    wxAny.login = (o: { success: (r: { code: string; errMsg: string }) => void; fail: (e: { errMsg: string }) => void }) => {
+      client.login(current.openid).then((r) => o.success({ code: r.code, errMsg: 'login:ok' }), () => o.fail({ errMsg: 'login:fail' }))
+    }
+    wxAny.checkSession = (o: { success: () => void; fail: () => void }) => {
+      client.checkSession(current.openid).then((ok) => (ok ? o.success() : o.fail()), () => o.fail())
+    }
+    wxAny.cloud = {
+      init: () => undefined,
+      CloudID: (value: string) => cloudID(value),
+      callFunction: async ({ name, data }: { name: string; data: Record<string, unknown> }) => {
+        const reply = await client.callFunctionRaw(current.openid, name, data)
+        if ('errCode' in reply) throw Object.assign(new Error(reply.errMsg), reply)
+        return reply
+      },
+    }
+  }
+
+  // The session lives in the copied component's own modules (wxcomponents/phonebind-weapp/services).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const weapp = () => require(path.join(out, 'wxcomponents/phonebind-weapp/index.js')) as typeof import('../../packages/weapp/src/index')
+
+  async function openProfile(user: EmulatorUser) {
+    actAs(user)
+    weapp().resetSession()
+    const page = simulate.render(pageId)
+    page.attach(document.createElement('parent-wrapper'))
+    await simulate.sleep(0)
+    return { page, text: () => page.dom!.textContent ?? '' }
+  }
+
+  /** The user taps the phone button inside <PhoneAuth> (page → Vue wrapper → native component). */
+  async function tapPhone(page: ReturnType<typeof simulate.render>, user: EmulatorUser, tap: TapOptions, until: () => boolean) {
+    const detail = await client.tapPhoneButton(user.openid, tap)
+    // `>>>` crosses both component boundaries (the Vue wrapper's and the native component's).
+    const button = page.querySelector('.container >>> .phone-btn')
+    if (!button) throw new Error('no .phone-btn inside <PhoneAuth> on the page')
+    button.dispatchEvent('getphonenumber', { detail })
+    const deadline = Date.now() + 15_000
+    while (!until() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    await simulate.sleep(0)
+  }
+
+  const userDoc = async (openid: string) => (await client.db<{ _id: string; phone?: { masked: string } }>('users')).find((u) => u._id === openid)
+
+  beforeAll(() => {
+    overrideButton()
+    wxAny.showToast = (o: { title?: string }) => { toasts.push(o) }
+    // The platform's App() and getApp(): uni's runtime (common/vendor.js) registers the app through
+    // App() from the built app.js and reaches its Vue app through getApp().$vm.
+    globals.App = (options: Record<string, unknown>) => {
+      appRef.current = options
+      ;(options.onLaunch as ((o: unknown) => void) | undefined)?.call(options, { path: 'pages/profile/index', query: {}, scene: 1001 })
+    }
+    globals.getApp = () => appRef.current
+    globals.getCurrentPages = () => []
+    globals.Page = (options: Record<string, unknown>) => (globals.Component as (o: unknown) => void)(options)
+    const user = { openid: 'launch', baseLibrary: '3.5.0' } as EmulatorUser
+    actAs(user)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(path.join(out, 'app.js'))
+    const app = JSON.parse(fs.readFileSync(path.join(out, 'app.json'), 'utf8')) as { usingComponents: Record<string, string> }
+    // app.json's usingComponents are global: simulate applies `usingComponents` to every component it loads.
+    pageId = simulate.load(path.join(out, 'pages/profile/index'), { rootPath: out, usingComponents: app.usingComponents })
+  })
+
+  test('tap → allow: the page\'s @bound handler gets the masked number, and the binding is in the database', async () => {
+    const user = await client.createUser({ purePhoneNumber: '13800138000', countryCode: '86' })
+    const { page, text } = await openProfile(user)
+    expect(text()).toContain('未绑定')
+    await tapPhone(page, user, { outcome: 'allow' }, () => text().includes('138****8000'))
+    expect(text()).toContain("138****8000") // the page's onBound(detail) ran with detail.phone.masked
+    expect(text()).not.toContain('13800138000')
+    expect((await userDoc(user.openid))?.phone).toMatchObject({ masked: '138****8000' })
+    expect((await client.db<{ openid: string }>('phone_index')).map((d) => d.openid)).toContain(user.openid)
+  })
+
+  test('tap → deny: the page\'s @denied handler runs, nothing is bound', async () => {
+    const user = await client.createUser({ purePhoneNumber: '13900139000', countryCode: '86' })
+    const { page, text } = await openProfile(user)
+    toasts.length = 0
+    await tapPhone(page, user, { outcome: 'deny', platform: 'android' }, () => toasts.some((t) => t.title === '可稍后再绑定手机号'))
+    expect(toasts).toEqual([expect.objectContaining({ title: '可稍后再绑定手机号' })]) // the user's onDenied ran
+    expect(text()).toContain('未绑定')
+    expect((await userDoc(user.openid))?.phone ?? null).toBeNull()
+  })
+
+  test('the project\'s own `orders` function (wx-server-sdk ~2.6.3) runs beside phonebind\'s, from the built project', async () => {
+    if (!(await client.collections()).includes('orders')) await client.createCollection('orders')
+    const user = await client.createUser({ purePhoneNumber: '13700137000', countryCode: '86' })
+    const added = await client.callFunction(user.openid, 'orders', { action: 'add', title: '买牛奶' })
+    expect(added.result).toEqual({ id: expect.any(String) })
+    const counted = await client.callFunction(user.openid, 'orders', { action: 'count' })
+    expect(counted.result).toEqual({ count: 1 })
+    expect(serverOut).not.toMatch(/Error|错误/)
+  })
+})
