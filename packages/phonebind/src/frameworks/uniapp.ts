@@ -34,7 +34,7 @@ import { say } from '../command'
 import { WEAPP_PACKAGE } from '../facts'
 import { headerFor, writeOwned, type FileResult } from '../owned'
 import { jsonIndent, type Json, type Project } from '../project'
-import { printFolder, rel } from '../report'
+import { OUTCOME_TEXT, printFolder, rel } from '../report'
 import type { Framework, FrameworkContext } from './detect'
 
 const SOURCE_FILES = ['manifest.json', 'pages.json'] as const
@@ -220,7 +220,10 @@ async function setup(ctx: FrameworkContext): Promise<boolean> {
   }
   const version = (JSON.parse(readFileSync(join(weapp, 'package.json'), 'utf8')) as { version: string }).version
   const attention = printFolder(out, project.root, join(src, UNI_COMPONENT_DIR), copyComponent(ctx, weapp, version))
-  attention.push(...printFolder(out, project.root, dirname(join(src, UNI_WRAPPER)), [writeOwned(join(src, UNI_WRAPPER), wrapperSource(version), ctx.force)]))
+  const wrapper = writeOwned(join(src, UNI_WRAPPER), wrapperSource(version), ctx.force)
+  const needsHand = wrapper.outcome === 'user' || wrapper.outcome === 'outdated'
+  say(out, `  ${needsHand ? '!' : '✔'} ${rel(project.root, wrapper.path)}  ${OUTCOME_TEXT[wrapper.outcome]}`)
+  if (needsHand) attention.push(wrapper)
   return ok && attention.length === 0
 }
 
