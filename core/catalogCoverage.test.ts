@@ -13,7 +13,7 @@ import { parseLoginRequest } from './validate'
 import { classifyPhoneButtonDetail, fromCallFunctionError, fromCloudSdkError, fromWeChatErrcode, type WeChatApi } from './wechatCodes'
 
 /** Decided by the cloud functions, not by a mapping (identity, configuration, signatures). */
-const SERVER_DECIDED: ErrorCode[] = ['UNAUTHENTICATED', 'LEGACY_NOT_CONFIGURED', 'SIGNATURE_MISMATCH']
+const SERVER_DECIDED: ErrorCode[] = ['UNAUTHENTICATED', 'LEGACY_NOT_CONFIGURED', 'SIGNATURE_MISMATCH', 'ACCESS_TOKEN_UNAVAILABLE', 'QUOTA_ADMIN_ONLY', 'QUOTA_NOT_CONFIGURED']
 /** Decided by the phone-auth component itself (its cost guard), tested in test/miniprogram/phoneAuthCostGuard.test.ts. */
 const COMPONENT_DECIDED: ErrorCode[] = ['PHONE_TAP_COOLDOWN']
 // Accounts (server/accounts.ts): who may call, and whether the deployment has unionid accounts.

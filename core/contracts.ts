@@ -102,6 +102,38 @@ export interface UnbindData {
   released: boolean
 }
 
+// ---- phoneQuota (cost guard) ------------------------------------------------------------
+
+/**
+ * `{}` (or `{ alert: true }` to send the low-quota alert now if it applies) from the developer;
+ * CloudBase's timer trigger sends `{Type:'Timer', TriggerName, Time, Message}` and always alerts.
+ */
+export type PhoneQuotaRequest = { alert?: boolean } | { Type: 'Timer'; TriggerName?: string; Time?: string; Message?: string }
+
+/** One resource package as getUsageDetail lists it (counts as numbers, times in seconds). */
+export interface QuotaPackage {
+  pkgId: string
+  /** 1 in effect, 2 not yet, 3 expired (WeChat's PackageStatus). */
+  status: number
+  startTime: number
+  endTime: number
+  all: number
+  used: number
+}
+
+export interface PhoneQuotaData {
+  /** Calls left in packages in effect now (the free trial included). */
+  left: number
+  /** WeChat's `effectiveUse`: calls used so far. */
+  used: number
+  /** The configured alert threshold, and whether `left` is below it. */
+  alertBelow: number
+  low: boolean
+  /** True when this call sent the alert (log line, and the webhook when configured). */
+  alerted: boolean
+  packages: QuotaPackage[]
+}
+
 /** Every function by name: request and data types, for typed `callFunction` wrappers. */
 export interface FunctionContracts {
   login: { request: LoginRequest; data: LoginData }
@@ -109,6 +141,7 @@ export interface FunctionContracts {
   getOpenData: { request: GetOpenDataRequest; data: BindData }
   unbindPhone: { request: UnbindPhoneRequest; data: UnbindData }
   mergeAccounts: { request: MergeAccountsRequest; data: MergeAccountsData }
+  phoneQuota: { request: PhoneQuotaRequest; data: PhoneQuotaData }
 }
 
 // ---- mergeAccounts (server/accounts.ts) -------------------------------------------------

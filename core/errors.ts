@@ -84,6 +84,11 @@ export const CATALOG = defineCatalog({
   PHONE_TAP_COOLDOWN: { retryable: true, zh: '已多次取消授权，请稍后再试或改用其他方式验证', en: 'Cancelled several times: try again later or verify another way' },
   ACCOUNT_MERGE_REFUSED: { retryable: false, zh: '无法证明两个账号属于同一微信用户，未合并', en: 'The accounts could not be proven to belong to the same WeChat user: not merged' },
   ACCOUNT_MERGE_UNAVAILABLE: { retryable: false, zh: '未获得 unionid 或未按 unionid 管理账号，无可合并的账号', en: 'No unionid for this user, or accounts are not keyed by unionid: nothing to merge into' },
+
+  // ---- cost guard (phoneQuota) ----
+  ACCESS_TOKEN_UNAVAILABLE: { retryable: true, zh: '暂时无法获取微信接口调用凭证，请稍后重试', en: 'No WeChat access token is available right now: retry later' },
+  QUOTA_ADMIN_ONLY: { retryable: false, zh: '仅管理员可以查询手机号验证额度', en: 'Only an administrator may query the phone-verification quota' },
+  QUOTA_NOT_CONFIGURED: { retryable: false, zh: '服务端未配置 AppID 或 AppSecret，无法查询手机号验证额度', en: 'The AppID or AppSecret is not configured: the phone-verification quota cannot be queried' },
 })
 
 export type ErrorCode = keyof typeof CATALOG

@@ -11,7 +11,7 @@
  * - Results are fresh objects built from known keys: nothing from the event is merged, so
  *   prototype keys cannot pollute anything. Parsers never throw.
  */
-import type { GetOpenDataRequest, GetPhoneNumberRequest, LoginRequest, MergeAccountsRequest, ResolvedCloudID, Result, UnbindPhoneRequest } from './contracts'
+import type { GetOpenDataRequest, GetPhoneNumberRequest, LoginRequest, MergeAccountsRequest, PhoneQuotaRequest, ResolvedCloudID, Result, UnbindPhoneRequest } from './contracts'
 import { fail, ok } from './errors'
 
 export const LIMITS = {
@@ -116,5 +116,19 @@ export function parseMergeAccountsRequest(event: unknown): Result<MergeAccountsR
       out.limit = f.limit
     }
     return ok(out)
+  })
+}
+
+/** `{alert?: boolean}`, or a timer trigger's event (`Type: 'Timer'`, SCF's documented shape). */
+export function parsePhoneQuotaRequest(event: unknown): Result<PhoneQuotaRequest> {
+  if (isPlainObject(event) && (event as Fields).Type === 'Timer') {
+    return parse(event, ['Type', 'TriggerName', 'Time', 'Message'], (f) => {
+      for (const k of ['TriggerName', 'Time', 'Message']) if (f[k] !== undefined && typeof f[k] !== 'string') return invalid(k)
+      return ok({ Type: 'Timer' as const })
+    })
+  }
+  return parse(event, ['alert'], (f) => {
+    if (f.alert !== undefined && typeof f.alert !== 'boolean') return invalid('alert')
+    return ok(f.alert === true ? { alert: true } : {})
   })
 }

@@ -46,8 +46,11 @@ export function declaredCollections(dir: string = DEFAULT_DATABASE_DIR): string[
  * the demo app's AppSecret and the WeChat API base URL, so `login` can call jscode2session on
  * the emulator and `getOpenData` knows the legacy path is configured.
  */
-export function wechatFunctionEnv(opts: { appSecret: string; apiBase: string }): Record<string, string> {
-  return { PHONEBIND_APPSECRET: opts.appSecret, PHONEBIND_WECHAT_API_BASE: opts.apiBase }
+export function wechatFunctionEnv(opts: { appSecret: string; apiBase: string; appid?: string }): Record<string, string> {
+  const env: Record<string, string> = { PHONEBIND_APPSECRET: opts.appSecret, PHONEBIND_WECHAT_API_BASE: opts.apiBase }
+  // For invocations with no client identity (a timer has no APPID): phoneQuota's token needs it.
+  if (opts.appid) env.PHONEBIND_APPID = opts.appid
+  return env
 }
 
 /**

@@ -5,6 +5,8 @@
  *   POST /admin                 CloudBase `/admin` (database + wx.openApi + functions + storage actions)
  *   PUT/GET /storage/…          cloud storage's uploads and temp URLs (`./storage/`)
  *   GET  /sns/jscode2session    the simulated WeChat's code2Session
+ *   /cgi-bin/stable_token, /cgi-bin/token, /wxa/charge/usage/get, /cgi-bin/webhook/send,
+ *   /client/quota…, /client/webhooks, /client/timer   the cost guard (`./wechat/charge-routes.ts`)
  *   /client/…                   the simulated client (see `./wechat/client-routes.ts`)
  *   extra `routes`              e.g. the console (`/console`)
  * Every request first passes `./http/guard.ts` (Origin, loopback Host, body Content-Type).
@@ -28,6 +30,7 @@ import type { DocumentStore } from './store'
 import { StoreService } from './store/service'
 import { createAdminRoute, createDatabaseActions } from './tcb'
 import { systemClock, type ActionTable, type Clock, type InvocationRegistry, type RouteHandler, type ServiceInfo } from './types'
+import { createChargeRoutes } from './wechat/charge-routes'
 import { createClientRoutes } from './wechat/client-routes'
 import { createJscode2SessionRoute } from './wechat/http'
 import { createWeChatActions } from './wechat/openapi'
@@ -159,7 +162,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     events,
     clock,
     poolSize: options.poolSize,
-    defaultFunctionEnv: () => wechatFunctionEnv({ appSecret: defaultApp(wechat.wechat).secret, apiBase: http.url }),
+    defaultFunctionEnv: () => wechatFunctionEnv({ appSecret: defaultApp(wechat.wechat).secret, apiBase: http.url, appid: defaultApp(wechat.wechat).appid }),
     dev: projectRoot ? { buildDir: join(projectRoot, DEFAULTS.buildDir), cwd: projectRoot, watch: options.watch } : undefined,
     onReload: options.onReload,
   })
@@ -193,6 +196,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       const builtIn: RouteHandler[] = [
         createAdminRoute({ actions, invocations, events }),
         createJscode2SessionRoute(wechat.wechat),
+        // Before the client routes: they answer 404 for any /client path they do not know.
+        createChargeRoutes({ wechat: wechat.wechat, functions: runner }),
         createClientRoutes({
           wechat: wechat.wechat,
           functions: runner,

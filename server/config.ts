@@ -32,6 +32,46 @@ export interface ServerConfig {
    * without running the migration would show their users as unbound (README, "Accounts").
    */
   accountKey: AccountKeyPolicy
+  /** The cost guard's settings (`phoneQuota`), see `loadCostGuardConfig`. */
+  costGuard: CostGuardConfig
+}
+
+/** The quota and cost guard (`phoneQuota` function, server/README.md "Cost guard"). */
+export interface CostGuardConfig {
+  /** `PHONEBIND_APPID`: the appid for calls with no client identity (timer, console, CLI), which carry no APPID. */
+  appid?: string
+  /** `PHONEBIND_QUOTA_ALERT_BELOW`: alert when fewer calls than this are left (default 100). */
+  alertBelow: number
+  /** `PHONEBIND_QUOTA_WEBHOOK`: an https URL (e.g. a WeCom group robot's) POSTed on an alert. Secret-like: never logged. */
+  webhookUrl?: string
+  /** `PHONEBIND_QUOTA_ADMINS`: openids (comma separated) that may call phoneQuota from the mini program. */
+  adminOpenids: string[]
+  /** `PHONEBIND_QUOTA_SPU_ID`: the getUsageDetail product id of phone verification. */
+  spuId: string
+}
+
+export const DEFAULT_QUOTA_ALERT_BELOW = 100
+/**
+ * The SPU id phonebind queries when none is configured. WeChat's getUsageDetail page does not say
+ * which spuId phone verification has; `10000077` is the id in its getRecentAverageUsage example
+ * (developers.weixin.qq.com …/charge/api/charge_get_recent_average_usage.html). A GUESS: set
+ * `PHONEBIND_QUOTA_SPU_ID` to the one shown in the MP admin (服务市场 → 资源包) if it differs.
+ */
+export const DEFAULT_QUOTA_SPU_ID = '10000077'
+
+export function loadCostGuardConfig(env: NodeJS.ProcessEnv): CostGuardConfig {
+  const below = Number(env.PHONEBIND_QUOTA_ALERT_BELOW)
+  const appid = (env.PHONEBIND_APPID ?? '').trim()
+  const webhook = (env.PHONEBIND_QUOTA_WEBHOOK ?? '').trim()
+  const spu = (env.PHONEBIND_QUOTA_SPU_ID ?? '').trim()
+  return {
+    appid: appid === '' ? undefined : appid,
+    alertBelow: Number.isInteger(below) && below >= 0 ? below : DEFAULT_QUOTA_ALERT_BELOW,
+    // Only http(s) URLs: anything else is treated as unset rather than fetched.
+    webhookUrl: /^https?:\/\//i.test(webhook) ? webhook : undefined,
+    adminOpenids: (env.PHONEBIND_QUOTA_ADMINS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    spuId: /^\d{1,20}$/.test(spu) ? spu : DEFAULT_QUOTA_SPU_ID,
+  }
 }
 
 /**
@@ -66,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     // No value turns the bound off: a malformed or non-positive one keeps the safe default.
     maxDataAgeSeconds: Number.isFinite(maxAge) && maxAge > 0 ? maxAge : DEFAULT_MAX_DATA_AGE_SECONDS,
     accountKey: accountKey === 'unionid' ? 'unionid' : 'openid',
+    costGuard: loadCostGuardConfig(env),
   }
 }

@@ -14,6 +14,8 @@
 import type { PhoneButtonDetail } from '../../core/wechatCodes'
 import type { CreateUserInput, PublicUser } from '../wechat/accounts'
 import type { CallFunctionReply, CallFunctionSuccess } from '../wechat/call-function'
+import type { CapturedWebhook } from '../wechat/charge-routes'
+import type { MeterView, ResourcePackage } from '../wechat/meter'
 import type { FaultApi, FaultSpec } from '../wechat/faults'
 import type { TapOptions, TapOutcome } from '../wechat/phone'
 import type { TestUser, WeChatApp } from '../wechat/state'
@@ -31,7 +33,7 @@ export type EmulatorApp = Omit<WeChatApp, 'secret'>
 export type CreateUserOptions = CreateUserInput
 
 // `PhoneButtonDetail` is `e.detail` of the phone button: the type the mini program's code classifies.
-export type { CallFunctionReply, CallFunctionSuccess, FaultApi, FaultSpec, PhoneButtonDetail, TapOptions, TapOutcome }
+export type { CallFunctionReply, CallFunctionSuccess, CapturedWebhook, FaultApi, FaultSpec, MeterView, PhoneButtonDetail, ResourcePackage, TapOptions, TapOutcome }
 
 /** A rejected `callFunction`, shaped like `wx.cloud.callFunction`'s rejection. */
 export class CloudCallError extends Error {
@@ -193,5 +195,32 @@ export class EmulatorClient {
   /** Creates a collection, as the CloudBase console does; fails (409) if it exists. */
   async createCollection(name: string): Promise<void> {
     await this.request('POST', '/client/db', { name })
+  }
+
+  // ---- cost guard (emulator/wechat/charge-routes.ts) ----
+
+  /** The phone-quota meter: calls used, money spent, quota left, packages. */
+  async quota(appid?: string): Promise<MeterView> {
+    return this.request<MeterView>('GET', `/client/quota${appid ? `?appid=${encodeURIComponent(appid)}` : ''}`)
+  }
+
+  /** Buys (adds) a resource package of `calls`, in effect for `days` (default 365). */
+  async addQuotaPackage(input: { calls: number; days?: number; startsInDays?: number; appid?: string }): Promise<{ package: ResourcePackage; meter: MeterView }> {
+    return this.request('POST', '/client/quota/packages', input)
+  }
+
+  /** Ends a resource package now. */
+  async expireQuotaPackage(pkgId: string, appid?: string): Promise<MeterView> {
+    return (await this.request<{ meter: MeterView }>('POST', '/client/quota/expirePackage', { pkgId, appid })).meter
+  }
+
+  /** The webhook POSTs the emulator received on `/cgi-bin/webhook/send` (oldest first). */
+  async webhooks(): Promise<CapturedWebhook[]> {
+    return (await this.request<{ webhooks: CapturedWebhook[] }>('GET', '/client/webhooks')).webhooks
+  }
+
+  /** Fires the timer trigger of function `name` now (no WeChat user); its result. */
+  async fireTimer<T = unknown>(name: string): Promise<{ ok: true; result: T; invocationId: string } | { ok: false; errCode: number; errMsg: string }> {
+    return this.request('POST', '/client/timer', { name })
   }
 }

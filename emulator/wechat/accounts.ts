@@ -1,9 +1,11 @@
 /**
  * @module emulator/wechat/accounts — operations on apps and test users, each over a `WeChatState`.
  */
+import { FREE_TRIAL_CALLS, newMeter, setQuotaLeft } from './meter'
 import type { TestUser, WeChatApp, WeChatState } from './state'
 
-export const DEFAULT_QUOTA = 1000
+/** A new app's quota: WeChat's free trial of 1,000 calls (./meter.ts). */
+export const DEFAULT_QUOTA = FREE_TRIAL_CALLS
 /** The newest base library we model; new users run it unless told otherwise. */
 export const LATEST_BASE_LIBRARY = '3.4.2'
 /** `__proto__`, `constructor`, `hasOwnProperty`, …: refused as custom openids. */
@@ -39,6 +41,7 @@ export function createApp(state: WeChatState, input: { name?: string; quota?: nu
     phonePermission: true,
   }
   state.snapshot.apps[app.appid] = app
+  state.snapshot.meters[app.appid] = newMeter(state, app.appid, app.quota)
   state.save()
   return app
 }
@@ -51,7 +54,10 @@ export function listApps(state: WeChatState): Omit<WeChatApp, 'secret'>[] {
 export function updateApp(state: WeChatState, appid: string, patch: AppPatch): WeChatApp {
   const app = state.requireApp(appid)
   if (patch.quota !== undefined && !(Number.isInteger(patch.quota) && patch.quota >= 0)) throw new TypeError('quota must be a non-negative integer')
-  Object.assign(app, patch)
+  const { quota, ...rest } = patch
+  Object.assign(app, rest)
+  // "Set the quota left" is a meter operation: it keeps app.quota in step with the meter.
+  if (quota !== undefined) setQuotaLeft(state, appid, quota)
   state.save()
   return app
 }

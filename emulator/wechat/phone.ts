@@ -10,6 +10,7 @@
 import { hasFeature } from '../../core/baseLibrary'
 import { encryptOpenData } from '../../core/crypto'
 import type { PhoneButtonDetail } from '../../core/wechatCodes'
+import { charge, meterOf, quotaLeft } from './meter'
 import { currentSessionKey } from './session'
 import type { TestUser, WeChatState } from './state'
 
@@ -26,6 +27,12 @@ export interface TapOptions {
   /** `open-type="getRealtimePhoneNumber"` (≥ 2.24.4): delivers a code only. */
   realtime?: boolean
   platform?: Platform
+  /**
+   * The button's `phone-number-no-quota-toast` (base library ≥ 3.0.1), default true: with no quota
+   * left, WeChat shows its own half-screen notice ("该功能使用次数已达当前小程序上限，暂时无法使用")
+   * unless it is `{{false}}`. The callback gets errno 1400001 either way (getPhoneNumber.html).
+   */
+  phoneNumberNoQuotaToast?: boolean
 }
 
 export type { PhoneButtonDetail }
@@ -77,7 +84,7 @@ export function tapPhoneButton(wx: WeChatState, openid: string, options: TapOpti
     if (!app.phonePermission) outcome = 'noPermission'
     else if (!app.privacyDeclared) outcome = 'undeclared'
     else if (!user.privacyAuthorized) outcome = 'privacy'
-    else if (app.quota <= 0) outcome = 'quota'
+    else if (quotaLeft(meterOf(wx, app.appid), wx.clock.now()) <= 0) outcome = 'quota'
     else if (options.realtime && !hasFeature(user.baseLibrary, 'realtime')) outcome = 'unsupported'
   }
   switch (outcome) {
@@ -88,6 +95,8 @@ export function tapPhoneButton(wx: WeChatState, openid: string, options: TapOpti
     case 'privacy':
       return done({ errMsg: `${api}:fail privacy permission is not authorized`, errno: 104 })
     case 'quota':
+      // Reported as its own event so the console shows whether the user saw WeChat's notice.
+      if (options.phoneNumberNoQuotaToast !== false) wx.emit('toast.noQuota', 1400001, openid)
       return done({ errMsg: `${api}:fail quota exhausted`, errno: 1400001 })
     case 'unsupported':
       return done({ errMsg: `${api}:fail api not supported` })
@@ -101,7 +110,8 @@ export function tapPhoneButton(wx: WeChatState, openid: string, options: TapOpti
       break
   }
 
-  app.quota -= 1
+  // Charged on success only; the check above made sure a package has a call left.
+  charge(wx, app.appid, options.realtime ? 'realtime' : 'quick')
   const now = wx.clock.now()
   const detail: PhoneButtonDetail = { errMsg: `${api}:ok` }
   if (options.realtime || hasFeature(user.baseLibrary, 'code')) {

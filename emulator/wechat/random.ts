@@ -94,6 +94,16 @@ export class IdSource {
     return pick(this.next('digits'), '0123456789', n)
   }
 
+  /** 64 chars of `[0-9A-Za-z_-]`, like an access_token (real ones are longer; WeChat says keep 512). */
+  accessToken(): string {
+    return pick(this.next('token'), OPENID_CHARS, 64)
+  }
+
+  /** A resource package id, `ZY` + 19 digits like the documented sample (`ZY2823973277692477440`). */
+  packageId(): string {
+    return 'ZY' + pick(this.next('pkg'), '0123456789', 19)
+  }
+
   /** A WeChat request id for error hints (`rid: …`). */
   rid(): string {
     return this.next('rid').toString('hex').slice(0, 24)

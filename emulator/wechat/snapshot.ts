@@ -16,6 +16,8 @@
 import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { mkdir, open, rename } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { QuotaMeter } from './meter'
+import type { AppTokens } from './token'
 
 /** A mini program registered with the simulated WeChat. */
 export interface WeChatApp {
@@ -100,12 +102,18 @@ export interface WeChatSnapshot {
   jsCodes: Table<IssuedCode>
   phoneCodes: Table<IssuedCode>
   cloudIds: Table<CloudIdEntry>
+  /** appid → its access tokens (stable and plain) and force_refresh count (./token.ts). */
+  accessTokens: Table<AppTokens>
+  /** appid → its phone-quota meter (./meter.ts). */
+  meters: Table<QuotaMeter>
 }
 
 const TABLES = ['apps', 'users', 'sessions', 'jsCodes', 'phoneCodes', 'cloudIds'] as const
+/** Tables added later: a snapshot written before them simply has none yet. */
+const LATER_TABLES = ['accessTokens', 'meters'] as const
 
 export function emptySnapshot(seed: string): WeChatSnapshot {
-  return { version: 1, seed, idCounter: 0, defaultAppid: '', apps: table(), users: table(), sessions: table(), jsCodes: table(), phoneCodes: table(), cloudIds: table() }
+  return { version: 1, seed, idCounter: 0, defaultAppid: '', apps: table(), users: table(), sessions: table(), jsCodes: table(), phoneCodes: table(), cloudIds: table(), accessTokens: table(), meters: table() }
 }
 
 export const SNAPSHOT_FILE = 'wechat.json'
@@ -177,6 +185,11 @@ function snapshotProblem(text: string): WeChatSnapshot | string {
   const snapshot = { ...p } as unknown as WeChatSnapshot
   for (const name of TABLES) {
     const t = p[name]
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) return `"${name}" is not an object`
+    ;(snapshot as unknown as Record<string, unknown>)[name] = table(t as Record<string, unknown>)
+  }
+  for (const name of LATER_TABLES) {
+    const t = p[name] ?? {}
     if (typeof t !== 'object' || t === null || Array.isArray(t)) return `"${name}" is not an object`
     ;(snapshot as unknown as Record<string, unknown>)[name] = table(t as Record<string, unknown>)
   }

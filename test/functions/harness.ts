@@ -81,7 +81,7 @@ export async function startHarness(): Promise<Harness> {
     },
     setEnv(extra = {}, options = {}) {
       fullPhone = extra.PHONEBIND_RETURN_FULL_PHONE === '1'
-      const wechat = wechatFunctionEnv({ appSecret, apiBase: emu.url })
+      const wechat = wechatFunctionEnv({ appSecret, apiBase: emu.url, appid: emu.appid })
       if (options.withoutSecret) delete (wechat as Record<string, string>).PHONEBIND_APPSECRET
       for (const name of FUNCTIONS) emu.runner.setFunctionEnv(name, { ...wechat, ...extra })
     },

@@ -74,6 +74,7 @@ const FIELDS: Record<(typeof FUNCTIONS)[number], string[]> = {
   getOpenData: ['cloudID', 'encryptedData', 'iv'],
   unbindPhone: [],
   mergeAccounts: ['after', 'limit'],
+  phoneQuota: ['alert'],
 }
 
 /** A JSON event: own keys only (`__proto__` included), as the platform delivers it. Half are

@@ -4,19 +4,20 @@
  * core/contracts), plus the Node runtime the function bundles need.
  */
 import type { FunctionName } from '../../../core/contracts'
+import { ACCESS_TOKENS } from '../../../server/accessToken'
 import { PHONE_EVENTS, PHONE_INDEX } from '../../../server/cloudbaseStore'
 import { SESSIONS } from '../../../server/sessions'
 import { USERS } from '../../../server/users'
 
 /** The four functions, in the order init reports them. `satisfies` keeps it complete. */
-export const PHONEBIND_FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone', 'mergeAccounts'] as const satisfies readonly FunctionName[]
+export const PHONEBIND_FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone', 'mergeAccounts', 'phoneQuota'] as const satisfies readonly FunctionName[]
 type Missing = Exclude<FunctionName, (typeof PHONEBIND_FUNCTIONS)[number]>
 // A function added to core/contracts without being listed here fails to compile.
 const complete: Missing extends never ? true : never = true
 void complete
 
 /** Collections the functions read and write; none is readable or writable by clients. */
-export const PHONEBIND_COLLECTIONS = [USERS, PHONE_INDEX, SESSIONS, PHONE_EVENTS] as const
+export const PHONEBIND_COLLECTIONS = [USERS, PHONE_INDEX, SESSIONS, PHONE_EVENTS, ACCESS_TOKENS] as const
 
 /** The security rule of every collection: only the functions (admin access) touch them. */
 export const COLLECTION_RULE = { read: false, write: false } as const
@@ -28,6 +29,8 @@ export const OPENAPI_PERMISSIONS: Record<(typeof PHONEBIND_FUNCTIONS)[number], s
   getOpenData: [],
   unbindPhone: [],
   mergeAccounts: [],
+  // getUsageDetail is not cloud-callable: it goes over HTTPS with the stable token (server/usage.ts).
+  phoneQuota: [],
 }
 
 /**
