@@ -17,7 +17,10 @@
  * are not in the pages we have; the trial is used before packages, and packages by earliest
  * expiry; money is counted at the unit price as packages are used (real packages are prepaid).
  */
+import type { QuotaMeter, ResourcePackage } from './snapshot'
 import type { WeChatState } from './state'
+
+export type { QuotaMeter, ResourcePackage }
 
 /** WeChat's unit prices in fen (¥0.01): quick verification ¥0.03, realtime ¥0.04. */
 export const PRICE_FEN = { quick: 3, realtime: 4 } as const
@@ -26,27 +29,6 @@ export const FREE_TRIAL_CALLS = 1000
 export const PACKAGE_STATUS = { active: 1, notYet: 2, expired: 3 } as const
 /** `source` of a package: OUR GUESS of PackageSource (values not documented in our sources). */
 export const PACKAGE_SOURCE = { trial: 1, bought: 2 } as const
-
-export interface ResourcePackage {
-  pkgId: string
-  /** Calls the package holds. */
-  all: number
-  used: number
-  /** Seconds, as getUsageDetail reports them. */
-  startTime: number
-  endTime: number
-  source: number
-}
-
-export interface QuotaMeter {
-  appid: string
-  /** The free trial first, then bought packages in the order they were added. */
-  packages: ResourcePackage[]
-  /** Successful taps so far, by kind. */
-  calls: { quick: number; realtime: number }
-  /** Money spent so far, in fen: paid (non-trial) calls at the unit price. */
-  spentFen: number
-}
 
 /** The free trial's package: does not expire (WeChat gives it no end date we know of; a guess). */
 const TRIAL_END = 4102444800 // 2100-01-01

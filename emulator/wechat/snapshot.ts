@@ -16,8 +16,6 @@
 import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { mkdir, open, rename } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { QuotaMeter } from './meter'
-import type { AppTokens } from './token'
 
 /** A mini program registered with the simulated WeChat. */
 export interface WeChatApp {
@@ -73,6 +71,45 @@ export interface CloudIdEntry {
   issuedAt: number
   /** The open data (`{phoneNumber, …, watermark}`) the id resolves to. */
   data: Record<string, unknown>
+}
+
+/** A phone-verification resource package (./meter.ts); the free trial is one too. */
+export interface ResourcePackage {
+  pkgId: string
+  /** Calls the package holds. */
+  all: number
+  used: number
+  /** Seconds, as getUsageDetail reports them. */
+  startTime: number
+  endTime: number
+  source: number
+}
+
+export interface QuotaMeter {
+  appid: string
+  /** The free trial first, then bought packages in the order they were added. */
+  packages: ResourcePackage[]
+  /** Successful taps so far, by kind. */
+  calls: { quick: number; realtime: number }
+  /** Money spent so far, in fen: paid (non-trial) calls at the unit price. */
+  spentFen: number
+}
+
+/** An issued access token (./token.ts). */
+export interface IssuedToken {
+  token: string
+  /** Seconds. */
+  expiresAt: number
+}
+
+export interface AppTokens {
+  stable?: IssuedToken
+  /** The stable token renewed early, valid until its own expiry. */
+  stablePrevious?: IssuedToken
+  plain?: IssuedToken
+  /** A replaced plain token: valid 5 more minutes. */
+  plainPrevious?: IssuedToken
+  force: { day: string; count: number; lastAt: number }
 }
 
 /** Owner read/write only: the snapshot holds AppSecrets, session keys and live codes. */

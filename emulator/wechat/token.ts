@@ -17,29 +17,16 @@
  * GUESSES (emulator/README.md): the errcodes for breaking the force_refresh limits (45009 past
  * 20 a day, 45011 within 30 s); the day boundary (UTC+8 midnight); token lifetime 7200 s.
  */
+import type { AppTokens, IssuedToken } from './snapshot'
 import type { WeChatState } from './state'
+
+export type { AppTokens }
 
 export const TOKEN_TTL_S = 7200
 /** The platform renews a stable token this long before it expires; old and new overlap. */
 export const EARLY_RENEW_S = 300
 export const FORCE_PER_DAY = 20
 export const FORCE_MIN_GAP_S = 30
-
-interface IssuedToken {
-  token: string
-  /** Seconds. */
-  expiresAt: number
-}
-
-export interface AppTokens {
-  stable?: IssuedToken
-  /** The stable token renewed early, valid until its own expiry. */
-  stablePrevious?: IssuedToken
-  plain?: IssuedToken
-  /** A replaced plain token: valid 5 more minutes. */
-  plainPrevious?: IssuedToken
-  force: { day: string; count: number; lastAt: number }
-}
 
 export type TokenReply = { access_token: string; expires_in: number } | { errcode: number; errmsg: string }
 

@@ -27,7 +27,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const dbOf = (adminUrl: string) => tcb.init({ env: 'phonebind-local', serviceUrl: adminUrl, secretId: 'x', secretKey: 'y' }).database()
 
 it('starts with phonebind\'s declared collections and no other; collections: [] starts with none', async () => {
-  expect(declaredCollections()).toEqual(['phone_events', 'phone_index', 'sessions', 'users'])
+  expect(declaredCollections()).toEqual(['access_tokens', 'phone_events', 'phone_index', 'sessions', 'users'])
   const noFunctions = tempDir('phonebind-nofn-')
   const emu = await startTestEmulator(noFunctions)
   try {

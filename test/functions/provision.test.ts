@@ -21,8 +21,8 @@ afterAll(async () => {
   await rm(emptyDir, { recursive: true, force: true })
 })
 
-it('ships deny-all security rules for exactly the four collections', async () => {
-  expect(listCollections()).toEqual(['phone_events', 'phone_index', 'sessions', 'users'])
+it('ships deny-all security rules for exactly the five collections', async () => {
+  expect(listCollections()).toEqual(['access_tokens', 'phone_events', 'phone_index', 'sessions', 'users'])
   for (const c of listCollections()) {
     expect(JSON.parse(await readFile(join(RULES_DIR, `${c}.rules.json`), 'utf8'))).toEqual({ read: false, write: false })
   }
