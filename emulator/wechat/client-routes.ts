@@ -8,7 +8,7 @@
  *   GET  /client/users[?appid]
  *   POST /client/users                     POST /client/users/update {openid, …patch}
  *   POST /client/login {openid}            POST /client/checkSession {openid}
- *   POST /client/tapPhoneButton {openid, outcome?, realtime?, platform?}
+ *   POST /client/tapPhoneButton {openid, outcome?, realtime?, platform?, phoneNumberNoQuotaToast?}
  *   POST /client/callFunction {openid, name, data}
  *   GET  /client/control/faults            POST /client/control/faults {api, fault|null}
  *   POST /client/control/app {appid?, quota?, privacyDeclared?, phonePermission?}
@@ -149,7 +149,7 @@ export function createClientRoutes(deps: ClientRouteDeps): RouteHandler {
       if (outcome !== undefined && !TAP_OUTCOMES.includes(outcome as TapOutcome)) throw new BadRequest(`outcome must be one of ${TAP_OUTCOMES.join(', ')}`)
       const platform = str(b, 'platform', false)
       if (platform !== undefined && !['ios', 'android', 'devtools', 'legacy'].includes(platform)) throw new BadRequest('platform must be ios, android, devtools or legacy')
-      return wechat.tapPhoneButton(user(b).openid, { outcome: outcome as TapOutcome | undefined, realtime: bool(b, 'realtime'), platform: platform as Platform | undefined })
+      return wechat.tapPhoneButton(user(b).openid, { outcome: outcome as TapOutcome | undefined, realtime: bool(b, 'realtime'), platform: platform as Platform | undefined, phoneNumberNoQuotaToast: bool(b, 'phoneNumberNoQuotaToast') })
     },
     '/client/callFunction': (b) => {
       if (!deps.functions) throw new BadRequest('no function runner is attached to this emulator', 503)

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startEmulator, type RunningEmulator } from '../../emulator'
+import { wechatFunctionEnv } from '../../emulator/config'
 import { createConsoleRoutes, HIDDEN } from '../../emulator/console'
 import { buildFunctions } from '../../scripts/buildFunctions'
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
   functionsDir = await mkdtemp(join(tmpdir(), 'phonebind-console-'))
   // Building the functions and starting the browser overlap: both take seconds.
   const [, launched] = await Promise.all([
-    buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir: functionsDir, functions: ['login', 'getPhoneNumber', 'getOpenData'] }),
+    buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir: functionsDir, functions: ['login', 'getPhoneNumber', 'getOpenData', 'phoneQuota'] }),
     chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -218,4 +219,45 @@ test('the storage panel lists uploaded files by path, size and fileID', async ()
   expect(await page.textContent('[data-test=files]')).toContain('2.0 KB')
   expect(await page.getAttribute('[data-test=files] .file', 'title')).toBe(emu.storage.list()[0]!.fileID)
   await shot('files')
+})
+
+test('the quota panel: calls used, money spent and quota left; a spent quota is flagged; a bought package and the timer alert show up', async () => {
+  await chooseUser('Li Lei')
+  await choosePath('code')
+  await page.fill('input[aria-label=quota]', '1')
+  await page.click('button:has-text("设置 / Set")')
+  await page.waitForSelector('[data-test=quota-left]:text-is("1")')
+  const callsBefore = (await emu.client.quota()).calls.total
+  // The last free call: a successful tap is charged, the trial costs nothing.
+  await page.click('[data-test=phone-button]')
+  await page.click('[data-test=sheet-allow]')
+  await page.waitForSelector('[data-test=result]')
+  await page.waitForSelector('[data-test=quota-left]:text-is("0")')
+  expect(await page.textContent('[data-test=quota-calls]')).toContain(String(callsBefore + 1))
+  expect(await page.textContent('[data-test=quota-spent]')).toBe('¥0.00')
+  await page.waitForSelector('[data-test=quota-empty]:visible')
+  await shot('quota-spent')
+
+  // A bought package of 2 calls: quota back, the spent flag gone; its call costs ¥0.03.
+  await page.fill('input[aria-label="package calls"]', '2')
+  await page.click('[data-test=buy-package]')
+  await page.waitForSelector('[data-test=quota-left]:text-is("2")')
+  await page.waitForSelector('[data-test=quota-empty]', { state: 'hidden' })
+  await page.click('[data-test=phone-button]')
+  await page.click('[data-test=sheet-allow]')
+  await page.waitForSelector('[data-test=quota-spent]:text-is("¥0.03")')
+  await page.waitForSelector('[data-test=quota-left]:text-is("1")')
+
+  // The timer check below the threshold posts to the (emulated) WeCom robot; the panel lists it.
+  emu.runner.setFunctionEnv('phoneQuota', { ...wechatFunctionEnv({ appSecret: emu.wechat.getApp()!.secret, apiBase: emu.url }), PHONEBIND_QUOTA_WEBHOOK: `${emu.url}/cgi-bin/webhook/send?key=console-robot-key` })
+  await page.click('[data-test=fire-timer]')
+  await page.waitForSelector('[data-test=webhooks] li:has-text("剩余 1 次")')
+  expect(await page.textContent('[data-test=webhooks]')).not.toContain('console-robot-key')
+  // The shared access token is stored in access_tokens; the data browser never receives it.
+  const tokens = Object.values(emu.wechat.state.accessTokens).map((t) => t.stable?.token)
+  expect(tokens[0]).toBeTruthy()
+  const raw = await page.evaluate(async () => (await fetch('/console/api/db/access_tokens?reveal=1')).text())
+  expect(raw).toContain('(已隐藏 / hidden)')
+  for (const t of tokens) expect(raw).not.toContain(t)
+  await shot('quota')
 })

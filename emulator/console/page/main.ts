@@ -10,12 +10,14 @@ import { mountData } from './data'
 import { mountFiles } from './files'
 import { mountLog } from './log'
 import { mountPhone } from './phone'
+import { mountQuota } from './quota'
 import { refreshState } from './state'
 import { mountUsers } from './users'
 
 async function boot(): Promise<void> {
   const data = mountData($('#data'))
   const files = mountFiles($('#files'))
+  const quota = mountQuota($('#quota'))
   // Function calls land in bursts; one refresh per burst is enough.
   let pending: ReturnType<typeof setTimeout> | undefined
   const refreshData = () => {
@@ -23,6 +25,7 @@ async function boot(): Promise<void> {
     pending = setTimeout(() => {
       data.refresh()
       files.refresh()
+      quota.refresh()
     }, 150)
   }
   const log = mountLog($('#log'), { onInvocationEnd: refreshData })
