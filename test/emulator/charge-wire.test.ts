@@ -1,0 +1,66 @@
+/**
+ * The cost guard's routes over HTTP (emulator/wechat/charge-routes.ts): WeChat's answers for
+ * misuse, and that emulator/http/guard.ts guards them like every other route (a web page in the
+ * developer's browser can neither post a fake webhook nor buy quota).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { RunningEmulator } from '../../emulator'
+import { startTestEmulator } from './helpers'
+
+let emu: RunningEmulator
+let noFunctions: string
+
+beforeAll(async () => {
+  noFunctions = mkdtempSync(join(tmpdir(), 'phonebind-nofn-'))
+  emu = await startTestEmulator(noFunctions, { port: 0, fresh: true })
+})
+afterAll(async () => {
+  await emu?.stop()
+  rmSync(noFunctions, { recursive: true, force: true })
+})
+
+const json = (path: string, init: RequestInit = {}) => fetch(`${emu.url}${path}`, init).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }))
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) => json(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+const creds = () => ({ grant_type: 'client_credential', appid: emu.appid, secret: emu.wechat.getApp()!.secret })
+
+it('stable_token is POST JSON only (43002), and issues a token that getUsageDetail accepts', async () => {
+  expect((await json('/cgi-bin/stable_token')).body).toMatchObject({ errcode: 43002 })
+  const { body } = await post('/cgi-bin/stable_token', creds())
+  const usage = await json(`/wxa/charge/usage/get?access_token=${body.access_token}&spuId=10000077&offset=0&limit=20`)
+  expect(usage).toMatchObject({ status: 200, body: { errcode: 0, all: '1000', effectiveUse: '0', total: 1 } })
+})
+
+it('getUsageDetail answers 40001 for a bad token, 10120002 for a bad page, 10120700 for another spuId', async () => {
+  const { body } = await post('/cgi-bin/stable_token', creds())
+  const t = String(body.access_token)
+  expect((await json('/wxa/charge/usage/get?access_token=nope&spuId=10000077&offset=0&limit=20')).body).toMatchObject({ errcode: 40001 })
+  expect((await json(`/wxa/charge/usage/get?access_token=${t}&spuId=10000077&offset=0&limit=21`)).body).toMatchObject({ errcode: 10120002 })
+  expect((await json(`/wxa/charge/usage/get?access_token=${t}&spuId=123&offset=0&limit=20`)).body).toMatchObject({ errcode: 10120700 })
+})
+
+it('the guard refuses a web page posting a webhook or buying quota (foreign Origin, text/plain), and nothing is recorded', async () => {
+  const before = (await emu.client.webhooks()).length
+  const quota = (await emu.client.quota()).quotaLeft
+  expect((await post('/cgi-bin/webhook/send?key=k', { msgtype: 'text', text: { content: 'x' } }, { origin: 'https://evil.example' })).status).toBe(403)
+  const plain = await fetch(`${emu.url}/cgi-bin/webhook/send?key=k`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"msgtype":"text"}' })
+  expect(plain.status).toBe(415)
+  expect((await post('/client/quota/packages', { calls: 1000 }, { origin: 'https://evil.example' })).status).toBe(403)
+  expect(await emu.client.webhooks()).toHaveLength(before)
+  expect((await emu.client.quota()).quotaLeft).toBe(quota)
+})
+
+it('captures a webhook POST with only the key\'s last 4 characters, and answers as WeCom does', async () => {
+  const res = await post('/cgi-bin/webhook/send?key=abcdef-123456', { msgtype: 'text', text: { content: '额度不足 / low' } })
+  expect(res.body).toEqual({ errcode: 0, errmsg: 'ok' })
+  const last = (await emu.client.webhooks()).at(-1)!
+  expect(last).toMatchObject({ keyHint: '3456', body: { msgtype: 'text', text: { content: '额度不足 / low' } } })
+  expect(JSON.stringify(last)).not.toContain('abcdef-123456')
+})
+
+it('validates package purchases: calls must be a positive integer', async () => {
+  expect((await post('/client/quota/packages', { calls: -1 })).status).toBe(400)
+  expect((await post('/client/quota/packages', { calls: 'many' })).status).toBe(400)
+  expect((await post('/client/quota/packages', { calls: 5, days: 1 })).body).toMatchObject({ package: { all: 5, used: 0 } })
+})
