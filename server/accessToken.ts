@@ -157,8 +157,11 @@ async function requestStableToken(deps: TokenDeps, force: boolean): Promise<Fetc
 async function refreshUnderLease(deps: TokenDeps, lease: string, rejected?: string): Promise<TokenOutcome> {
   const now = deps.now()
   const row = await readRow(deps.db, deps.appid)
-  // Someone else refreshed past the rejected token meanwhile: use theirs.
-  if (rejected !== undefined && valid(row, now) && row.token !== rejected) {
+  // Read again under the lease: a refresher that finished between our first read and our lease
+  // left a fresh token (or one past the rejected token). Using it keeps one request per expiry
+  // (concurrent callers that all saw an empty row used to refresh one after another).
+  const fresh = rejected === undefined && row.refreshAt !== undefined && now < row.refreshAt
+  if (valid(row, now) && (fresh || (rejected !== undefined && row.token !== rejected))) {
     await releaseLease(deps.db, deps.appid, lease, {})
     return { ok: true, token: row.token! }
   }
