@@ -249,7 +249,7 @@ test('the quota panel: calls used, money spent and quota left; a spent quota is 
   await page.waitForSelector('[data-test=quota-left]:text-is("1")')
 
   // The timer check below the threshold posts to the (emulated) WeCom robot; the panel lists it.
-  emu.runner.setFunctionEnv('phoneQuota', { ...wechatFunctionEnv({ appSecret: emu.wechat.getApp()!.secret, apiBase: emu.url }), PHONEBIND_QUOTA_WEBHOOK: `${emu.url}/cgi-bin/webhook/send?key=console-robot-key` })
+  emu.runner.setFunctionEnv('phoneQuota', { ...wechatFunctionEnv({ appSecret: emu.wechat.getApp()!.secret, apiBase: emu.url, appid: emu.appid }), PHONEBIND_QUOTA_WEBHOOK: `${emu.url}/cgi-bin/webhook/send?key=console-robot-key` })
   await page.click('[data-test=fire-timer]')
   await page.waitForSelector('[data-test=webhooks] li:has-text("剩余 1 次")')
   expect(await page.textContent('[data-test=webhooks]')).not.toContain('console-robot-key')
