@@ -191,6 +191,29 @@ describe('CloudBase requests per call: unionid accounts', () => {
     ])
   })
 
+  it('a client merge of one bound openid row: one query, one fold transaction of 10, one read of the account', async () => {
+    h.setEnv()
+    const { openid } = await newUser(h)
+    expectOk((await bind(openid)).value) // an openid row holding a number, its unionid stored
+    h.setEnv({ PHONEBIND_ACCOUNT_KEY: 'unionid' })
+    const { value, actions } = await adminCalls(() => h.call(openid, 'mergeAccounts'))
+    expect(expectOk(value)).toMatchObject({ merged: 1 })
+    expect(actions).toEqual([
+      'database.getDocument:users', // the query: rows carrying the caller's unionid (bounded)
+      'database.startTransaction',
+      'database.getDocument:users', // the openid row
+      'database.getDocument:users', // the unionid account
+      'database.getDocument:phone_index',
+      'database.modifyDocument:phone_index', // handed to the account
+      'database.modifyDocument:users',
+      'database.modifyDocument:users', // the tombstone
+      'database.insertDocument:phone_events', // transfer
+      'database.insertDocument:phone_events', // merge
+      'database.commitTransaction',
+      'database.getDocument:users', // the account's number for the answer
+    ])
+  })
+
   it("another person's number held by an openid row: +3 over the reject path, the adoption's proof read and refused", async () => {
     h.setEnv()
     const owner = await newUser(h) // bound under openid keys: an openid row, its own unionid
