@@ -431,6 +431,42 @@ export function describeBindingStoreContract(name: string, makeStore: () => Bind
       expect((await replayOf(a, into)).violations).toEqual([])
     })
 
+    it('concurrent binds and unbinds from two apps of each account, with legacy openid rows folded meanwhile: the trail replays to every row', async () => {
+      const people = Array.from({ length: 3 }, () => ({ u: unionid(), legacy: openid('legacy'), apps: [openid('A'), openid('B')] }))
+      const numbers = Array.from({ length: 4 }, () => phone())
+      const rand = seeded(23)
+      let tick = 0
+      const clock = () => later(++tick)
+      // Some people bound before unionid accounts existed: an openid row with their unionid stored.
+      for (const p of people.slice(0, 2)) await bindPhone(h.store, { openid: p.legacy, appid: 'wxapp', unionid: p.u, phone: numbers[people.indexOf(p)]!, source: 'code', now: clock })
+      for (let round = 0; round < 5; round++) {
+        await Promise.all(
+          people.flatMap((p) => [
+            ...p.apps.map(async (who) => {
+              const account = unionAccountKey(p.u)
+              if (rand() < 0.25) await unbindPhone(h.store, { openid: who, account, now: clock })
+              else await bindPhone(h.store, { openid: who, account, unionid: p.u, appid: 'wx', phone: numbers[Math.floor(rand() * numbers.length)]!, source: 'code', now: clock })
+            }),
+            rand() < 0.3 ? mergeAccounts(h.store, { from: p.legacy, unionid: p.u, now: clock }) : Promise.resolve(),
+          ]),
+        )
+      }
+      const keys = people.flatMap((p) => [p.legacy, unionAccountKey(p.u)])
+      const replay = await replayOf(...keys)
+      expect(replay.violations).toEqual([])
+      for (const key of keys) {
+        const doc = await read((tx) => tx.getUser(key))
+        expect([key, replay.users.get(key)?.masked ?? null, replay.users.get(key)?.phoneVersion ?? 0]).toEqual([key, doc?.phone?.masked ?? null, doc?.phoneVersion ?? 0])
+        if (doc?.phone) expect(await read((tx) => tx.getPhoneIndex(phoneIndexId(doc.phone!.e164)))).toMatchObject({ openid: key })
+      }
+      // One number, one account, whatever the interleaving.
+      for (const n of numbers) {
+        const holders = []
+        for (const key of keys) if ((await read((tx) => tx.getUser(key)))?.phone?.e164 === n.e164) holders.push(key)
+        expect(holders.length).toBeLessThanOrEqual(1)
+      }
+    })
+
     it('a merge racing binds of both accounts: every outcome is one of the serial ones and the trail replays', async () => {
       const a = openid('legacy')
       const u = unionid()
