@@ -102,3 +102,20 @@ export async function migrateAccounts(event: unknown, inv: SystemInvocation): Pr
   inv.log.info('migration page', { scanned: out.scanned, merged: out.merged, already: out.already, refused: out.refused, more: out.next !== null })
   return ok(out)
 }
+
+/**
+ * The first login of a new unionid account: the caller's own openid row (from before the
+ * deployment keyed by unionid) is folded into it at once, so the person's number shows now rather
+ * than when the migration reaches their row. Proof: it is the caller's getWXContext OPENID. Costs one
+ * read at an account's first login only (plus the fold and a re-read when there is a row to fold).
+ * Returns the account row after the fold, or null when there was nothing to fold.
+ */
+export async function foldOwnRowOnFirstLogin(inv: Invocation): Promise<Record<string, unknown> | null> {
+  if (!inv.unionid) return null
+  const { data } = await inv.db.collection(USERS).doc(inv.openid).get()
+  if (!data || data.mergedInto) return null
+  const r = await mergeAccounts(cloudBindingStore(inv.db), { from: inv.openid, unionid: inv.unionid, callerOpenid: inv.openid, now: inv.now })
+  if (!r.ok || !r.data.merged) return null
+  inv.log.info('account merged at first login', { kept: r.data.kept, released: r.data.released })
+  return (await inv.db.collection(USERS).doc(unionAccountKey(inv.unionid)).get()).data
+}

@@ -21,7 +21,7 @@ import { parseLoginRequest } from '../../core/validate'
 import type { Invocation } from '../handler'
 import { exchangeJsCode } from '../jscode2session'
 import { cloudSessionStore, type SessionStore } from '../sessions'
-import { callerAccount } from '../accounts'
+import { callerAccount, foldOwnRowOnFirstLogin } from '../accounts'
 import { upsertUserOnLogin } from '../users'
 import { phoneViewOf } from '../view'
 
@@ -59,7 +59,11 @@ export async function login(event: unknown, inv: Invocation): Promise<Result<Log
       inFlightElsewhere = true
     }
   }
-  const { before, created } = await upsertUserOnLogin(inv.db, { openid: inv.openid, appid: inv.appid, unionid: inv.unionid, account: callerAccount(inv) }, now)
+  const account = callerAccount(inv)
+  const upserted = await upsertUserOnLogin(inv.db, { openid: inv.openid, appid: inv.appid, unionid: inv.unionid, account }, now)
+  const { created } = upserted
+  // A new unionid account: fold this caller's own openid row into it now (once per account).
+  const before = created && account !== inv.openid ? ((await foldOwnRowOnFirstLogin(inv)) ?? upserted.before) : upserted.before
   const legacyReady = await legacyState(sessions, inv, lease, inFlightElsewhere, now)
   const data: LoginData = { openid: inv.openid, appid: inv.appid, phone: phoneViewOf(before, inv.config.returnFullPhone), legacyReady, created }
   if (inv.unionid) data.unionid = inv.unionid

@@ -133,6 +133,17 @@ describe('merge: a user who first bound without a unionid and later has one', ()
     expect(expectOk(await bind(me.ids[0]!))).toMatchObject({ change: 'unchanged', phone: { masked: masked(me.n) } })
   })
 
+  it('the first login after the switch folds the caller’s own row: the number shows at once, before any migration', async () => {
+    const me = await person({ apps: [h.emu.appid] })
+    expectOk(await bind(me.ids[0]!)) // openid keys: an openid row
+    h.setEnv(UNIONID_ACCOUNTS)
+    const first = expectOk(await h.call<Login>(me.ids[0]!, 'login'))
+    expect(first).toMatchObject({ created: true, phone: { masked: masked(me.n) } })
+    expect((await users()).find((x) => x._id === me.ids[0])).toMatchObject({ mergedInto: `un_${me.u}` })
+    expect((await index()).find((i) => i._id === `p86${me.n}`)?.openid).toBe(`un_${me.u}`)
+    expect(expectOk(await h.call<Login>(me.ids[0]!, 'login'))).toMatchObject({ created: false, phone: { masked: masked(me.n) } })
+  })
+
   it('a bind before any merge adopts the caller’s own older account instead of refusing them', async () => {
     const me = await person({ u: false, apps: [h.emu.appid] })
     expectOk(await bind(me.ids[0]!))
