@@ -51,8 +51,10 @@ export function npmRelation(project: Project): { packageJsonPath: string; minipr
 
 const normal = (p: Json | undefined) => (typeof p === 'string' ? p.replace(/^\.\//, '').replace(/\/+$/, '') : p)
 
-/** project.config.json: cloudfunctionRoot and the 构建npm setting, as additions. */
-export function projectConfigEdit(project: Project, cloudfunctionRoot: string): FileEdit {
+/** project.config.json: cloudfunctionRoot and the 构建npm setting, as additions. `packNpm` false:
+ * a framework (Taro) brings npm packages into its build itself, and 构建npm over its package.json
+ * would copy every dependency (React, the framework runtime) into the output. */
+export function projectConfigEdit(project: Project, cloudfunctionRoot: string, packNpm = true): FileEdit {
   const next = structuredClone(project.config)
   const additions: Addition[] = []
   const conflicts: Conflict[] = []
@@ -60,7 +62,7 @@ export function projectConfigEdit(project: Project, cloudfunctionRoot: string): 
     next.cloudfunctionRoot = cloudfunctionRoot
     additions.push({ key: 'cloudfunctionRoot', value: cloudfunctionRoot })
   }
-  const relation = npmRelation(project)
+  const relation = packNpm ? npmRelation(project) : undefined
   if (relation) {
     const setting: JsonObject = isObject(next.setting) ? next.setting : {}
     const list = setting.packNpmRelationList

@@ -49,7 +49,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   // project.config.json first: it may name the cloudfunctionRoot the rest writes into.
   const cfRoot = project.cloudfunctionRoot ?? join(project.root, 'cloudfunctions')
-  const configOk = located ? true : await applyEdit(io, project, projectConfigEdit(project, 'cloudfunctions/'), yes)
+  const configOk = located ? true : await applyEdit(io, project, projectConfigEdit(project, 'cloudfunctions/', framework?.usesNpmBuild ?? true), yes)
   say(out, `  云函数目录 / cloudfunctionRoot: ${rel(project.root, cfRoot)}${project.cloudfunctionRoot ? '' : '（新 / new）'}`)
   if (!existsSync(cfRoot)) mkdirSync(cfRoot, { recursive: true })
 

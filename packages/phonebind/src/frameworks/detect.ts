@@ -7,6 +7,7 @@
 import type { Writable } from 'node:stream'
 import type { CliIO } from '../command'
 import type { Project } from '../project'
+import { taro } from './taro'
 import { uniapp } from './uniapp'
 
 export interface FrameworkContext {
@@ -41,6 +42,7 @@ export interface Framework {
 /** One row per framework; the first that recognises the project wins. */
 export const FRAMEWORKS: readonly Framework[] = [
   uniapp,
+  taro,
 ]
 
 export function detectFramework(root: string): Framework | undefined {

@@ -1,0 +1,80 @@
+/**
+ * @module phonebind/frameworks/taroWrapper — the text of the React wrapper `phonebind init` writes
+ * into a Taro project (`src/components/phone-auth/index.tsx`). One place for it: init writes it,
+ * the README quotes its use, the Taro test builds it with the real Taro CLI.
+ */
+import { MARK } from '../owned'
+
+/** The tag name the page registers in `usingComponents` and the wrapper renders. */
+export const TARO_TAG = 'phone-auth'
+
+export function taroWrapper(version: string): string {
+  return `${MARK}${version} — phonebind init 只在文件不存在时写入；删除本行即成为你的文件 / init writes this only when absent; delete this line to make it yours
+/**
+ * <PhoneAuth>: phonebind-weapp's native \`phone-auth\` component for Taro React pages.
+ *
+ * The page that renders it registers the native component in its config:
+ *   usingComponents: { '${TARO_TAG}': '/phonebind-weapp/phone-auth/index' }
+ * (config/index.ts copies node_modules/phonebind-weapp/miniprogram_dist to <outputRoot>/phonebind-weapp).
+ *
+ * Why every prop is written out on the tag: Taro draws a native component through its own
+ * template (base.wxml) and binds only the props it SAW on the tag at build time. A spread
+ * ({...props}) or a handler added at run time is never bound, and the component's event is lost
+ * without an error. Event casing: Taro turns \`onBound\` into \`bindbound="eh"\` (bind + kebab-case)
+ * in the template and listens for \`bound\` (lower case) at run time; phone-auth's events are one
+ * lower-case word each (bound, denied, failed), so the two agree.
+ */
+import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail } from 'phonebind-weapp'
+
+interface NativeEvent<T> {
+  detail: T
+}
+
+declare module 'react' {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace JSX {
+    interface IntrinsicElements {
+      '${TARO_TAG}': {
+        realtime?: boolean
+        legacy?: boolean
+        debug?: boolean
+        disabled?: boolean
+        onBound: (e: NativeEvent<PhoneAuthBoundDetail>) => void
+        onDenied: (e: NativeEvent<PhoneAuthDeniedDetail>) => void
+        onFailed: (e: NativeEvent<PhoneAuthFailedDetail>) => void
+      }
+    }
+  }
+}
+
+export interface PhoneAuthProps {
+  /** 实时验证（¥0.04/次）/ real-time verification where supported */
+  realtime?: boolean
+  /** 接受旧版 encryptedData 路径 / accept the legacy encryptedData path */
+  legacy?: boolean
+  /** 在界面显示开发者提示 / show developer hints in the UI */
+  debug?: boolean
+  disabled?: boolean
+  /** 已绑定：detail.phone.masked 是打码后的号码 / bound: detail.phone.masked is the masked number */
+  onBound?: (detail: PhoneAuthBoundDetail) => void
+  /** 用户拒绝（不是错误）/ the user declined (not an error) */
+  onDenied?: (detail: PhoneAuthDeniedDetail) => void
+  /** 其他失败：detail.error.code, detail.nextStep / any other failure */
+  onFailed?: (detail: PhoneAuthFailedDetail) => void
+}
+
+export default function PhoneAuth(props: PhoneAuthProps) {
+  return (
+    <${TARO_TAG}
+      realtime={props.realtime}
+      legacy={props.legacy}
+      debug={props.debug}
+      disabled={props.disabled}
+      onBound={(e) => props.onBound?.(e.detail)}
+      onDenied={(e) => props.onDenied?.(e.detail)}
+      onFailed={(e) => props.onFailed?.(e.detail)}
+    />
+  )
+}
+`
+}
