@@ -85,7 +85,7 @@ export interface CompilerRun {
 }
 
 /**
- * wcc over every .wxml under `dir`, with each component's `usingComponents` tag names, as devtools
+ * wcc over every .wxml under `dir` (and the .wxs modules they load), with each component's `usingComponents` tag names, as devtools
  * calls it (the arguments miniprogram-compiler's `wxmlToJs` builds; its own file walk resolves
  * usingComponents only relatively, so npm components would be missed — here every file is listed).
  */
@@ -93,6 +93,7 @@ export function runWcc(dir: string, wxmlFiles: string[]): CompilerRun {
   const components: string[] = []
   let count = 0
   for (const file of wxmlFiles) {
+    if (!file.endsWith('.wxml')) continue // a .wxs module (listed so wcc can resolve <wxs src>) has no usingComponents
     const json = path.join(dir, file.replace(/\.wxml$/, '.json'))
     const using = fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, 'utf8')).usingComponents : undefined
     if (!using) continue

@@ -1,0 +1,345 @@
+/**
+ * Issue 13, Taro half, "tested as a new user would": a Taro 4 React project (test/fixtures/taro-project,
+ * its own package-lock with @tarojs/* 4.2.1) takes phonebind from the `npm pack` tarballs:
+ *
+ *  1. `npm pack` phonebind and phonebind-weapp; the fixture's own packages from a cache keyed by
+ *     its lock (taroCache.ts);
+ *  2. `phonebind init --yes` twice: Taro is recognised, config/index.ts gains the copy pattern, the
+ *     React wrapper is written, the second run changes nothing;
+ *  3. the profile page uses `<PhoneAuth>` as the README shows (page config + import);
+ *  4. the real `taro build --type weapp` (offline), then WeChat's compilers over the output;
+ *  5. `phonebind dev` runs the project's functions; the BUILT Taro app (app.js, taro.js, the page's
+ *     base.wxml templates, the copied native component) runs under miniprogram-simulate with
+ *     `wx.cloud` backed by the emulator: tap → allow reaches the page's React onBound (the masked
+ *     number on screen) and the binding is in the database; deny reaches onDenied.
+ *
+ * The tarballs are installed into a scratch folder (with phonebind's own dependency, esbuild) and
+ * linked into the project, rather than `npm i` in the project, which would re-install its 1,150
+ * Taro packages on every run. jsdom (the page needs a DOM); Node-only work runs in child processes.
+ */
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process'
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import simulate from 'miniprogram-simulate'
+import { cloudID, EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
+import { hashTree } from '../cli/fixture'
+import { installedSdk, linkNodeModules } from '../dev/sdkCache'
+import { nodeFetch } from '../miniprogram/nodeFetch'
+import { overrideButton, setSdkVersion } from '../miniprogram/helpers'
+import { compileWithMiniprogramCi, runWcc, runWcsc, type CompiledProject } from '../miniprogram/wechatCompilers'
+import { installedTaro, linkTaroModules, npmEnv, TARO_FIXTURE } from './taroCache'
+
+jest.setTimeout(60_000)
+
+const REPO = path.resolve(__dirname, '../..')
+const started = Date.now()
+const lap = (what: string) => process.stdout.write(`taro: ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+const wxAny = wx as unknown as Record<string, unknown>
+
+let scratch: string
+let project: string
+let dist: string
+let cli: string
+let userFiles: Map<string, string>
+const inits: Array<{ code: number | null; out: string; err: string; tree: Map<string, string> }> = []
+let build: { status: number | null; out: string; seconds: number }
+let compiled: CompiledProject | undefined
+let typecheck: { status: number | null; out: string }
+let compileError: string | undefined
+let server: ChildProcess | undefined
+let serverOut = ''
+let client: EmulatorClient
+
+function pack(dir: string): string {
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: dir, encoding: 'utf8', env: npmEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const report = JSON.parse(out.slice(out.search(/^\[/m))) as { filename: string }[]
+  return path.join(scratch, report[0]!.filename)
+}
+
+function npmInstall(cwd: string, ...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...args], { cwd, env: npmEnv(), timeout: 120_000 }, (err, _o, stderr) =>
+      err ? reject(new Error(`npm install ${args.join(' ')}: ${stderr || err.message}`)) : resolve()))
+}
+
+function phonebind(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  return { code: r.status, out: r.stdout, err: r.stderr }
+}
+
+/** Step 3, as the README's Taro section shows it. */
+function usePhoneAuthOnProfile(): void {
+  const page = path.join(project, 'src/pages/profile')
+  fs.writeFileSync(path.join(page, 'index.config.ts'), [
+    'export default definePageConfig({',
+    "  navigationBarTitleText: '我的',",
+    '  usingComponents: {',
+    "    'phone-auth': '/phonebind-weapp/phone-auth/index'",
+    '  }',
+    '})',
+    '',
+  ].join('\n'))
+  const tsx = fs.readFileSync(path.join(page, 'index.tsx'), 'utf8')
+    .replace("import { View, Text } from '@tarojs/components'\n", "import { View, Text } from '@tarojs/components'\nimport Taro from '@tarojs/taro'\nimport PhoneAuth from '../../components/phone-auth'\n")
+    .replace("  const [masked, setMasked] = useState('未绑定')", "  const [masked, setMasked] = useState('未绑定')\n  const [failure, setFailure] = useState('')")
+    .replace(/(\n {6}<\/View>\n)( {4}<\/View>\n {2}\))/, [
+      '$1',
+      '      <PhoneAuth',
+      '        onBound={(d) => setMasked(d.phone.masked)}',
+      "        onDenied={() => Taro.showToast({ title: '可稍后再绑定手机号', icon: 'none' })}",
+      '        onFailed={(d) => setFailure(d.error.code)}',
+      '      />',
+      "      {failure && <Text className='failure'>{failure}</Text>}",
+      '$2',
+    ].join('\n'))
+  if (!tsx.includes('<PhoneAuth')) throw new Error('the profile page did not take <PhoneAuth>: the fixture changed shape')
+  fs.writeFileSync(path.join(page, 'index.tsx'), tsx)
+}
+
+/** `unshare -n` (util-linux; root, as in CI) runs the build in a network namespace with no
+ * network at all, so "offline" is enforced rather than assumed; elsewhere the build runs as is. */
+const OFFLINE = spawnSync('unshare', ['-n', 'true']).status === 0
+
+function taroBuild(): Promise<typeof build> {
+  const t0 = Date.now()
+  const taro = path.join(project, 'node_modules/@tarojs/cli/bin/taro')
+  const [cmd, ...args] = [...(OFFLINE ? ['unshare', '-n'] : []), process.execPath, taro, 'build', '--type', 'weapp']
+  return new Promise((resolve) =>
+    execFile(cmd!, args, { cwd: project, env: { ...npmEnv(), NODE_ENV: 'production', CI: 'true' }, timeout: 180_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}\n${stderr}`, seconds: (Date.now() - t0) / 1000 })))
+}
+
+function startDev(): Promise<string> {
+  server = spawn(process.execPath, [cli, 'dev', '--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const url = /emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1]
+      if (url && serverOut.includes('Ctrl-C to stop.')) resolve(url)
+    }
+    server!.stdout!.on('data', (d: Buffer) => { serverOut += d.toString(); check() })
+    server!.stderr!.on('data', (d: Buffer) => { serverOut += d.toString() })
+    server!.once('exit', (code) => reject(new Error(`phonebind dev exited (${code}):\n${serverOut}`)))
+  })
+}
+
+beforeAll(async () => {
+  ;(globalThis as unknown as { fetch: unknown }).fetch = nodeFetch
+  for (const pkg of ['phonebind', 'weapp']) {
+    const built = path.join(REPO, 'packages', pkg, pkg === 'phonebind' ? 'dist/cli.js' : 'miniprogram_dist/index.js')
+    if (!fs.existsSync(built)) throw new Error(`${built} is missing: run npm run build first`)
+  }
+  // 1. the tarballs, installed as a user's npm would; the fixture's own packages from the cache
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-taro-pkgs-'))
+  const tarballs = [pack(path.join(REPO, 'packages/weapp')), pack(path.join(REPO, 'packages/phonebind'))]
+  fs.writeFileSync(path.join(scratch, 'package.json'), '{"private":true}\n')
+  const taro = installedTaro()
+  const sdk = installedSdk('~2.6.3')
+  await npmInstall(scratch, ...tarballs)
+  project = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-taro-'))
+  fs.cpSync(TARO_FIXTURE, project, { recursive: true })
+  const { nodeModules, installed } = await taro
+  lap(installed ? 'Taro packages installed (cold cache)' : 'Taro packages from the cache')
+  linkTaroModules(project, nodeModules)
+  fs.symlinkSync(path.join(scratch, 'node_modules/phonebind-weapp'), path.join(project, 'node_modules/phonebind-weapp'), 'dir')
+  linkNodeModules(path.join(project, 'cloudfunctions/orders'), (await sdk).nodeModules)
+  cli = path.join(scratch, 'node_modules/phonebind/dist/cli.js')
+  userFiles = hashTree(project)
+
+  // 2. init, twice
+  for (let i = 0; i < 2; i++) inits.push({ ...phonebind('init', '--yes'), tree: hashTree(project) })
+  lap('init ×2')
+
+  // 3. the component on the profile page; 4. the real Taro build, then WeChat's compilers
+  usePhoneAuthOnProfile()
+  build = await taroBuild()
+  lap(`taro build${OFFLINE ? ' (no network: unshare -n)' : ''} in ${build.seconds.toFixed(1)} s`)
+  dist = path.join(project, 'dist')
+  const tsc = path.join(project, 'node_modules/typescript/bin/tsc')
+  const [url] = await Promise.all([
+    startDev(),
+    new Promise<void>((resolve) => execFile(process.execPath, [tsc, '--noEmit', '-p', project], { cwd: project, timeout: 120_000 }, (err, stdout, stderr) => {
+      typecheck = { status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }
+      resolve()
+    })),
+    build.status === 0 ? compileWithMiniprogramCi(project).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message }) : undefined,
+  ])
+  client = new EmulatorClient(url)
+  lap('dev started')
+}, 600_000)
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server!.once('exit', r))
+    server.kill('SIGTERM')
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+    if (server.exitCode === null) server.kill('SIGKILL')
+  }
+  for (const d of [project, scratch, compiled?.dir]) if (d) fs.rmSync(d, { recursive: true, force: true })
+  lap('done')
+})
+
+describe('phonebind init in a Taro project', () => {
+  test('recognises Taro, adds the copy pattern and the wrapper, and a second run changes nothing', () => {
+    expect(inits.map((r) => [r.code, r.err])).toEqual([[0, ''], [0, '']])
+    expect(inits[0]!.out).toContain('框架 / framework: Taro')
+    expect(inits[0]!.out).toContain("usingComponents: { 'phone-auth': '/phonebind-weapp/phone-auth/index' }")
+    expect(inits[1]!.tree).toEqual(inits[0]!.tree)
+    const config = fs.readFileSync(path.join(project, 'config/index.ts'), 'utf8')
+    expect(config).toContain("{ from: 'node_modules/phonebind-weapp/miniprogram_dist', to: 'dist/phonebind-weapp' },")
+    expect(inits[0]!.tree.has('src/components/phone-auth/index.tsx')).toBe(true)
+    for (const fn of ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone']) expect(inits[0]!.tree.has(`cloudfunctions/${fn}/config.json`)).toBe(true)
+  })
+
+  test('no other file of the user changes; no 构建npm setting for a Taro project', () => {
+    const after = inits[0]!.tree
+    for (const [f, h] of userFiles) if (f !== 'config/index.ts') expect([f, after.get(f)]).toEqual([f, h])
+    const config = JSON.parse(fs.readFileSync(path.join(project, 'project.config.json'), 'utf8'))
+    expect(config.setting.packNpmManually).toBeUndefined()
+    expect(config.setting.packNpmRelationList).toBeUndefined()
+  })
+})
+
+describe('taro build --type weapp and WeChat\'s compilers', () => {
+  test('the wrapper and the page that uses it type-check with the project\'s own TypeScript (onBound gets a typed detail)', () => {
+    expect(typecheck).toEqual({ status: 0, out: '' })
+  })
+
+  test('the real Taro CLI builds the project offline, with the component copied into the output', () => {
+    expect({ status: build.status, tail: build.status === 0 ? '' : build.out.slice(-3000) }).toEqual({ status: 0, tail: '' })
+    expect(fs.existsSync(path.join(dist, 'phonebind-weapp/phone-auth/index.js'))).toBe(true)
+    expect(JSON.parse(fs.readFileSync(path.join(dist, 'pages/profile/index.json'), 'utf8')).usingComponents).toMatchObject({ 'phone-auth': '/phonebind-weapp/phone-auth/index' })
+    // Taro binds a native component's events from the props it saw on the tag: all three are here.
+    const tag = /<phone-auth [^>]*>/.exec(fs.readFileSync(path.join(dist, 'base.wxml'), 'utf8'))?.[0]
+    expect(tag).toEqual(expect.stringContaining('bindbound="eh"'))
+    expect(tag).toEqual(expect.stringContaining('binddenied="eh"'))
+    expect(tag).toEqual(expect.stringContaining('bindfailed="eh"'))
+  })
+
+  test('miniprogram-ci compiles the output; wcc and wcsc compile every WXML and WXSS file', () => {
+    expect(compileError).toBeUndefined()
+    expect(compiled!.files).toEqual(expect.arrayContaining(['app.js', 'base.wxml', 'pages/profile/index.js', 'phonebind-weapp/phone-auth/index.js', 'phonebind-weapp/phone-auth/index.wxml']))
+    // Taro's templates load a WXS module (base.wxml → utils.wxs): wcc is given it with the WXML files.
+    const wcc = runWcc(compiled!.dir, compiled!.files.filter((f) => /\.(wxml|wxs)$/.test(f)))
+    expect({ status: wcc.status, stderr: wcc.stderr }).toEqual({ status: 0, stderr: '' })
+    expect(wcc.stdout).toContain("'pages/profile/index.wxml'")
+    const wcsc = runWcsc(compiled!.dir, compiled!.files.filter((f) => f.endsWith('.wxss')))
+    expect({ status: wcsc.status, stderr: wcsc.stderr }).toEqual({ status: 0, stderr: '' })
+  })
+})
+
+describe('the built Taro app under miniprogram-simulate, wx.cloud backed by phonebind dev', () => {
+  let user: EmulatorUser | undefined
+  let app: Record<string, (...a: unknown[]) => unknown>
+  let pageId: string
+  const toasts: unknown[] = []
+
+  /** `wx` where the platform would route it: login, the session check and wx.cloud go to the emulator as `user`. */
+  function installWx(): void {
+    wxAny.login = (o: { success: (r: { code: string; errMsg: string }) => void; fail: (e: { errMsg: string }) => void }) => {
+      client.login(user!.openid).then((r) => o.success({ code: r.code, errMsg: 'login:ok' }), () => o.fail({ errMsg: 'login:fail' }))
+    }
+    wxAny.checkSession = (o: { success: () => void; fail: () => void }) => { client.checkSession(user!.openid).then((ok) => (ok ? o.success() : o.fail()), () => o.fail()) }
+    wxAny.showToast = (o: unknown) => { toasts.push(o) }
+    wxAny.cloud = {
+      init: () => undefined,
+      CloudID: (value: string) => cloudID(value),
+      callFunction: async ({ name, data }: { name: string; data: Record<string, unknown> }) => {
+        const reply = await client.callFunctionRaw(user!.openid, name, data)
+        if ('errCode' in reply) throw Object.assign(new Error(reply.errMsg), reply)
+        return reply
+      },
+    }
+  }
+
+  beforeAll(() => {
+    if (build.status !== 0) throw new Error('the Taro build failed: see its test')
+    overrideButton()
+    installWx()
+    const g = globalThis as unknown as Record<string, unknown>
+    // The mini program's globals, as the client gives them to app.js and the pages. simulate knows
+    // only Component(): a Page() is what WeChat runs as a component whose page lifecycles (onLoad …)
+    // are methods — the test's only shim; every file it runs is Taro's build output.
+    g.App = (options: typeof app) => { app = options }
+    g.getApp = () => app
+    g.getCurrentPages = () => []
+    g.Page = (options: Record<string, unknown>) => {
+      const { data, ...rest } = options
+      return Component({ data: data as Record<string, unknown>, methods: Object.fromEntries(Object.entries(rest).filter(([, v]) => typeof v === 'function')) } as never)
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(path.join(dist, 'app.js'))
+    app.onLaunch!({ path: 'pages/profile/index', query: {}, scene: 1001 })
+    pageId = simulate.load(path.join(dist, 'pages/profile/index'), { rootPath: dist })
+  })
+
+  async function openProfile(u: EmulatorUser) {
+    user = u
+    setSdkVersion(u.baseLibrary)
+    const page = simulate.render(pageId)
+    page.attach(document.createElement('parent-wrapper'))
+    ;(page.instance as unknown as { onLoad: (q: object) => void }).onLoad({})
+    await waitFor(() => text(page).includes('未绑定'))
+    return page
+  }
+
+  const text = (page: ReturnType<typeof simulate.render>) => page.dom!.textContent ?? ''
+
+  async function waitFor(done: () => boolean, ms = 15_000): Promise<void> {
+    const until = Date.now() + ms
+    while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+    await simulate.sleep(0)
+  }
+
+  async function tapPhone(page: ReturnType<typeof simulate.render>, tap: TapOptions) {
+    const detail = await client.tapPhoneButton(user!.openid, tap)
+    const button = page.querySelector('.profile >>> .phone-btn')
+    if (!button) throw new Error(`no .phone-btn inside <phone-auth> on the Taro page: ${JSON.stringify(page.toJSON()).slice(0, 3000)}`)
+    button.dispatchEvent('getphonenumber', { detail })
+  }
+
+  test('the project\'s own `orders` function (wx-server-sdk ~2.6.3) still works beside phonebind\'s, from the index page', async () => {
+    // As the user does in the cloud console (云开发控制台 → 数据库 → 添加集合): the collection must exist.
+    if (!(await client.collections()).includes('orders')) await client.createCollection('orders')
+    user = await client.createUser({ purePhoneNumber: '13600136000', countryCode: '86' })
+    const page = simulate.render(simulate.load(path.join(dist, 'pages/index/index'), { rootPath: dist }))
+    page.attach(document.createElement('parent-wrapper'))
+    const instance = page.instance as unknown as { onLoad: (q: object) => void; onShow: () => void }
+    instance.onLoad({})
+    instance.onShow()
+    await waitFor(() => text(page).includes('我的订单：0'))
+    page.querySelector('.add')!.dispatchEvent('tap')
+    await waitFor(() => text(page).includes('手冲咖啡豆'))
+    expect(text(page)).toContain('我的订单：1')
+    expect(serverOut).not.toMatch(/Error|错误/)
+  })
+
+  const userDoc = async (openid: string) => (await client.db<{ _id: string; phone?: { masked: string } }>('users')).find((u) => u._id === openid)
+
+  test('tap → allow: `bound` reaches the Taro page\'s onBound (the masked number on screen) and the binding is in the database', async () => {
+    const page = await openProfile(await client.createUser({ purePhoneNumber: '13800138000', countryCode: '86' }))
+    await tapPhone(page, { outcome: 'allow' })
+    await waitFor(() => text(page).includes('138****8000'))
+    expect(text(page)).toContain('138****8000')
+    expect(text(page)).not.toContain('13800138000')
+    expect((await userDoc(user!.openid))?.phone).toMatchObject({ masked: '138****8000' })
+    expect((await client.db<{ openid: string }>('phone_index')).map((d) => d.openid)).toContain(user!.openid)
+  })
+
+  test('tap → deny: `denied` reaches the page\'s onDenied, nothing is bound', async () => {
+    const page = await openProfile(await client.createUser({ purePhoneNumber: '13900139000', countryCode: '86' }))
+    toasts.length = 0
+    await tapPhone(page, { outcome: 'deny', platform: 'android' })
+    await waitFor(() => toasts.length > 0)
+    expect(toasts).toEqual([expect.objectContaining({ title: '可稍后再绑定手机号' })])
+    expect(text(page)).toContain('未绑定')
+    expect((await userDoc(user!.openid))?.phone ?? null).toBeNull()
+  })
+
+  test('a failure reaches onFailed with its code (quota exhausted), not swallowed', async () => {
+    const page = await openProfile(await client.createUser({ purePhoneNumber: '13700137000', countryCode: '86' }))
+    await tapPhone(page, { outcome: 'quota' })
+    await waitFor(() => /[A-Z_]{6,}/.test(text(page).replace('未绑定', '')))
+    expect(text(page)).toContain('QUOTA_EXHAUSTED')
+  })
+})
