@@ -54,12 +54,15 @@ export type CopyEdit = { kind: 'present' } | { kind: 'insert'; next: string } | 
  */
 export function copyEdit(text: string, pattern: string): CopyEdit {
   if (text.includes('phonebind-weapp/miniprogram_dist')) return { kind: 'present' }
-  const matches = [...text.matchAll(/^([ \t]*)copy\s*:\s*\{\s*\n?([ \t]*)patterns\s*:\s*\[/gm)]
-  if (matches.length !== 1) return { kind: 'manual' }
-  const m = matches[0]!
-  const at = m.index! + m[0].length
-  const indent = `${m[2] || m[1] + '  '}  `
-  return { kind: 'insert', next: `${text.slice(0, at)}\n${indent}${pattern},${text.slice(at)}` }
+  // Exactly one `copy:` in the file (an h5 or per-platform copy block makes "the" one ambiguous) …
+  if ((text.match(/\bcopy\s*:/g) ?? []).length !== 1) return { kind: 'manual' }
+  // … holding a literal `patterns: [` (patterns built by code are the user's business).
+  const m = /^([ \t]*)copy\s*:\s*\{\s*\n?([ \t]*)patterns\s*:\s*\[/m.exec(text)
+  if (!m) return { kind: 'manual' }
+  const at = m.index + m[0].length
+  const lineIndent = m[2] || `${m[1]}  `
+  const closeNow = /^\s*\]/.test(text.slice(at)) && !/^[ \t]*\n/.test(text.slice(at)) ? `\n${lineIndent}` : ''
+  return { kind: 'insert', next: `${text.slice(0, at)}\n${lineIndent}  ${pattern},${closeNow}${text.slice(at)}` }
 }
 
 function sourceRoot(file: string | undefined): string {

@@ -1,0 +1,97 @@
+/**
+ * `phonebind init` in Taro projects whose config it must not guess at (the happy path, with the
+ * real Taro build, is test/frameworks/taro.test.ts). In-process, on copies of the Taro fixture.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { copyEdit } from '../../packages/phonebind/src/frameworks/taro'
+import { detectFramework } from '../../packages/phonebind/src/frameworks/detect'
+import { FIXTURE } from './fixture'
+import { runCli } from './helpers'
+
+const TARO_FIXTURE = join(__dirname, '..', 'fixtures', 'taro-project')
+const PATTERN = "{ from: 'node_modules/phonebind-weapp/miniprogram_dist', to: 'dist/phonebind-weapp' }"
+const made: string[] = []
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
+
+function taroCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'phonebind-taro-init-'))
+  made.push(dir)
+  cpSync(TARO_FIXTURE, dir, { recursive: true })
+  return dir
+}
+
+describe('framework detection', () => {
+  it('recognises the Taro fixture and not a plain devtools project', () => {
+    expect(detectFramework(TARO_FIXTURE)?.name).toBe('Taro')
+    expect(detectFramework(FIXTURE)).toBeUndefined()
+  })
+
+  it('needs @tarojs/* in package.json, not just a config/ folder', () => {
+    const dir = taroCopy()
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', dependencies: { react: '18.3.1' } }))
+    expect(detectFramework(dir)).toBeUndefined()
+  })
+})
+
+describe('the copy pattern in config/index.*', () => {
+  it('goes after the [ of the template\'s one copy.patterns, indented like it', () => {
+    const edit = copyEdit('    copy: {\n      patterns: [\n      ],\n', PATTERN)
+    expect(edit).toEqual({ kind: 'insert', next: `    copy: {\n      patterns: [\n        ${PATTERN},\n      ],\n` })
+  })
+
+  it('opens a one-line `patterns: []`', () => {
+    expect(copyEdit('  copy: {\n    patterns: [],\n  },\n', PATTERN)).toEqual({ kind: 'insert', next: `  copy: {\n    patterns: [\n      ${PATTERN},\n    ],\n  },\n` })
+  })
+
+  it('keeps the user\'s own patterns and is not added twice', () => {
+    const text = "  copy: {\n    patterns: [\n      { from: 'src/assets/', to: 'dist/assets/' }\n    ],\n"
+    const edit = copyEdit(text, PATTERN)
+    expect(edit.kind).toBe('insert')
+    const next = (edit as { next: string }).next
+    expect(next).toContain("{ from: 'src/assets/', to: 'dist/assets/' }")
+    expect(copyEdit(next, PATTERN)).toEqual({ kind: 'present' })
+  })
+
+  it('leaves anything else to the user: patterns from code, two copy blocks, none', () => {
+    expect(copyEdit('  copy: { patterns: myPatterns },\n', PATTERN)).toEqual({ kind: 'manual' })
+    expect(copyEdit('  copy: {\n    patterns: [],\n  },\n  h5: { copy: {\n    patterns: [],\n  } }\n', PATTERN)).toEqual({ kind: 'manual' })
+    expect(copyEdit('export default {}\n', PATTERN)).toEqual({ kind: 'manual' })
+  })
+})
+
+describe('init in a Taro project it cannot edit safely', () => {
+  it('prints the exact line to add, leaves config/index.ts byte for byte, and exits 1', async () => {
+    const dir = taroCopy()
+    const config = join(dir, 'config', 'index.ts')
+    const own = readFileSync(config, 'utf8').replace(/copy: \{\n\s*patterns: \[\n\s*\],/, 'copy: {\n      patterns: sharedPatterns,')
+    writeFileSync(config, `const sharedPatterns = []\n${own}`)
+    const before = readFileSync(config, 'utf8')
+    const run = await runCli(['init', '--yes'], dir)
+    expect(run.code).toBe(1)
+    expect(readFileSync(config, 'utf8')).toBe(before)
+    expect(run.out).toContain(`copy: { patterns: [ ${PATTERN} ] }`)
+    expect(run.out).toContain("usingComponents: { 'phone-auth': '/phonebind-weapp/phone-auth/index' }")
+  })
+
+  it('never replaces the user\'s own src/components/phone-auth/index.tsx', async () => {
+    const dir = taroCopy()
+    const wrapper = join(dir, 'src', 'components', 'phone-auth', 'index.tsx')
+    mkdirSync(join(wrapper, '..'), { recursive: true })
+    writeFileSync(wrapper, 'export default function PhoneAuth() { return null }\n')
+    const run = await runCli(['init', '--yes', '--force'], dir)
+    expect(readFileSync(wrapper, 'utf8')).toBe('export default function PhoneAuth() { return null }\n')
+    expect(run.out).toMatch(/src\/components\/phone-auth\/index\.tsx {2}你的文件，已跳过 \/ your file, skipped|src\/components\/phone-auth\/ {2}你的文件，已跳过/)
+  })
+
+  it('asks before editing config/index.ts; without a terminal and --yes it changes nothing there', async () => {
+    const dir = taroCopy()
+    const config = join(dir, 'config', 'index.ts')
+    const before = readFileSync(config, 'utf8')
+    const run = await runCli(['init'], dir)
+    expect(run.code).toBe(1)
+    expect(readFileSync(config, 'utf8')).toBe(before)
+    expect(run.out).toContain(`+ copy.patterns: ${PATTERN}`)
+  })
+})
