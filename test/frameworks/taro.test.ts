@@ -182,7 +182,7 @@ afterAll(async () => {
 describe('phonebind init in a Taro project', () => {
   test('recognises Taro, adds the copy pattern and the wrapper, and a second run changes nothing', () => {
     expect(inits.map((r) => [r.code, r.err])).toEqual([[0, ''], [0, '']])
-    expect(inits[0]!.out).toContain('框架 / framework: Taro')
+    expect(inits[0]!.out).toMatch(/^phonebind init — .*（Taro）$/m)
     expect(inits[0]!.out).toContain("usingComponents: { 'phone-auth': '/phonebind-weapp/phone-auth/index' }")
     expect(inits[1]!.tree).toEqual(inits[0]!.tree)
     const config = fs.readFileSync(path.join(project, 'config/index.ts'), 'utf8')
@@ -276,6 +276,11 @@ describe('the built Taro app under miniprogram-simulate, wx.cloud backed by phon
   async function openProfile(u: EmulatorUser) {
     user = u
     setSdkVersion(u.baseLibrary)
+    // Each test is a new launch by another user: the copied package's per-launch state (session,
+    // the known binding phone-auth shows instead of a paid button) starts empty. Its index.js is the
+    // module instance the component uses (the same require cache).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ;(require(path.join(dist, 'phonebind-weapp/index.js')) as { resetSession: () => void }).resetSession()
     const page = simulate.render(pageId)
     page.attach(document.createElement('parent-wrapper'))
     ;(page.instance as unknown as { onLoad: (q: object) => void }).onLoad({})
