@@ -11,8 +11,8 @@
  *     pages.json (one key added, its comments kept);
  *  4. `<PhoneAuth>` goes on the profile page as the README shows;
  *  5. `npm run build:mp-weixin` (`uni build -p mp-weixin`), then WeChat's compilers over the output;
- *  6. `phonebind dev` runs the built project (dist/build/mp-weixin, whose project.config.json uni
- *     wrote from manifest.json); the BUILT page, uni's runtime, the Vue wrapper and the native
+ *  6. `phonebind dev` runs in the project (functions from manifest.json's cloudfunctionRoot, the
+ *     collections from the database/ rules init wrote); the BUILT page, uni's runtime, the Vue wrapper and the native
  *     component run under miniprogram-simulate with `wx` backed by the emulator: tap → allow reaches
  *     the page's Vue handler with the masked number and the binding is in the database; a deny
  *     reaches its deny handler.
@@ -113,7 +113,8 @@ function addPhoneAuthToProfile(): void {
 }
 
 function startDev(): Promise<string> {
-  server = spawn(process.execPath, [cli, 'dev', '--port', '0', '--data-dir', path.join(tmp, 'data'), '--no-watch'], { cwd: out, stdio: ['ignore', 'pipe', 'pipe'] })
+  // From the project's root, as the README says: the functions' folder comes from manifest.json.
+  server = spawn(process.execPath, [cli, 'dev', '--port', '0', '--no-watch'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     const check = () => {
       const url = /emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1]
@@ -160,13 +161,6 @@ beforeAll(async () => {
   if (build.code !== 0) throw new Error(`uni build -p mp-weixin failed:\n${build.out}`)
   const [url] = await Promise.all([startDev(), compileWithMiniprogramCi(out).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message })])
   client = new EmulatorClient(url)
-  // `phonebind dev` runs in uni's output folder, which has no database/: the collections are made
-  // as init's next steps say (云开发控制台 → 数据库), one per database/<name>.rules.json init wrote.
-  const existing = await client.collections()
-  for (const f of fs.readdirSync(path.join(project, 'database'))) {
-    const name = f.replace(/\.rules\.json$/, '')
-    if (!existing.includes(name)) await client.createCollection(name)
-  }
   lap('dev started')
 }, 600_000)
 
@@ -349,7 +343,9 @@ describe('the built uni-app page, its Vue wrapper and the native component, with
     expect((await userDoc(user.openid))?.phone ?? null).toBeNull()
   })
 
-  test('the project\'s own `orders` function (wx-server-sdk ~2.6.3) runs beside phonebind\'s, from the built project', async () => {
+  test('phonebind dev, run in the uni-app project, serves the functions of manifest.json\'s cloudfunctionRoot, the project\'s own `orders` (wx-server-sdk ~2.6.3) included', async () => {
+    expect(serverOut).toMatch(/云函数 \/ cloud functions — cloudfunctions\//)
+    for (const c of ['users', 'phone_index']) expect(await client.collections()).toContain(c) // from database/*.rules.json
     if (!(await client.collections()).includes('orders')) await client.createCollection('orders')
     const user = await client.createUser({ purePhoneNumber: '13700137000', countryCode: '86' })
     const added = await client.callFunction(user.openid, 'orders', { action: 'add', title: '买牛奶' })

@@ -20,6 +20,7 @@ import { declaredCollections, DEFAULTS } from '../../../../emulator/config'
 import { installCommand, listFunctionFolders, missingDependencies, type FunctionSource, type ReloadReport } from '../../../../emulator/runner'
 import { parseArgs } from '../args'
 import { say, UsageError, type CliIO } from '../command'
+import { locateFrameworkProject } from '../frameworks/detect'
 import { loadProject, ProjectError } from '../project'
 import { rel } from '../report'
 
@@ -81,7 +82,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let root: string
   let functionsDir: string
   try {
-    const project = loadProject(io.cwd)
+    // A uni-app project has no project.config.json of its own: it describes itself (frameworks/).
+    const project = locateFrameworkProject(io.cwd)?.project ?? loadProject(io.cwd)
     root = project.root
     const cf = args.functionsDir ?? project.cloudfunctionRoot
     if (!cf) {
