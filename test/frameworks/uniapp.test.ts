@@ -10,7 +10,8 @@
  *  3. `phonebind init --yes` twice: the second run changes nothing, no user file is touched but
  *     pages.json (one key added, its comments kept);
  *  4. `<PhoneAuth>` goes on the profile page as the README shows;
- *  5. `npm run build:mp-weixin` (`uni build -p mp-weixin`), then WeChat's compilers over the output;
+ *  5. `npm run build:mp-weixin` (`uni build -p mp-weixin`; with no network at all where `unshare -n`
+ *     works), then WeChat's compilers over the output;
  *  6. `phonebind dev` runs in the project (functions from manifest.json's cloudfunctionRoot, the
  *     collections from the database/ rules init wrote); the BUILT page, uni's runtime, the Vue wrapper and the native
  *     component run under miniprogram-simulate with `wx` backed by the emulator: tap → allow reaches
@@ -156,8 +157,11 @@ beforeAll(async () => {
   // 4. the component on a page; 5. uni's build, then WeChat's compilers
   addPhoneAuthToProfile()
   const t0 = Date.now()
-  build = { ...(await run(npm, ['run', 'build:mp-weixin'], project)), seconds: (Date.now() - t0) / 1000 }
-  lap(`uni build -p mp-weixin (${build.seconds.toFixed(1)} s)`)
+  // Offline: in a network namespace of its own where the machine allows one (root, util-linux), so
+  // a build that reached for the network would fail here rather than pass by luck.
+  const offline = spawnSync('unshare', ['-n', 'true']).status === 0
+  build = { ...(await run(offline ? 'unshare' : npm, [...(offline ? ['-n', npm] : []), 'run', 'build:mp-weixin'], project)), seconds: (Date.now() - t0) / 1000 }
+  lap(`uni build -p mp-weixin (${build.seconds.toFixed(1)} s${offline ? ', no network' : ''})`)
   if (build.code !== 0) throw new Error(`uni build -p mp-weixin failed:\n${build.out}`)
   const [url] = await Promise.all([startDev(), compileWithMiniprogramCi(out).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message })])
   client = new EmulatorClient(url)
@@ -339,6 +343,20 @@ describe('the built uni-app page, its Vue wrapper and the native component, with
     toasts.length = 0
     await tapPhone(page, user, { outcome: 'deny', platform: 'android' }, () => toasts.some((t) => t.title === '可稍后再绑定手机号'))
     expect(toasts).toEqual([expect.objectContaining({ title: '可稍后再绑定手机号' })]) // the user's onDenied ran
+    expect(text()).toContain('未绑定')
+    expect((await userDoc(user.openid))?.phone ?? null).toBeNull()
+  })
+
+  test('tap on an account without the phone permission: the page\'s @failed handler gets the error code, nothing is bound', async () => {
+    const user = await client.createUser({ purePhoneNumber: '13600136000', countryCode: '86' })
+    const { page, text } = await openProfile(user)
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)
+    try {
+      await tapPhone(page, user, { outcome: 'noPermission' }, () => warn.mock.calls.some((c) => c[0] === '[phone-auth]'))
+      expect(warn.mock.calls.filter((c) => c[0] === '[phone-auth]')).toEqual([['[phone-auth]', 'APP_NOT_ELIGIBLE']]) // the user's onFailed ran
+    } finally {
+      warn.mockRestore()
+    }
     expect(text()).toContain('未绑定')
     expect((await userDoc(user.openid))?.phone ?? null).toBeNull()
   })
