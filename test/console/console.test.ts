@@ -261,3 +261,54 @@ test('the quota panel: calls used, money spent and quota left; a spent quota is 
   for (const t of tokens) expect(raw).not.toContain(t)
   await shot('quota')
 })
+
+describe('the privacy step: WeChat\'s official popup (the console\'s app registers no listener)', () => {
+  async function withdrawConsent(nickname: string): Promise<string> {
+    const openid = await chooseUser(nickname)
+    // Quota for the binding at the end (earlier tests spend it); set through the page so its state follows.
+    await page.fill('input[aria-label=quota]', '100')
+    await page.click('button:has-text("设置 / Set")')
+    await page.waitForSelector('[data-test=quota-left]:text-is("100")')
+    await choosePath('code')
+    await page.locator('label.check', { hasText: '已同意隐私指引' }).locator('input').uncheck()
+    // The panel writes through the client API; wait until the emulator holds it.
+    for (let i = 0; i < 200 && emu.wechat.listUsers().find((u) => u.openid === openid)?.privacyAuthorized !== false; i++) await page.waitForTimeout(25)
+    expect(emu.wechat.listUsers().find((u) => u.openid === openid)?.privacyAuthorized).toBe(false)
+    return openid
+  }
+
+  test('declining fails the tap with PRIVACY_NOT_AUTHORIZED; a second tap within ~10 s fails at once, without a popup', async () => {
+    const openid = await withdrawConsent('Han Meimei')
+    const quotaBefore = emu.wechat.getApp()!.quota
+    await page.click('[data-test=phone-button]')
+    await page.waitForSelector('[data-test=privacy-popup]')
+    expect(await page.textContent('[data-test=privacy-popup]')).toContain('隐私保护指引')
+    await shot('privacy-popup')
+    await page.click('[data-test=privacy-disagree]')
+    const result = await page.waitForSelector('[data-test=result]')
+    expect(await result.getAttribute('data-code')).toBe('PRIVACY_NOT_AUTHORIZED')
+    expect(await page.locator('[data-test=sheet-allow]').count()).toBe(0) // no phone sheet after a refusal
+    expect(await page.textContent('[data-test=trace]')).toContain('官方隐私弹窗')
+
+    await page.click('[data-test=phone-button]')
+    await page.waitForSelector('[data-test=trace]:has-text("锁定中")')
+    expect(await page.locator('[data-test=privacy-popup]').count()).toBe(0)
+    const locked = await page.waitForSelector('[data-test=result]')
+    expect(await locked.getAttribute('data-code')).toBe('PRIVACY_NOT_AUTHORIZED')
+    expect(await locked.textContent()).toContain('约 10 秒内')
+    expect(emu.wechat.listUsers().find((u) => u.openid === openid)?.privacyAuthorized).toBe(false)
+    expect(emu.wechat.getApp()!.quota).toBe(quotaBefore)
+    await shot('privacy-locked')
+  })
+
+  test('agreeing records consent with WeChat, then the phone sheet follows and the tap binds', async () => {
+    const openid = await withdrawConsent('Chan Tai Man (HK)')
+    await page.click('[data-test=phone-button]')
+    await page.click('[data-test=privacy-agree]')
+    await page.click('[data-test=sheet-allow]')
+    const result = await page.waitForSelector('[data-test=result]')
+    expect(await result.getAttribute('data-code')).toBe('OK')
+    expect(emu.wechat.listUsers().find((u) => u.openid === openid)?.privacyAuthorized).toBe(true)
+    expect(await page.textContent('[data-test=trace]')).toContain('同意 / agreed')
+  })
+})

@@ -7,6 +7,7 @@ import type { ErrorInfo } from '../../../core/contracts'
 import { messageOf } from './api'
 import { bi, fill, h } from './dom'
 import { launch, tapAndBind, type FlowOutcome, type FlowStep } from './flow'
+import { privacyStep } from './privacyPopup'
 import { onChange, refreshState, selectedUser, state } from './state'
 import { maskedPhoneOf } from './users'
 
@@ -106,12 +107,16 @@ export function mountPhone(root: HTMLElement, hooks: PhoneHooks): void {
       // The mini program logs in at launch; only the legacy path needs that session key.
       if (state.path === 'legacy') outcome = await launch(u.openid, addStep)
       if (!outcome) {
+        // The privacy step first (official popup: the console's app registers no listener), then
         // WeChat checks the app and the user before it draws the sheet; then the tap just fails.
         const app = state.app
-        const blocked = !app || !app.phonePermission || !app.privacyDeclared || !u.privacyAuthorized || app.quota <= 0
+        const privacy = await privacyStep(u.openid, app?.name || 'phonebind', false, sheetHost, addStep)
+        const consented = u.privacyAuthorized || privacy.agreed
+        const blocked = privacy.refused || !app || !app.phonePermission || !app.privacyDeclared || !consented || app.quota <= 0
         const choice = blocked ? 'allow' : await askUser()
         fill(result, h('div.pending', {}, '处理中… / working…'))
         outcome = await tapAndBind(u.openid, state.path, choice, u.baseLibrary, addStep)
+        if (privacy.note && outcome.kind !== 'bound') outcome = { ...outcome, note: privacy.note }
       }
       fill(result, outcomeCard(outcome))
     } catch (e) {
