@@ -44,12 +44,16 @@ export function declaredCollections(dir: string = DEFAULT_DATABASE_DIR): string[
 /**
  * Environment the emulator gives every function, by name (the contract with cloudfunctions/):
  * the demo app's AppSecret and the WeChat API base URL, so `login` can call jscode2session on
- * the emulator and `getOpenData` knows the legacy path is configured.
+ * the emulator and `getOpenData` knows the legacy path is configured; the appid and a webhook on
+ * the emulator for `phoneQuota` (server/README.md, "Cost guard").
  */
 export function wechatFunctionEnv(opts: { appSecret: string; apiBase: string; appid?: string }): Record<string, string> {
   const env: Record<string, string> = { PHONEBIND_APPSECRET: opts.appSecret, PHONEBIND_WECHAT_API_BASE: opts.apiBase }
   // For invocations with no client identity (a timer has no APPID): phoneQuota's token needs it.
   if (opts.appid) env.PHONEBIND_APPID = opts.appid
+  // phoneQuota's low-quota alert goes to the emulator's stand-in WeCom robot, so the console
+  // lists it out of the box (charge-routes.ts keeps only the key's last 4 characters).
+  env.PHONEBIND_QUOTA_WEBHOOK = `${opts.apiBase}/cgi-bin/webhook/send?key=phonebind-emulator`
   return env
 }
 
