@@ -150,8 +150,14 @@ async function foldInTx(tx: BindingTx, input: MergeAccountsInput): Promise<Merge
       // The folded account stops claiming its number: released if it owned the index entry
       // (the same number on both sides — damaged data — stays with the unionid account).
       if (fIndex && fIndex.openid === input.from) {
-        if (tp && tp.e164 === fp.e164 && tx.putPhoneIndex) await tx.putPhoneIndex({ ...fIndex, openid: intoKey, phoneVersion: intoVersion })
-        else await tx.deletePhoneIndex(fid)
+        if (tp && tp.e164 === fp.e164) {
+          const entry = { ...fIndex, openid: intoKey, phoneVersion: intoVersion }
+          if (tx.putPhoneIndex) await tx.putPhoneIndex(entry)
+          else {
+            await tx.deletePhoneIndex(fid)
+            await tx.insertPhoneIndex(entry)
+          }
+        } else await tx.deletePhoneIndex(fid)
       }
       if (!tp || tp.e164 !== fp.e164) released = fp.masked
       events.push({ type: 'unbind', openid: input.from, ...(input.callerOpenid && input.callerOpenid !== input.from ? { actorOpenid: input.callerOpenid } : {}), otherOpenid: intoKey, masked: fp.masked, source: fp.source, phoneVersion: fromVersion, at: now })
