@@ -132,6 +132,16 @@ describe('cooldown after repeated cancels', () => {
     expect(after.button()).toBeDefined()
   })
 
+  test('clearTapCooldown() (exported for the app, e.g. after another way of verifying) ends a cooldown', async () => {
+    installCloud()
+    const first = mount({ cooldownAfter: 1 })
+    await first.tap(DENY)
+    expect(first.button()).toBeUndefined()
+    expect(mount({ cooldownAfter: 1 }).button()).toBeUndefined()
+    weapp.clearTapCooldown()
+    expect(mount({ cooldownAfter: 1 }).button()).toBeDefined()
+  })
+
   test('cooldown-after 0 turns the guard off', async () => {
     installCloud()
     const { tap, button } = mount({ cooldownAfter: 0 })

@@ -5,7 +5,7 @@
  */
 import type { NeedPrivacyListener } from '../../packages/weapp/src/types/wechat'
 import { errorInfo } from '../../core/errors'
-import { bindOk, installCloud, loadPhoneAuth, mountPhoneAuth, overrideButton, removeCloud, setSdkVersion, settle } from './helpers'
+import { bindOk, installCloud, loadPhoneAuth, mountPhoneAuth, overrideButton, removeCloud, setSdkVersion, settle, weapp } from './helpers'
 
 let id: string
 beforeAll(() => {
@@ -177,6 +177,14 @@ describe('the API form (no button)', () => {
     const b = mountPhoneAuth(id, { privacyMode: 'sheet' })
     await b.comp.instance.requestByApi()
     expect(b.events[0]).toMatchObject({ name: 'failed', detail: { error: { code: 'QUOTA_EXHAUSTED', wechatCode: 1400001 } } })
+  })
+
+  test('the package exports the API form on its own: availability, and a button-shaped detail (null without the API)', async () => {
+    expect(weapp.phoneApiAvailable()).toBe(false)
+    expect(await weapp.requestPhoneByApi(false)).toBeNull()
+    wxAny.getPhoneNumber = jest.fn((o: { fail: (r: unknown) => void }) => o.fail({ errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 }))
+    expect(weapp.phoneApiAvailable()).toBe(true)
+    expect(await weapp.requestPhoneByApi(false)).toEqual({ errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 })
   })
 
   test('an ordinary mini program has no such API: NOT_SUPPORTED, and nothing is called', async () => {
