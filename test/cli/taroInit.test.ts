@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { copyEdit } from '../../packages/phonebind/src/frameworks/taro'
+import { taroWrapper } from '../../packages/phonebind/src/frameworks/taroWrapper'
 import { detectFramework } from '../../packages/phonebind/src/frameworks/detect'
 import { FIXTURE } from './fixture'
 import { runCli } from './helpers'
@@ -58,6 +59,27 @@ describe('the copy pattern in config/index.*', () => {
     expect(copyEdit('  copy: { patterns: myPatterns },\n', PATTERN)).toEqual({ kind: 'manual' })
     expect(copyEdit('  copy: {\n    patterns: [],\n  },\n  h5: { copy: {\n    patterns: [],\n  } }\n', PATTERN)).toEqual({ kind: 'manual' })
     expect(copyEdit('export default {}\n', PATTERN)).toEqual({ kind: 'manual' })
+  })
+})
+
+describe('the React wrapper and the component\'s events', () => {
+  // Taro binds `onX` as `bind` + kebab-case in the template but listens for the lower-cased name at
+  // run time, so a camelCase native event (`phoneBound`) would be bound as `bind:phone-bound` and
+  // heard as `phonebound`: lost (the Vue 3 form of the same trap: NervJS/taro#8796, #11445).
+  const events = [...readFileSync(join(__dirname, '../../packages/weapp/src/phone-auth/index.ts'), 'utf8').matchAll(/triggerEvent\('([^']+)'/g)].map((m) => m[1]!)
+
+  it('every event phone-auth triggers is one lower-case word', () => {
+    expect(events.length).toBeGreaterThan(0)
+    for (const e of events) expect(e).toMatch(/^[a-z]+$/)
+  })
+
+  it('the wrapper forwards every one of them, each written out on the tag', () => {
+    const text = taroWrapper('0.0.0')
+    for (const e of new Set(events)) {
+      const prop = `on${e[0]!.toUpperCase()}${e.slice(1)}`
+      expect(text).toContain(`${prop}={(e) => props.${prop}?.(e.detail)}`)
+    }
+    expect(text.slice(text.indexOf('export default function'))).not.toContain('{...') // no spread on the tag: Taro would bind nothing
   })
 })
 

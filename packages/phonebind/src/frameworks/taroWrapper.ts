@@ -22,7 +22,8 @@ export function taroWrapper(version: string): string {
  * ({...props}) or a handler added at run time is never bound, and the component's event is lost
  * without an error. Event casing: Taro turns \`onBound\` into \`bindbound="eh"\` (bind + kebab-case)
  * in the template and listens for \`bound\` (lower case) at run time; phone-auth's events are one
- * lower-case word each (bound, denied, failed), so the two agree.
+ * lower-case word each (bound, denied, failed), so the two agree (a camelCase event would be
+ * bound as bind:x-y and heard as xy; the Vue 3 form of this trap: NervJS/taro#8796, #11445).
  */
 import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail } from 'phonebind-weapp'
 
