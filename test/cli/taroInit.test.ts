@@ -2,7 +2,7 @@
  * `phonebind init` in Taro projects whose config it must not guess at (the happy path, with the
  * real Taro build, is test/frameworks/taro.test.ts). In-process, on copies of the Taro fixture.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { copyEdit } from '../../packages/phonebind/src/frameworks/taro'
@@ -115,5 +115,36 @@ describe('init in a Taro project it cannot edit safely', () => {
     expect(run.code).toBe(1)
     expect(readFileSync(config, 'utf8')).toBe(before)
     expect(run.out).toContain(`+ copy.patterns: ${PATTERN}`)
+  })
+})
+
+describe('phonebind doctor in a Taro project', () => {
+  const WEAPP_DIST = join(__dirname, '../../packages/weapp/miniprogram_dist')
+
+  it('checks the sources (Taro.cloud.init, the copy pattern, the page config), never 构建npm, and names the Taro fixes', async () => {
+    const dir = taroCopy()
+    expect((await runCli(['init', '--yes', '--env', 'shop-prod-5f2a9c3e7b1d4068'], dir)).code).toBe(0)
+    const before = await runCli(['doctor'], dir)
+    expect(before.code).toBe(1)
+    expect(before.out).toContain('✔ 环境 ID / env id') // Taro.cloud.init in src/app.ts, not wx.cloud.init in the output
+    expect(before.out).toContain('✔ config/index.ts 复制组件 / copies the component')
+    expect(before.out).toContain("usingComponents: { 'phone-auth': '/phonebind-weapp/phone-auth/index' }")
+    expect(before.out).not.toContain('构建npm')
+
+    // What the README says next: the page config, npm i phonebind-weapp, taro build (its copy).
+    writeFileSync(join(dir, 'src/pages/profile/index.config.ts'), "export default definePageConfig({\n  usingComponents: { 'phone-auth': '/phonebind-weapp/phone-auth/index' },\n})\n")
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, dependencies: { ...pkg.dependencies, 'phonebind-weapp': '^0.1.0' } }, null, 2))
+    cpSync(WEAPP_DIST, join(dir, 'node_modules/phonebind-weapp/miniprogram_dist'), { recursive: true })
+    cpSync(WEAPP_DIST, join(dir, 'dist/phonebind-weapp'), { recursive: true })
+    const after = await runCli(['doctor'], dir)
+    expect({ code: after.code, failures: after.out.split('\n').filter((l) => l.startsWith('✘')) }).toEqual({ code: 0, failures: [] })
+    expect(after.out).toContain('✔ 构建输出中的组件为最新 / the component in the build output is current')
+
+    // An upgrade installed after the last build: the output's copy is stale.
+    appendFileSync(join(dir, 'node_modules/phonebind-weapp/miniprogram_dist/index.js'), '\n')
+    const stale = await runCli(['doctor'], dir)
+    expect(stale.code).toBe(1)
+    expect(stale.out).toContain('✘ 构建输出中的组件已过期 / the component in the build output is stale')
   })
 })

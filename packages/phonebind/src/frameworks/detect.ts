@@ -5,6 +5,7 @@
  * output the framework's own way, and init adds that step after the common ones.
  */
 import type { Writable } from 'node:stream'
+import type { Check } from '../checks'
 import type { CliIO } from '../command'
 import type { Project } from '../project'
 import { taro } from './taro'
@@ -37,6 +38,9 @@ export interface Framework {
   setup(ctx: FrameworkContext): Promise<boolean>
   /** The framework's own next steps (replace the plain project's step 1). */
   nextSteps(project: Project): string[]
+  /** doctor's checks that read the framework's sources instead of the build output: the env id,
+   * and those replacing the component + 构建npm checks. Absent: the plain checks. */
+  doctor?(project: Project): { env: Check; setup: Check[] }
 }
 
 /** One row per framework; the first that recognises the project wins. */

@@ -20,6 +20,7 @@ import { writeOwned } from '../owned'
 import { type Project } from '../project'
 import { printFolder, rel } from '../report'
 import type { Framework, FrameworkContext } from './detect'
+import { taroEnvCheck, taroSetupChecks } from './taroDoctor'
 import { TARO_TAG, taroWrapper } from './taroWrapper'
 
 const CONFIG_NAMES = ['index.ts', 'index.js', 'index.mjs', 'index.cjs']
@@ -116,6 +117,10 @@ export const taro: Framework = {
     const written = writeOwned(wrapper, taroWrapper(shippedVersion()), ctx.force)
     printFolder(out, project.root, join(wrapper, '..'), [written])
     return copied
+  },
+  doctor(project) {
+    const source = sourceRoot(configFile(project.root))
+    return { env: taroEnvCheck(project, source), setup: taroSetupChecks(project, source, configFile(project.root)!, taroCopyPattern(project), TARO_USING_PATH) }
   },
   nextSteps(project) {
     const wrapper = rel(project.root, taroWrapperPath(project.root))

@@ -1,0 +1,79 @@
+/**
+ * @module phonebind/frameworks/taroDoctor — `phonebind doctor` in a Taro project. The plain checks
+ * read the devtools folder (Taro's build output, minified, absent before the first build) and
+ * expect 构建npm; a Taro project's truth is its sources: `Taro.cloud.init` in src/app.*, the copy
+ * pattern in config/index.*, the page config's usingComponents, and the copied component in the
+ * output being the installed one.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Check } from '../checks'
+import { WEAPP_PACKAGE } from '../facts'
+import { readJsonObject, type JsonObject, type Project } from '../project'
+import { rel } from '../report'
+import { CLOUDBASERC, isPlaceholderEnv } from '../setup'
+
+const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
+const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
+
+function filesUnder(dir: string, keep: RegExp, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue
+    const p = join(dir, e.name)
+    if (e.isDirectory()) filesUnder(p, keep, out)
+    else if (keep.test(e.name)) out.push(p)
+  }
+  return out
+}
+
+const noComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1')
+
+/** `Taro.cloud.init({ env })` (or `wx.cloud.init`) in src/app.*, and cloudbaserc.json's envId. */
+export function taroEnvCheck(p: Project, sourceRoot: string): Check {
+  const apps = filesUnder(join(p.root, sourceRoot), /^app\.(ts|tsx|js|jsx)$/)
+  const calls = apps.flatMap((f) => [...noComments(readFileSync(f, 'utf8')).matchAll(/\b(?:Taro|wx)\.cloud\.init\s*\(\s*(\{[\s\S]*?\})?\s*\)/g)].map((m) => m[1] ?? ''))
+  if (calls.length === 0) return fail(`找不到 Taro.cloud.init / no Taro.cloud.init in ${sourceRoot}/app.*`, "在 app.ts 的 useLaunch 里调用 Taro.cloud.init({ env: '<envId>', traceUser: true }) / call it in App's useLaunch")
+  const literal = calls.map((b) => /\benv\s*:\s*(['"`])([^'"`]*)\1/.exec(b)?.[2]).find((v) => v !== undefined)
+  if (literal !== undefined && isPlaceholderEnv(literal)) return fail(`Taro.cloud.init 的 env 是占位符 “${literal}” / env is a placeholder`, '填入云开发控制台里的环境 ID / put the env id from the CloudBase console')
+  if (literal === undefined && !calls.some((b) => /\benv\b/.test(b))) return fail('Taro.cloud.init 没有 env / has no env', "写明 Taro.cloud.init({ env: '<envId>', traceUser: true }) / name the env")
+  const rcFile = join(p.root, CLOUDBASERC)
+  if (existsSync(rcFile)) {
+    const envId = readJsonObject(rcFile).envId
+    if (typeof envId !== 'string' || isPlaceholderEnv(envId)) return fail(`cloudbaserc.json 的 envId 是占位符 “${String(envId)}” / envId is a placeholder`, '填入环境 ID（tcb fn deploy 用它）/ put the env id (tcb fn deploy uses it)')
+  }
+  return ok('环境 ID / env id', literal ?? '由表达式给出，未检查 / set by an expression, not checked')
+}
+
+/** The copy pattern, a page config registering the component, and the copy in the output current. */
+export function taroSetupChecks(p: Project, sourceRoot: string, configFile: string, pattern: string, usingPath: string): Check[] {
+  const checks: Check[] = []
+  const config = readFileSync(configFile, 'utf8')
+  checks.push(config.includes(`${WEAPP_PACKAGE}/miniprogram_dist`)
+    ? ok(`${rel(p.root, configFile)} 复制组件 / copies the component`)
+    : fail(`${rel(p.root, configFile)} 没有复制组件 / does not copy the component`, `copy: { patterns: [ ${pattern} ] }（npx phonebind init 会添加 / adds it）`))
+  const page = filesUnder(join(p.root, sourceRoot), /\.config\.(ts|js)$/).find((f) => noComments(readFileSync(f, 'utf8')).includes(usingPath))
+  checks.push(page
+    ? ok('组件已注册 / component registered', rel(p.root, page))
+    : fail('没有页面注册 phone-auth 组件 / no page registers the phone-auth component', `在页面的 index.config.ts 加入 / add to the page's index.config.ts: usingComponents: { 'phone-auth': '${usingPath}' }`))
+  const pkg = p.packageJson ? (readJsonObject(p.packageJson) as Record<string, JsonObject | undefined>) : {}
+  const source = join(p.root, 'node_modules', WEAPP_PACKAGE, 'miniprogram_dist')
+  if (!(WEAPP_PACKAGE in (pkg.dependencies ?? {})) && !(WEAPP_PACKAGE in (pkg.devDependencies ?? {}))) {
+    checks.push(fail(`${WEAPP_PACKAGE} 不在 package.json 中 / is not in package.json`, `npm i ${WEAPP_PACKAGE}`))
+    return checks
+  }
+  if (!existsSync(source)) {
+    checks.push(fail(`未安装 ${WEAPP_PACKAGE} / not installed`, 'npm install'))
+    return checks
+  }
+  const copied = join(p.miniprogramRoot, WEAPP_PACKAGE)
+  if (!existsSync(copied)) {
+    checks.push(fail('组件不在构建输出中 / the component is not in the build output', `taro build --type weapp（应生成 / should produce ${rel(p.root, copied)}）`))
+    return checks
+  }
+  // Taro's copy is verbatim: any difference means the output predates the last npm install.
+  const files = filesUnder(source, /./).map((f) => f.slice(source.length + 1))
+  const stale = files.some((f) => !existsSync(join(copied, f)) || !statSync(join(copied, f)).isFile() || !readFileSync(join(copied, f)).equals(readFileSync(join(source, f))))
+  checks.push(stale ? fail('构建输出中的组件已过期 / the component in the build output is stale', '重新运行 / run again: taro build --type weapp') : ok('构建输出中的组件为最新 / the component in the build output is current', rel(p.root, copied)))
+  return checks
+}
