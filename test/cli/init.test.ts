@@ -23,6 +23,10 @@ describe('phonebind init in an existing project', () => {
     const rc = json(join(dir, 'cloudbaserc.json'))
     expect(rc.envId).toBe('todo-prod-4g7x2k9d1c3b5a6e') // read from app.js's wx.cloud.init
     expect(rc.functions.map((f: { name: string; runtime: string }) => `${f.name}:${f.runtime}`)).toEqual(PHONEBIND_FUNCTIONS.map((n) => `${n}:Nodejs18.15`))
+    // phoneQuota's timer: in config.json for devtools, in cloudbaserc.json for `tcb fn trigger create`.
+    const quotaTimer = [{ name: 'phoneQuotaDaily', type: 'timer', config: '0 0 9 * * * *' }]
+    expect(json(join(dir, 'cloudfunctions', 'phoneQuota', 'config.json')).triggers).toEqual(quotaTimer)
+    expect(rc.functions.find((f: { name: string }) => f.name === 'phoneQuota').triggers).toEqual(quotaTimer)
     expect(first.out).toContain('"phone-auth": "phonebind-weapp/phone-auth/index"')
     expect(first.out).toContain('构建npm')
     expect(first.out).toContain('手机号')

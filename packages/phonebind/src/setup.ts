@@ -97,9 +97,26 @@ function timeoutOf(cloudfunctionRoot: string, name: string): number {
   }
 }
 
+/**
+ * The function's timer triggers from its config.json (phoneQuota's): the CloudBase CLI creates
+ * triggers from cloudbaserc.json's `triggers` (`tcb fn trigger create`, docs.cloudbase.net/cli-v1/
+ * functions/trigger), devtools from config.json, so both carry the same list.
+ */
+function triggersOf(cloudfunctionRoot: string, name: string): Json[] {
+  try {
+    const t = readJsonObject(join(cloudfunctionRoot, name, 'config.json')).triggers
+    return Array.isArray(t) ? t : []
+  } catch {
+    return []
+  }
+}
+
 /** One function of cloudbaserc.json. `installDependency: false`: the folder has nothing to install. */
 export function cloudbaseFunction(cloudfunctionRoot: string, name: string): JsonObject {
-  return { name, runtime: FUNCTION_RUNTIME.cloudbase, handler: 'index.main', timeout: timeoutOf(cloudfunctionRoot, name), installDependency: false, ignore: ['node_modules'] }
+  const entry: JsonObject = { name, runtime: FUNCTION_RUNTIME.cloudbase, handler: 'index.main', timeout: timeoutOf(cloudfunctionRoot, name), installDependency: false, ignore: ['node_modules'] }
+  const triggers = triggersOf(cloudfunctionRoot, name)
+  if (triggers.length > 0) entry.triggers = triggers
+  return entry
 }
 
 /**
