@@ -23,10 +23,13 @@ export interface ErrorInfo {
   wechatCode?: number
   /** Which request field was wrong, for INVALID_INPUT. */
   field?: string
+  /** Seconds until trying again can succeed, for SMS_RATE_LIMITED. */
+  retryAfterSeconds?: number
 }
 
-/** How the number reached us. `code` is verified by WeChat at exchange time. */
-export type PhoneSource = 'code' | 'cloudID' | 'legacy'
+/** How the number reached us. `code` is verified by WeChat at exchange time; `sms` by a code
+ * phonebind texted to the number (sendSmsCode → verifySmsCode). */
+export type PhoneSource = 'code' | 'cloudID' | 'legacy' | 'sms'
 
 /** A bound phone as the client may see it. The full number only when the deployment opts in. */
 export interface PhoneView {
@@ -134,6 +137,29 @@ export interface PhoneQuotaData {
   packages: QuotaPackage[]
 }
 
+// ---- sendSmsCode / verifySmsCode (the SMS fallback) -----------------------------------
+
+export interface SendSmsCodeRequest {
+  /** A mainland mobile number: 11 digits, optionally prefixed `+86` or `86` (spaces and dashes allowed). */
+  phone: string
+}
+
+export interface SendSmsCodeData {
+  /** The number the code went to, masked, e.g. `138****0000`. */
+  maskedPhone: string
+  /** Seconds before another code may be requested for this number. */
+  resendAfterSeconds: number
+  /** Seconds the code stays valid. */
+  expiresInSeconds: number
+}
+
+export interface VerifySmsCodeRequest {
+  /** The same number `sendSmsCode` was called with (any accepted spelling). */
+  phone: string
+  /** The 6 digits from the SMS. Single use. */
+  code: string
+}
+
 /** Every function by name: request and data types, for typed `callFunction` wrappers. */
 export interface FunctionContracts {
   login: { request: LoginRequest; data: LoginData }
@@ -142,6 +168,8 @@ export interface FunctionContracts {
   unbindPhone: { request: UnbindPhoneRequest; data: UnbindData }
   mergeAccounts: { request: MergeAccountsRequest; data: MergeAccountsData }
   phoneQuota: { request: PhoneQuotaRequest; data: PhoneQuotaData }
+  sendSmsCode: { request: SendSmsCodeRequest; data: SendSmsCodeData }
+  verifySmsCode: { request: VerifySmsCodeRequest; data: BindData }
 }
 
 // ---- mergeAccounts (server/accounts.ts) -------------------------------------------------

@@ -89,6 +89,14 @@ export const CATALOG = defineCatalog({
   ACCESS_TOKEN_UNAVAILABLE: { retryable: true, zh: '暂时无法获取微信接口调用凭证，请稍后重试', en: 'No WeChat access token is available right now: retry later' },
   QUOTA_ADMIN_ONLY: { retryable: false, zh: '仅管理员可以查询手机号验证额度', en: 'Only an administrator may query the phone-verification quota' },
   QUOTA_NOT_CONFIGURED: { retryable: false, zh: '服务端未配置 AppID 或 AppSecret，无法查询手机号验证额度', en: 'The AppID or AppSecret is not configured: the phone-verification quota cannot be queried' },
+  // ---- SMS verification (the fallback when the phone button cannot be used) ----
+  SMS_NOT_CONFIGURED: { retryable: false, zh: '服务端未配置短信验证，请使用其他方式', en: 'SMS verification is not configured on the server: use another way' },
+  SMS_RATE_LIMITED: { retryable: true, zh: '验证码发送过于频繁，请稍后再试', en: 'Codes were sent too often: wait a moment, then try again' },
+  SMS_DAILY_LIMIT: { retryable: false, zh: '今日短信验证次数已达上限，请明天再试', en: "Today's SMS limit is reached: try again tomorrow" },
+  SMS_SEND_FAILED: { retryable: true, zh: '短信发送失败，请稍后重试', en: 'The SMS could not be sent: retry later' },
+  // One answer for wrong, expired, already used or unknown: the server is no oracle about which.
+  SMS_CODE_INVALID: { retryable: true, zh: '验证码错误或已失效，请检查后重试或重新获取', en: 'The code is wrong or no longer valid: check it, or request a new one' },
+  SMS_TOO_MANY_ATTEMPTS: { retryable: true, zh: '验证码错误次数过多，请重新获取验证码', en: 'Too many wrong codes: request a new code' },
 })
 
 export type ErrorCode = keyof typeof CATALOG
@@ -104,16 +112,24 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /** The client-facing shape of a catalog code. Messages come only from the catalog, so no
  * caller can leak a secret or a phone number into them. */
-export function errorInfo(code: ErrorCode, extra?: { wechatCode?: number; field?: string }): ErrorInfo {
+export function errorInfo(code: ErrorCode, extra?: FailureExtra): ErrorInfo {
   const entry: CatalogEntry = CATALOG[code]
   const info: ErrorInfo = { code, message: entry.zh, messageEn: entry.en, retryable: entry.retryable }
   if (extra && typeof extra.wechatCode === 'number') info.wechatCode = extra.wechatCode
   if (extra && typeof extra.field === 'string') info.field = extra.field
+  if (extra && typeof extra.retryAfterSeconds === 'number') info.retryAfterSeconds = extra.retryAfterSeconds
   return info
 }
 
+/** What a failure may carry besides its code (see `ErrorInfo`). */
+export interface FailureExtra {
+  wechatCode?: number
+  field?: string
+  retryAfterSeconds?: number
+}
+
 /** A failed `Result`. */
-export function fail(code: ErrorCode, extra?: { wechatCode?: number; field?: string }): { ok: false; error: ErrorInfo } {
+export function fail(code: ErrorCode, extra?: FailureExtra): { ok: false; error: ErrorInfo } {
   return { ok: false, error: errorInfo(code, extra) }
 }
 

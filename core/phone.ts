@@ -101,3 +101,19 @@ export function phoneIndexId(e164: string): string {
   }
   return 'p' + e164.slice(1)
 }
+
+/**
+ * A mainland mobile number as a user types it for SMS verification — `13800138000`,
+ * `+86 138 0013 8000`, `86-138-0013-8000` — as a record, or null. Spaces and dashes are
+ * separators people type; anything else (letters, a `+` elsewhere, other country codes) is
+ * refused rather than guessed. Only mainland numbers: the SMS template and sign phonebind
+ * configures are mainland ones (国内短信), and international SMS needs its own templates.
+ */
+export function parseMainlandMobile(input: string): PhoneRecord | null {
+  if (typeof input !== 'string' || input.length > 32) return null
+  const compact = input.trim().replace(/[ -]/g, '')
+  const m = /^(?:\+86|86)?(1[0-9]{10})$/.exec(compact)
+  if (!m) return null
+  const pure = m[1]!
+  return { e164: `+${CN}${pure}`, purePhoneNumber: pure, countryCode: CN, masked: maskPhone(pure, CN) }
+}

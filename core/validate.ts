@@ -13,6 +13,7 @@
  */
 import type { GetOpenDataRequest, GetPhoneNumberRequest, LoginRequest, MergeAccountsRequest, PhoneQuotaRequest, ResolvedCloudID, Result, UnbindPhoneRequest } from './contracts'
 import { fail, ok } from './errors'
+import { parseMainlandMobile, type PhoneRecord } from './phone'
 
 export const LIMITS = {
   /** `wx.login` code and phone-button code (real ones are 32–64 characters). */
@@ -130,5 +131,31 @@ export function parsePhoneQuotaRequest(event: unknown): Result<PhoneQuotaRequest
   return parse(event, ['alert'], (f) => {
     if (f.alert !== undefined && typeof f.alert !== 'boolean') return invalid('alert')
     return ok(f.alert === true ? { alert: true } : {})
+  })
+}
+
+// ---- the SMS fallback ----
+
+/** The number of an SMS request: not text → INVALID_INPUT; text that is no mainland mobile → PHONE_INVALID. */
+function smsPhone(v: unknown): Result<PhoneRecord> {
+  if (!isText(v, 32)) return invalid('phone')
+  const phone = parseMainlandMobile(v)
+  return phone ? ok(phone) : fail('PHONE_INVALID', { field: 'phone' })
+}
+
+export function parseSendSmsCodeRequest(event: unknown): Result<{ phone: PhoneRecord }> {
+  return parse(event, ['phone'], (f) => {
+    const phone = smsPhone(f.phone)
+    return phone.ok ? ok({ phone: phone.data }) : phone
+  })
+}
+
+/** `code` must be exactly 6 digits: anything else is a client bug, caught before any attempt is counted. */
+export function parseVerifySmsCodeRequest(event: unknown): Result<{ phone: PhoneRecord; code: string }> {
+  return parse(event, ['phone', 'code'], (f) => {
+    const phone = smsPhone(f.phone)
+    if (!phone.ok) return phone
+    if (typeof f.code !== 'string' || !/^[0-9]{6}$/.test(f.code)) return invalid('code')
+    return ok({ phone: phone.data, code: f.code })
   })
 }

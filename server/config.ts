@@ -2,9 +2,11 @@
  * @module server/config — the function's deployment settings, read from its environment
  * variables (云函数 → 配置 → 环境变量). Read once per invocation, so a test or the emulator can
  * change them between calls; nothing here is a secret except `appSecret`, which never leaves
- * this object except to build the jscode2session request.
+ * this object except to build the jscode2session request, and the SMS credentials in `sms`
+ * (./sms/config.ts).
  */
 import type { AccountKeyPolicy } from '../core/accounts'
+import { loadSmsConfig, type SmsConfig } from './sms/config'
 
 /** What happens when a number is already bound to another account. */
 export type ConflictPolicy = 'reject' | 'transfer'
@@ -34,6 +36,8 @@ export interface ServerConfig {
   accountKey: AccountKeyPolicy
   /** The cost guard's settings (`phoneQuota`), see `loadCostGuardConfig`. */
   costGuard: CostGuardConfig
+  /** The SMS fallback's provider and limits; undefined when not configured (SMS_NOT_CONFIGURED). */
+  sms?: SmsConfig
 }
 
 /** The quota and cost guard (`phoneQuota` function, server/README.md "Cost guard"). */
@@ -107,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxDataAgeSeconds: Number.isFinite(maxAge) && maxAge > 0 ? maxAge : DEFAULT_MAX_DATA_AGE_SECONDS,
     accountKey: accountKey === 'unionid' ? 'unionid' : 'openid',
     costGuard: loadCostGuardConfig(env),
+    sms: loadSmsConfig(env),
   }
 }

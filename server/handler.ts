@@ -56,7 +56,9 @@ export function handler<D>(name: FunctionName, body: FunctionBody<D>, deps: Hand
   return async (event) => {
     const started = Date.now()
     const config = loadConfig(deps.env ?? process.env)
-    const log = createLogger(name, { secrets: [config.appSecret], sink: deps.sink })
+    // Every secret of the deployment is scrubbed from log lines wherever it appears.
+    const secrets = [config.appSecret, config.sms?.provider.secretKey, config.sms?.codeKey].filter((s): s is string => typeof s === 'string' && s.length >= 4)
+    const log = createLogger(name, { secrets, sink: deps.sink })
     let result: Result<D>
     try {
       const cloud = (deps.cloud ?? getCloud)()
@@ -80,8 +82,9 @@ export function handler<D>(name: FunctionName, body: FunctionBody<D>, deps: Hand
       log.error('unexpected failure', { error: e })
       result = failureFromThrown(e)
     }
-    // Last line of defence: a result that somehow carries the AppSecret is never sent.
-    if (config.appSecret && JSON.stringify(result).includes(config.appSecret)) {
+    // Last line of defence: a result that somehow carries a secret is never sent.
+    const sent = JSON.stringify(result)
+    if (secrets.some((s) => sent.includes(s))) {
       log.error('result withheld: it contained a secret')
       result = fail('INTERNAL_ERROR')
     }

@@ -75,6 +75,8 @@ const FIELDS: Record<(typeof FUNCTIONS)[number], string[]> = {
   unbindPhone: [],
   mergeAccounts: ['after', 'limit'],
   phoneQuota: ['alert'],
+  sendSmsCode: ['phone'],
+  verifySmsCode: ['phone', 'code'],
 }
 
 /** A JSON event: own keys only (`__proto__` included), as the platform delivers it. Half are

@@ -8,16 +8,17 @@ import { ACCESS_TOKENS } from '../../../server/accessToken'
 import { PHONE_EVENTS, PHONE_INDEX } from '../../../server/cloudbaseStore'
 import { SESSIONS } from '../../../server/sessions'
 import { USERS } from '../../../server/users'
+import { SMS_CODES, SMS_COUNTERS } from '../../../server/sms/store'
 
-/** The four functions, in the order init reports them. `satisfies` keeps it complete. */
-export const PHONEBIND_FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone', 'mergeAccounts', 'phoneQuota'] as const satisfies readonly FunctionName[]
+/** The functions, in the order init reports them. `satisfies` keeps it complete. */
+export const PHONEBIND_FUNCTIONS = ['login', 'getPhoneNumber', 'getOpenData', 'unbindPhone', 'mergeAccounts', 'phoneQuota', 'sendSmsCode', 'verifySmsCode'] as const satisfies readonly FunctionName[]
 type Missing = Exclude<FunctionName, (typeof PHONEBIND_FUNCTIONS)[number]>
 // A function added to core/contracts without being listed here fails to compile.
 const complete: Missing extends never ? true : never = true
 void complete
 
 /** Collections the functions read and write; none is readable or writable by clients. */
-export const PHONEBIND_COLLECTIONS = [USERS, PHONE_INDEX, SESSIONS, PHONE_EVENTS, ACCESS_TOKENS] as const
+export const PHONEBIND_COLLECTIONS = [USERS, PHONE_INDEX, SESSIONS, PHONE_EVENTS, ACCESS_TOKENS, SMS_CODES, SMS_COUNTERS] as const
 
 /** The security rule of every collection: only the functions (admin access) touch them. */
 export const COLLECTION_RULE = { read: false, write: false } as const
@@ -31,6 +32,8 @@ export const OPENAPI_PERMISSIONS: Record<(typeof PHONEBIND_FUNCTIONS)[number], s
   mergeAccounts: [],
   // getUsageDetail is not cloud-callable: it goes over HTTPS with the stable token (server/usage.ts).
   phoneQuota: [],
+  sendSmsCode: [],
+  verifySmsCode: [],
 }
 
 /**

@@ -1,0 +1,127 @@
+/**
+ * @module server/sms/store — SMS codes and send counters in CloudBase (read/write false for
+ * clients, like every phonebind collection).
+ *
+ *   sms_codes     `_id` = openid: the caller's one live code — hashed (./codes.ts), its number
+ *                 masked only, expiry, wrong attempts, used. A new code replaces the last.
+ *   sms_counters  `n<digits>-<day>` (sends to a number), `u<openid>-<day>` (codes a user asked
+ *                 for), `app-<day>` (all codes): what ./limits.ts decides on.
+ *
+ * Sending reserves in ONE transaction: the counters are read, checked and written with the new
+ * code, so two concurrent requests for one number cannot both pass the interval (the emulator
+ * and CloudBase detect the write–write conflict; the loser retries and then sees the first
+ * send). Verifying uses conditional updates, each one atomic in the database: an attempt is
+ * CLAIMED (attempts < max) before the code is compared, so concurrent guesses get at most
+ * `maxAttempts` comparisons between them; the code is consumed by `used: false → true`, which
+ * exactly one of two concurrent correct verifications wins.
+ */
+import { phoneIndexId, type PhoneRecord } from '../../core/phone'
+import type { CollectionRef, Database, TransactionRef } from '../cloud'
+import { isTransactionConflict } from '../failures'
+import type { SmsLimits } from './config'
+import { checkSendLimits, chinaDay, type LimitVerdict } from './limits'
+
+export const SMS_CODES = 'sms_codes'
+export const SMS_COUNTERS = 'sms_counters'
+
+/** One issued code as stored. Never the code, never the full number. */
+export interface SmsCodeDoc {
+  nonce: string
+  hash: string
+  masked: string
+  sentAt: Date
+  expiresAt: Date
+  attempts: number
+  used: boolean
+}
+
+interface Command {
+  inc(n: number): unknown
+  lt(v: number): unknown
+}
+interface WhereRef {
+  update(options: { data: Record<string, unknown> }): Promise<{ stats?: { updated?: number } }>
+}
+type QueryableCollection = CollectionRef & { where(query: unknown): WhereRef }
+type CommandDatabase = Database & { command: Command }
+
+/** Transaction attempts when concurrent sends collide on a counter. */
+const RESERVE_ATTEMPTS = 4
+
+export interface Reservation {
+  openid: string
+  phone: PhoneRecord
+  now: Date
+  limits: SmsLimits
+  code: Omit<SmsCodeDoc, 'attempts' | 'used'>
+}
+
+export type ReserveOutcome = LimitVerdict | { ok: false; code: 'CONFLICT' }
+
+async function counter(t: TransactionRef, id: string): Promise<Record<string, unknown>> {
+  const { data } = await t.collection(SMS_COUNTERS).doc(id).get()
+  return data ?? {}
+}
+
+/** Checks the limits and, if they allow, counts the send and stores the code — atomically. */
+export async function reserveSend(db: Database, r: Reservation): Promise<ReserveOutcome> {
+  const day = chinaDay(r.now)
+  const ids = { phone: `n${phoneIndexId(r.phone.e164).slice(1)}-${day}`, user: `u${r.openid}-${day}`, app: `app-${day}` }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.runTransaction(async (t) => {
+        const [phone, user, app] = await Promise.all([counter(t, ids.phone), counter(t, ids.user), counter(t, ids.app)])
+        const phoneSends = Array.isArray(phone.sends) ? (phone.sends as unknown[]).filter((x): x is number => typeof x === 'number') : []
+        const userCount = typeof user.count === 'number' ? user.count : 0
+        const appCount = typeof app.count === 'number' ? app.count : 0
+        const verdict = checkSendLimits({ phoneSends, userCount, appCount }, r.now.getTime(), r.limits)
+        if (!verdict.ok) return verdict
+        const counters = t.collection(SMS_COUNTERS)
+        await counters.doc(ids.phone).set({ data: { day, sends: [...phoneSends, r.now.getTime()] } })
+        await counters.doc(ids.user).set({ data: { day, count: userCount + 1 } })
+        await counters.doc(ids.app).set({ data: { day, count: appCount + 1 } })
+        await t.collection(SMS_CODES).doc(r.openid).set({ data: { ...r.code, attempts: 0, used: false } })
+        return verdict
+      }, 0)
+    } catch (e) {
+      if (!isTransactionConflict(e)) throw e
+      if (attempt >= RESERVE_ATTEMPTS) return { ok: false, code: 'CONFLICT' }
+    }
+  }
+}
+
+/** Marks a code whose text could not be sent as used, so it can never be verified. */
+export async function discardCode(db: Database, openid: string, nonce: string): Promise<void> {
+  await (db.collection(SMS_CODES) as QueryableCollection).where({ _id: openid, nonce }).update({ data: { used: true } })
+}
+
+export interface CodeStore {
+  /** The caller's live code, or null. */
+  read(openid: string): Promise<SmsCodeDoc | null>
+  /** Claims one attempt at `nonce`; false when it is used, replaced or out of attempts. */
+  claimAttempt(openid: string, nonce: string, maxAttempts: number): Promise<boolean>
+  /** Consumes `nonce`; false when another verification consumed it first. */
+  consume(openid: string, nonce: string, at: Date): Promise<boolean>
+}
+
+export function cloudCodeStore(database: Database): CodeStore {
+  const db = database as CommandDatabase
+  const _ = db.command
+  const rows = () => db.collection(SMS_CODES) as QueryableCollection
+  return {
+    async read(openid) {
+      const { data } = await rows().doc(openid).get()
+      if (!data) return null
+      const at = (v: unknown) => (v instanceof Date ? v : new Date(String(v)))
+      return { ...(data as unknown as SmsCodeDoc), sentAt: at(data.sentAt), expiresAt: at(data.expiresAt) }
+    },
+    async claimAttempt(openid, nonce, maxAttempts) {
+      const res = await rows().where({ _id: openid, nonce, used: false, attempts: _.lt(maxAttempts) }).update({ data: { attempts: _.inc(1) } })
+      return (res.stats?.updated ?? 0) > 0
+    },
+    async consume(openid, nonce, at) {
+      const res = await rows().where({ _id: openid, nonce, used: false }).update({ data: { used: true, usedAt: at } })
+      return (res.stats?.updated ?? 0) > 0
+    },
+  }
+}
