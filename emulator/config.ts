@@ -75,3 +75,20 @@ export function readCloudfunctionRoot(projectRoot: string): string {
   }
   return resolve(projectRoot, cf)
 }
+
+/**
+ * Environment the emulator gives every function for the SMS fallback: the simulated Tencent
+ * Cloud SMS account (its key pair is made per emulator start) and its endpoint on the emulator,
+ * so `sendSmsCode` talks to it through the real SDK. See server/sms/config.ts for each variable.
+ */
+export function smsFunctionEnv(account: { secretId: string; secretKey: string; sdkAppId: string; templateId: string; sign: string; region: string }, endpoint: string): Record<string, string> {
+  return {
+    PHONEBIND_SMS_SECRET_ID: account.secretId,
+    PHONEBIND_SMS_SECRET_KEY: account.secretKey,
+    PHONEBIND_SMS_SDK_APP_ID: account.sdkAppId,
+    PHONEBIND_SMS_TEMPLATE_ID: account.templateId,
+    PHONEBIND_SMS_SIGN_NAME: account.sign,
+    PHONEBIND_SMS_REGION: account.region,
+    PHONEBIND_SMS_ENDPOINT: endpoint,
+  }
+}

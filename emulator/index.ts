@@ -7,16 +7,17 @@
  *   GET  /sns/jscode2session    the simulated WeChat's code2Session
  *   /cgi-bin/stable_token, /cgi-bin/token, /wxa/charge/usage/get, /cgi-bin/webhook/send,
  *   /client/quota…, /client/webhooks, /client/timer   the cost guard (`./wechat/charge-routes.ts`)
+ *   POST /tencentcloud/sms/     Tencent Cloud SMS `SendSms` for the real SDK; /client/sms/… its inboxes (`./sms/`)
  *   /client/…                   the simulated client (see `./wechat/client-routes.ts`)
  *   extra `routes`              e.g. the console (`/console`)
  * Every request first passes `./http/guard.ts` (Origin, loopback Host, body Content-Type).
  * Each service is a module behind one lifecycle (`EmulatorService`: start, stop, info); only
- * the registry (`./registry.ts`) starts them, in order (store → wechat → storage → http →
+ * the registry (`./registry.ts`) starts them, in order (store → wechat → storage → sms → http →
  * runner), and stops them in reverse.
  */
 import { join, resolve } from 'node:path'
 import { EmulatorClient } from './client'
-import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, declaredCollections, readCloudfunctionRoot, wechatFunctionEnv } from './config'
+import { DEFAULTS, DEFAULT_FUNCTIONS_DIR, declaredCollections, readCloudfunctionRoot, smsFunctionEnv, wechatFunctionEnv } from './config'
 import { EmulatorEvents } from './events'
 import { HttpService } from './http/service'
 import { isLoopbackHostname } from './http/guard'
@@ -25,6 +26,8 @@ import { ServiceRegistry } from './registry'
 import { createFunctionActions, type ReloadReport, type Runner } from './runner'
 import { RunnerService } from './runner/service'
 import type { Storage } from './storage'
+import { SmsService } from './sms/service'
+import type { SmsState } from './sms/state'
 import { StorageService } from './storage/service'
 import type { DocumentStore } from './store'
 import { StoreService } from './store/service'
@@ -102,6 +105,8 @@ export interface EmulatorHandles {
   events: EmulatorEvents
   invocations: InvocationRegistry
   storage: Storage
+  /** The simulated Tencent Cloud SMS: account, inboxes, faults. */
+  sms: SmsState
 }
 
 export interface RunningEmulator extends EmulatorHandles {
@@ -154,6 +159,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     baseUrl,
   })
   const storage = new StorageService({ env, dataDir, fresh: options.fresh, baseUrl, clock, maxFileBytes: options.maxFileBytes })
+  const sms = new SmsService({ clock, baseUrl })
   const runner = new RunnerService({
     functionsDir,
     adminUrl: () => `${http.url}/admin`,
@@ -162,7 +168,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     events,
     clock,
     poolSize: options.poolSize,
-    defaultFunctionEnv: () => wechatFunctionEnv({ appSecret: defaultApp(wechat.wechat).secret, apiBase: http.url, appid: defaultApp(wechat.wechat).appid }),
+    defaultFunctionEnv: () => ({
+      ...wechatFunctionEnv({ appSecret: defaultApp(wechat.wechat).secret, apiBase: http.url, appid: defaultApp(wechat.wechat).appid }),
+      ...smsFunctionEnv(sms.state.account, sms.endpoint()),
+    }),
     dev: projectRoot ? { buildDir: join(projectRoot, DEFAULTS.buildDir), cwd: projectRoot, watch: options.watch } : undefined,
     onReload: options.onReload,
   })
@@ -181,6 +190,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     get runner() {
       return runner.runner
+    },
+    get sms() {
+      return sms.state
     },
   }
   const http = new HttpService({
@@ -205,9 +217,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           onReset: async () => {
             await clearDatabase(store.store)
             await storage.storage.files.clear()
+            sms.state.reset()
           },
         }),
         storage.storage.route,
+        ...sms.routes(),
       ]
       const extra = typeof options.routes === 'function' ? options.routes(handles) : (options.routes ?? [])
       return [...builtIn, ...extra]
@@ -215,7 +229,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   })
 
   // The runner starts after the server: the functions' environment carries its URL.
-  const registry = new ServiceRegistry([store, wechat, storage, http, runner])
+  const registry = new ServiceRegistry([store, wechat, storage, sms, http, runner])
   await registry.startAll()
   const aside = wechat.wechat.setAsideAs
   if (aside) log(`Started a new simulated WeChat; the previous one is kept as ${aside}`)

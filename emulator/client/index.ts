@@ -17,6 +17,7 @@ import type { CallFunctionReply, CallFunctionSuccess } from '../wechat/call-func
 import type { CapturedWebhook } from '../wechat/charge-routes'
 import type { MeterView, ResourcePackage } from '../wechat/meter'
 import type { FaultApi, FaultSpec } from '../wechat/faults'
+import type { InboxMessage, SmsFaults } from '../sms/state'
 import type { TapOptions, TapOutcome } from '../wechat/phone'
 import type { TestUser, WeChatApp } from '../wechat/state'
 
@@ -222,5 +223,24 @@ export class EmulatorClient {
   /** Fires the timer trigger of function `name` now (no WeChat user); its result. */
   async fireTimer<T = unknown>(name: string): Promise<{ ok: true; result: T; invocationId: string } | { ok: false; errCode: number; errMsg: string }> {
     return this.request('POST', '/client/timer', { name })
+  }
+
+  /** The texts the simulated Tencent Cloud SMS delivered to `phone`, newest first (with their codes). */
+  async smsInbox(phone: string): Promise<InboxMessage[]> {
+    return (await this.request<{ messages: InboxMessage[] }>('GET', `/client/sms/inbox?phone=${encodeURIComponent(phone)}`)).messages
+  }
+
+  /** Every text, newest first; numbers masked unless `reveal`. */
+  async smsMessages(reveal = false): Promise<InboxMessage[]> {
+    return (await this.request<{ messages: InboxMessage[] }>('GET', `/client/sms/inbox${reveal ? '?reveal=1' : ''}`)).messages
+  }
+
+  /** Sets SMS faults (send failure, lost in delivery, rate limit) until switched off; answers all of them. */
+  async setSmsFaults(faults: Partial<SmsFaults>): Promise<SmsFaults> {
+    return this.request<SmsFaults>('POST', '/client/sms/faults', faults)
+  }
+
+  async smsFaults(): Promise<SmsFaults> {
+    return this.request<SmsFaults>('GET', '/client/sms/faults')
   }
 }

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Result } from '../../core/contracts'
 import { startEmulator, type RunningEmulator } from '../../emulator'
-import { wechatFunctionEnv } from '../../emulator/config'
+import { smsFunctionEnv, wechatFunctionEnv } from '../../emulator/config'
+import { SMS_API_PATH } from '../../emulator/sms/api'
 import { buildFunctions } from '../../scripts/buildFunctions'
 import { PHONEBIND_FUNCTIONS } from '../../packages/phonebind/src/facts'
 
@@ -31,9 +32,10 @@ export interface Harness {
   optInResponses: Set<unknown>
   /**
    * Replaces the environment of every function: the emulator's WeChat settings (AppSecret, API
-   * base) plus `extra`; `{ withoutSecret: true }` deploys without an AppSecret.
+   * base) and SMS settings (the simulated Tencent Cloud SMS account) plus `extra`;
+   * `{ withoutSecret: true }` deploys without an AppSecret, `{ withoutSms: true }` without SMS.
    */
-  setEnv(extra?: Record<string, string>, options?: { withoutSecret?: boolean }): void
+  setEnv(extra?: Record<string, string>, options?: { withoutSecret?: boolean; withoutSms?: boolean }): void
   appSecret: string
   /** Every session key WeChat has issued during the suite (rotation overwrites WeChat's own record). */
   sessionKeys: Set<string>
@@ -83,12 +85,13 @@ export async function startHarness(): Promise<Harness> {
       fullPhone = extra.PHONEBIND_RETURN_FULL_PHONE === '1'
       const wechat = wechatFunctionEnv({ appSecret, apiBase: emu.url, appid: emu.appid })
       if (options.withoutSecret) delete (wechat as Record<string, string>).PHONEBIND_APPSECRET
-      for (const name of FUNCTIONS) emu.runner.setFunctionEnv(name, { ...wechat, ...extra })
+      const sms = options.withoutSms ? {} : smsFunctionEnv(emu.sms.account, `${emu.url}${SMS_API_PATH.slice(0, -1)}`)
+      for (const name of FUNCTIONS) emu.runner.setFunctionEnv(name, { ...wechat, ...sms, ...extra })
     },
     findLeaks(phoneNumbers) {
       recordKeys()
       const leaks: string[] = []
-      const secrets = [appSecret, ...sessionKeys]
+      const secrets = [appSecret, ...sessionKeys, emu.sms.account.secretKey]
       const scan = (what: string, text: string, numbers: boolean) => {
         for (const s of secrets) if (text.includes(s)) leaks.push(`${what} contains a secret: ${text.slice(0, 120)}`)
         if (numbers) for (const n of phoneNumbers) if (text.includes(n)) leaks.push(`${what} contains a full number: ${text.slice(0, 120)}`)
