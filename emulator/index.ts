@@ -210,6 +210,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         createJscode2SessionRoute(wechat.wechat),
         // Before the client routes: they answer 404 for any /client path they do not know.
         createChargeRoutes({ wechat: wechat.wechat, functions: runner }),
+        ...sms.routes(),
         createClientRoutes({
           wechat: wechat.wechat,
           functions: runner,
@@ -221,7 +222,6 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           },
         }),
         storage.storage.route,
-        ...sms.routes(),
       ]
       const extra = typeof options.routes === 'function' ? options.routes(handles) : (options.routes ?? [])
       return [...builtIn, ...extra]
