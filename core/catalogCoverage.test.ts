@@ -18,6 +18,8 @@ const SERVER_DECIDED: ErrorCode[] = ['UNAUTHENTICATED', 'LEGACY_NOT_CONFIGURED',
 const COMPONENT_DECIDED: ErrorCode[] = ['PHONE_TAP_COOLDOWN']
 // Accounts (server/accounts.ts): who may call, and whether the deployment has unionid accounts.
 SERVER_DECIDED.push('ACCOUNT_MERGE_UNAVAILABLE')
+// The SMS fallback (server/functions/{send,verify}SmsCode.ts): test/functions/smsFallback.test.ts produces each.
+SERVER_DECIDED.push('SMS_NOT_CONFIGURED', 'SMS_RATE_LIMITED', 'SMS_DAILY_LIMIT', 'SMS_SEND_FAILED', 'SMS_CODE_INVALID', 'SMS_TOO_MANY_ATTEMPTS')
 /** Codes the core functions themselves return, each produced here for real. */
 async function coreProduced(): Promise<ErrorCode[]> {
   const out: ErrorCode[] = []

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { maskPhone, normalisePhone, phoneIndexId } from './phone'
+import { maskPhone, normalisePhone, parseMainlandMobile, phoneIndexId } from './phone'
 
 describe('normalisePhone', () => {
   it('normalises a CN number with countryCode as a string', () => {
@@ -113,5 +113,14 @@ describe('phoneIndexId', () => {
   it('throws on something that is not normalised E.164 (a caller bug)', () => {
     expect(() => phoneIndexId('13800138000')).toThrow(TypeError)
     expect(() => phoneIndexId('+86 138')).toThrow(TypeError)
+  })
+})
+
+describe('parseMainlandMobile', () => {
+  it.each(['13800138000', '+8613800138000', '8613800138000', '+86 138 0013 8000', ' 138-0013-8000 '])('accepts %j as +8613800138000', (input) => {
+    expect(parseMainlandMobile(input)).toEqual({ e164: '+8613800138000', purePhoneNumber: '13800138000', countryCode: '86', masked: '138****8000' })
+  })
+  it.each(['', '1380013800', '138001380001', '23800138000', '+1 4155550100', '0086 13800138000', '138 0013 800a', '+86+13800138000', '1'.repeat(40)])('refuses %j', (input) => {
+    expect(parseMainlandMobile(input)).toBeNull()
   })
 })
