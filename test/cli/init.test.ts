@@ -108,7 +108,7 @@ describe('phonebind init in an existing project', () => {
     const r = await runCli(['init', '--yes'], dir)
     const rc = json(join(dir, 'cloudbaserc.json'))
     expect(rc.functions.slice(0, 2)).toEqual(theirs.functions)
-    expect(rc.functions.map((f: { name: string }) => f.name)).toEqual(['todos', 'login', 'getPhoneNumber', 'getOpenData', 'unbindPhone', 'mergeAccounts', 'phoneQuota'])
+    expect(rc.functions.map((f: { name: string }) => f.name)).toEqual(['todos', ...PHONEBIND_FUNCTIONS])
     expect(readFileSync(join(dir, 'cloudbaserc.json'), 'utf8')).toMatch(/^\{\n {4}"envId"/) // their indentation
     expect(r.out).toContain('+ functions[name=getPhoneNumber]')
   })

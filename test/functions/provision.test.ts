@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type RunningEmulator } from '../../emulator'
+import { PHONEBIND_COLLECTIONS } from '../../packages/phonebind/src/facts'
 import { listCollections, provision, RULES_DIR } from '../../scripts/provision'
 
 process.env.TENCENTCLOUD = 'true' // no metadata probes from node-sdk (wire §5)
@@ -21,8 +22,8 @@ afterAll(async () => {
   await rm(emptyDir, { recursive: true, force: true })
 })
 
-it('ships deny-all security rules for exactly the five collections', async () => {
-  expect(listCollections()).toEqual(['access_tokens', 'phone_events', 'phone_index', 'sessions', 'users'])
+it("ships deny-all security rules for exactly phonebind's collections", async () => {
+  expect(listCollections()).toEqual([...PHONEBIND_COLLECTIONS].sort())
   for (const c of listCollections()) {
     expect(JSON.parse(await readFile(join(RULES_DIR, `${c}.rules.json`), 'utf8'))).toEqual({ read: false, write: false })
   }
