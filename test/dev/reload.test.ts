@@ -86,7 +86,7 @@ async function callFailure(name: string, data: Record<string, unknown> = {}): Pr
 }
 
 test('finds every function of cloudfunctionRoot, phonebind\'s and the user\'s, and skips _shared', () => {
-  expect(emu.runner.listFunctions()).toEqual(['getOpenData', 'getPhoneNumber', 'hello', 'login', 'mergeAccounts', 'notInstalled', 'phoneQuota', 'todo', 'unbindPhone'])
+  expect(emu.runner.listFunctions()).toEqual(['getOpenData', 'getPhoneNumber', 'hello', 'login', 'mergeAccounts', 'notInstalled', 'phoneQuota', 'sendSmsCode', 'todo', 'unbindPhone', 'verifySmsCode'])
 })
 
 test('a plain-JS function runs from its own folder with its own wx-server-sdk (~2.6.3) and the database', async () => {
