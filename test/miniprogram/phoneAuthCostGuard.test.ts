@@ -79,6 +79,8 @@ describe('no paid button for a bound user', () => {
     cloud.callFunction.mockResolvedValue(resolved({ ok: true, data: { unbound: true } }))
     await weapp.callFunction('unbindPhone', {} as never)
     expect(mount().button()).toBeDefined()
+    await settle()
+    expect(first.button()).toBeDefined() // the one still showing the number follows too
   })
 
   test('an unbound session keeps the button', async () => {

@@ -130,7 +130,11 @@ Component({
       this.syncOpenType()
       if (!this.checkSupport()) return
       // Cost guard: a user already bound sees their number, not a paid button.
-      h.unwatchPhone = watchKnownPhone(() => this.showKnownBinding())
+      h.unwatchPhone = watchKnownPhone((phone) => {
+        // Unbound elsewhere (unbindPhone): the number shown is gone, the button is back.
+        if (!phone && this.data.phase === 'bound') this.reset()
+        else this.showKnownBinding()
+      })
       if (!this.showKnownBinding()) this.resumeCooldown()
       this.watchPrivacy()
     },
