@@ -61,7 +61,13 @@ function page(q: Query): { offset: number; limit: number } | undefined {
 export function createChargeRoutes(deps: ChargeRouteDeps): RouteHandler {
   const { wechat } = deps
   const state = wechat.live
-  const webhooks: CapturedWebhook[] = []
+  // Kept per snapshot, so a reset (which starts a new snapshot) starts with none; memory only.
+  const captured = new WeakMap<object, CapturedWebhook[]>()
+  const hooks = (): CapturedWebhook[] => {
+    let list = captured.get(state.snapshot)
+    if (!list) captured.set(state.snapshot, (list = []))
+    return list
+  }
 
   const appidOf = (b: Record<string, unknown>): string => {
     const a = b.appid
@@ -113,6 +119,7 @@ export function createChargeRoutes(deps: ChargeRouteDeps): RouteHandler {
       if (req.method !== 'POST') return { errcode: 43002, errmsg: 'require POST method' }
       const body = await readJson(req)
       const key = url.searchParams.get('key') ?? ''
+      const webhooks = hooks()
       webhooks.push({ at: state.clock.now(), keyHint: key.slice(-4), body })
       if (webhooks.length > MAX_WEBHOOKS) webhooks.shift()
       state.emit('webhook', 0)
@@ -123,7 +130,7 @@ export function createChargeRoutes(deps: ChargeRouteDeps): RouteHandler {
 
   const clientGet: Record<string, (url: URL) => unknown> = {
     '/client/quota': (url) => meterView(state, appidOf({ appid: url.searchParams.get('appid') ?? undefined })),
-    '/client/webhooks': () => ({ webhooks }),
+    '/client/webhooks': () => ({ webhooks: hooks() }),
   }
   const clientPost: Record<string, (b: Record<string, unknown>) => Promise<unknown> | unknown> = {
     '/client/quota/packages': (b) => {

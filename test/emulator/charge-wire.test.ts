@@ -64,3 +64,12 @@ it('validates package purchases: calls must be a positive integer', async () => 
   expect((await post('/client/quota/packages', { calls: 'many' })).status).toBe(400)
   expect((await post('/client/quota/packages', { calls: 5, days: 1 })).body).toMatchObject({ package: { all: 5, used: 0 } })
 })
+
+it('a reset forgets the captured webhooks and starts the meter over', async () => {
+  await post('/cgi-bin/webhook/send?key=abcd', { msgtype: 'text', text: { content: 'x' } })
+  await emu.client.setQuota(3)
+  expect((await emu.client.webhooks()).length).toBeGreaterThan(0)
+  await emu.client.reset()
+  expect(await emu.client.webhooks()).toEqual([])
+  expect(await emu.client.quota()).toMatchObject({ quotaLeft: 1000, spentFen: 0, calls: { total: 0 } })
+})
