@@ -178,6 +178,28 @@ describe('phoneQuota: the stable access token', () => {
     expect(row.token).toBe(forced.access_token)
   })
 
+  it('costs one database read with a fresh stored token, five CloudBase requests and one stable_token to refresh it', async () => {
+    const budget = async () => {
+      const actions: string[] = []
+      const off = h.emu.events.on('admin.call', (e) => {
+        if (e.invocationId) actions.push(e.detail ? `${e.action}:${e.detail}` : e.action)
+      })
+      try {
+        expectOk(await timer())
+      } finally {
+        off()
+      }
+      return actions
+    }
+    await h.emu.store.remove('access_tokens', {}, { multi: true })
+    const tokenCalls = calls('stable_token')
+    const cold = await budget()
+    expect(cold).toHaveLength(5) // read, lease (update, then insert: no row yet), read under the lease, store + release
+    expect(calls('stable_token') - tokenCalls).toBe(1)
+    expect(await budget()).toHaveLength(1)
+    expect(calls('stable_token') - tokenCalls).toBe(1)
+  })
+
   it('never puts a token, the AppSecret or the webhook key in a response or a log line', () => {
     const text = [...h.responses.map((r) => JSON.stringify(r)), ...h.logs].join('\n')
     for (const t of tokens()) expect(text).not.toContain(t)
