@@ -35,6 +35,7 @@ export type CreateUserOptions = CreateUserInput
 
 // `PhoneButtonDetail` is `e.detail` of the phone button: the type the mini program's code classifies.
 export type { CallFunctionReply, CallFunctionSuccess, CapturedWebhook, FaultApi, FaultSpec, MeterView, PhoneButtonDetail, ResourcePackage, TapOptions, TapOutcome }
+export type { InboxMessage, SmsFaults }
 
 /** A rejected `callFunction`, shaped like `wx.cloud.callFunction`'s rejection. */
 export class CloudCallError extends Error {

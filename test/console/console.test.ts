@@ -49,7 +49,7 @@ beforeAll(async () => {
   functionsDir = await mkdtemp(join(tmpdir(), 'phonebind-console-'))
   // Building the functions and starting the browser overlap: both take seconds.
   const [, launched] = await Promise.all([
-    buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir: functionsDir, functions: ['login', 'getPhoneNumber', 'getOpenData', 'phoneQuota'] }),
+    buildFunctions({ root: join(__dirname, '..', '..', 'cloudfunctions'), outDir: functionsDir, functions: ['login', 'getPhoneNumber', 'getOpenData', 'phoneQuota', 'sendSmsCode', 'verifySmsCode'] }),
     chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -260,6 +260,42 @@ test('the quota panel: calls used, money spent and quota left; a spent quota is 
   expect(raw).toContain('(已隐藏 / hidden)')
   for (const t of tokens) expect(raw).not.toContain(t)
   await shot('quota')
+})
+
+test('the SMS panel: sendSmsCode texts the chosen user a code, the inbox shows it (number masked), verifySmsCode binds with source sms', async () => {
+  const openid = await chooseUser('Han Meimei')
+  const outcome = async () => {
+    await page.waitForSelector('[data-test=sms-result][data-code]')
+    return page.getAttribute('[data-test=sms-result]', 'data-code')
+  }
+  await page.fill('[data-test=sms-phone]', '19900001111')
+  await page.click('[data-test=sms-send]')
+  expect(await outcome()).toBe('OK')
+  const text = page.locator('[data-test=sms-inbox] li', { hasText: '【phonebind】' }).first()
+  await text.waitFor()
+  expect(await text.getAttribute('data-phone')).toBe('+86199****1111')
+  const code = /验证码为(\d{6})/.exec((await text.textContent()) ?? '')?.[1]
+  expect(code).toMatch(/^\d{6}$/)
+  await shot('sms-inbox')
+
+  await page.fill('[data-test=sms-code]', code!)
+  await page.evaluate(() => document.querySelector('[data-test=sms-result]')!.removeAttribute('data-code'))
+  await page.click('[data-test=sms-verify]')
+  expect(await outcome()).toBe('OK')
+  const users = await emu.client.db<{ _id: string; phone?: { masked: string; source: string } }>('users')
+  expect(users.find((u) => u._id === openid)?.phone).toMatchObject({ masked: '199****1111', source: 'sms' })
+
+  // A send failure injected from the panel: the next code fails with SMS_SEND_FAILED, no text arrives.
+  await page.check('[data-test=sms-fault-sendFailure]')
+  for (let i = 0; i < 50 && !(await emu.client.smsFaults()).sendFailure; i++) await new Promise((r) => setTimeout(r, 20))
+  await page.fill('[data-test=sms-phone]', '19900001112')
+  await page.evaluate(() => document.querySelector('[data-test=sms-result]')!.removeAttribute('data-code'))
+  await page.click('[data-test=sms-send]')
+  expect(await outcome()).toBe('SMS_SEND_FAILED')
+  expect(await page.textContent('[data-test=sms-result]')).toContain('短信发送失败')
+  expect(await emu.client.smsInbox('19900001112')).toEqual([])
+  await page.uncheck('[data-test=sms-fault-sendFailure]')
+  await shot('sms-failed')
 })
 
 describe('the privacy step: WeChat\'s official popup (the console\'s app registers no listener)', () => {

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * @module console/page/main — boots the console: header, phone, log, controls, data, files.
+ * @module console/page/main — boots the console: header, phone, log, controls, data, files, quota, SMS.
  */
 import './styles.css'
 import { consoleApi, messageOf } from './api'
@@ -11,6 +11,7 @@ import { mountFiles } from './files'
 import { mountLog } from './log'
 import { mountPhone } from './phone'
 import { mountQuota } from './quota'
+import { mountSms } from './sms'
 import { refreshState } from './state'
 import { mountUsers } from './users'
 
@@ -18,6 +19,7 @@ async function boot(): Promise<void> {
   const data = mountData($('#data'))
   const files = mountFiles($('#files'))
   const quota = mountQuota($('#quota'))
+  const sms = mountSms($('#sms'), { afterCall: () => refreshData() })
   // Function calls land in bursts; one refresh per burst is enough.
   let pending: ReturnType<typeof setTimeout> | undefined
   const refreshData = () => {
@@ -26,6 +28,7 @@ async function boot(): Promise<void> {
       data.refresh()
       files.refresh()
       quota.refresh()
+      sms.refresh()
     }, 150)
   }
   const log = mountLog($('#log'), { onInvocationEnd: refreshData })
