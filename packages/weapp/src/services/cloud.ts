@@ -25,6 +25,10 @@ function errorFromResult(value: unknown): ErrorInfo {
   const info = errorInfo(value.code, extra)
   // The server may know better whether a retry helps (e.g. an unknown transient WeChat code).
   if (typeof value.retryable === 'boolean') info.retryable = value.retryable
+  // How long to wait (SMS_RATE_LIMITED): the SMS form counts it down on its resend button.
+  if (typeof value.retryAfterSeconds === 'number' && Number.isFinite(value.retryAfterSeconds) && value.retryAfterSeconds >= 0) {
+    info.retryAfterSeconds = value.retryAfterSeconds
+  }
   return info
 }
 
