@@ -27,7 +27,7 @@ export const DIST_DIR = path.join(PACKAGE_DIR, 'miniprogram_dist')
 export const TYPES_DIR = path.join(PACKAGE_DIR, 'types')
 
 /** The JS entries: the package's `index` (for `require('phonebind-weapp')`) and each component. */
-const ENTRIES = ['index.ts', 'phone-auth/index.ts']
+const ENTRIES = ['index.ts', 'phone-auth/index.ts', 'sms-verify/index.ts']
 /** Component and page assets copied as they are. */
 const ASSET_EXT = new Set(['.json', '.wxml', '.wxss', '.wxs', '.png', '.svg'])
 
