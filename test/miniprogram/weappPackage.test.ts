@@ -32,6 +32,8 @@ test('holds the built component, its runtime, the types and the README, and noth
     'miniprogram_dist/index.js',
     'miniprogram_dist/phone-auth/index.js', 'miniprogram_dist/phone-auth/index.json', 'miniprogram_dist/phone-auth/index.wxml', 'miniprogram_dist/phone-auth/index.wxss',
     'miniprogram_dist/core/errors.js', 'miniprogram_dist/core/wechatCodes.js', 'miniprogram_dist/core/baseLibrary.js',
+    'miniprogram_dist/sms-verify/index.js', 'miniprogram_dist/sms-verify/index.json', 'miniprogram_dist/sms-verify/index.wxml', 'miniprogram_dist/sms-verify/index.wxss',
+    'miniprogram_dist/services/sms.js', 'types/sms-verify/type.d.ts',
   ]))
 })
 
@@ -81,6 +83,11 @@ test('the declarations type-check a TypeScript page using only the tarball\'s fi
       "export async function unbind(): Promise<boolean> { const r = await callFunction('unbindPhone', {}); return r.ok && r.data.released }",
       "export function onBound(e: { detail: PhoneAuthBoundDetail }): string { return e.detail.phone.masked }",
       "export function onFailed(e: { detail: PhoneAuthFailedDetail }): string { return e.detail.nextStep + e.detail.error.code }",
+      "import { sendSmsCode } from 'phonebind-weapp'",
+      "import type { SmsVerifyBoundDetail, SmsVerifyFailedDetail } from 'phonebind-weapp'",
+      "export async function sms(): Promise<string> { const r = await sendSmsCode('13800138000'); return r.ok ? r.data.maskedPhone + r.data.resendAfterSeconds : r.error.code }",
+      "export function onSmsBound(e: { detail: SmsVerifyBoundDetail }): PhoneAuthBoundDetail { return e.detail }",
+      "export function onSmsFailed(e: { detail: SmsVerifyFailedDetail }): string { return e.detail.stage + e.detail.nextStep }",
       "// @ts-expect-error: a function that does not exist is refused",
       "callFunction('noSuchFunction', {})",
     ].join('\n'))
@@ -115,6 +122,31 @@ describe('phone-auth properties: one definition', () => {
   test('the @default tags of PhoneAuthProps match', () => {
     const dts = fs.readFileSync(path.join(PKG, 'types/phone-auth/type.d.ts'), 'utf8')
     const block = dts.slice(dts.indexOf('interface PhoneAuthProps'))
+    for (const [name, p] of Object.entries(props)) {
+      const tag = new RegExp(`@default ([^*]+?) \\*/\\s*${name}:`).exec(block)
+      expect({ name, default: tag?.[1] }).toEqual({ name, default: literal(p.value) })
+    }
+  })
+})
+
+describe('sms-verify properties: one definition', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { props } = require(path.join(PKG, 'miniprogram_dist/sms-verify/props.js')) as { props: Record<string, { type: unknown; value: unknown }> }
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const literal = (value: unknown) => (typeof value === 'string' ? `'${value}'` : String(value))
+
+  test('the README\'s sms-verify properties table lists each property with its type and default, and nothing else', () => {
+    const readme = fs.readFileSync(path.join(PKG, 'README.md'), 'utf8')
+    const table = readme.slice(readme.indexOf('### sms-verify properties'), readme.indexOf('### sms-verify events'))
+    const rows = [...table.matchAll(/^\| ([a-z-]+) \| (\w+) \| `([^`]*)` \|/gm)].map((m) => ({ name: m[1], type: m[2], value: m[3] }))
+    // An empty default is written '' in the table (an empty code span does not render).
+    const expected = Object.entries(props).map(([name, p]) => ({ name: kebab(name), type: (p.type as { name: string }).name, value: p.value === '' ? "''" : String(p.value) }))
+    expect(rows).toEqual(expected)
+  })
+
+  test('the @default tags of SmsVerifyProps match', () => {
+    const dts = fs.readFileSync(path.join(PKG, 'types/sms-verify/type.d.ts'), 'utf8')
+    const block = dts.slice(dts.indexOf('interface SmsVerifyProps'))
     for (const [name, p] of Object.entries(props)) {
       const tag = new RegExp(`@default ([^*]+?) \\*/\\s*${name}:`).exec(block)
       expect({ name, default: tag?.[1] }).toEqual({ name, default: literal(p.value) })
