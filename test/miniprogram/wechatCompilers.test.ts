@@ -37,6 +37,10 @@ describe('miniprogram-ci (the compile step of 上传, offline)', () => {
       'miniprogram_npm/phonebind-weapp/phone-auth/index.wxml',
       'miniprogram_npm/phonebind-weapp/phone-auth/index.wxss',
       'miniprogram_npm/phonebind-weapp/core/errors.js',
+      'miniprogram_npm/phonebind-weapp/sms-verify/index.js',
+      'miniprogram_npm/phonebind-weapp/sms-verify/index.json',
+      'miniprogram_npm/phonebind-weapp/sms-verify/index.wxml',
+      'miniprogram_npm/phonebind-weapp/sms-verify/index.wxss',
     ]))
     // TypeScript went through devtools' plugin: no .ts is uploaded, and the page asks for the package by name.
     expect(compiled.files.filter((f) => f.endsWith('.ts'))).toEqual([])
@@ -59,6 +63,7 @@ describe('wcc and wcsc (miniprogram-compiler)', () => {
   test('wcc compiles every WXML file, the package component included', () => {
     const wxml = compiled.files.filter((f) => f.endsWith('.wxml'))
     expect(wxml).toContain('miniprogram_npm/phonebind-weapp/phone-auth/index.wxml')
+    expect(wxml).toContain('miniprogram_npm/phonebind-weapp/sms-verify/index.wxml')
     const run = runWcc(compiled.dir, wxml)
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' })
     expect(run.stdout).toContain('$gwx')
@@ -78,6 +83,7 @@ describe('wcc and wcsc (miniprogram-compiler)', () => {
   test('wcsc compiles every WXSS file, the package component included', () => {
     const wxss = compiled.files.filter((f) => f.endsWith('.wxss'))
     expect(wxss).toContain('miniprogram_npm/phonebind-weapp/phone-auth/index.wxss')
+    expect(wxss).toContain('miniprogram_npm/phonebind-weapp/sms-verify/index.wxss')
     const run = runWcsc(compiled.dir, wxss)
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' })
     expect(run.stdout).toContain('miniprogram_npm/phonebind-weapp/phone-auth/index.wxss')

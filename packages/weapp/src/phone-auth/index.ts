@@ -17,6 +17,8 @@ import { clearTapCooldown, cooldownRemaining, normaliseSettings, recordAbandoned
 import type { CooldownSettings } from '../services/tapCooldown'
 import type { PhoneButtonDetail, PrivacyResolve } from '../types/wechat'
 import { boundMessage, cooldownMessage, developerHint, isAbandonedTap, nextStepFor, NEXT_STEP_TEXT } from './outcomes'
+import { offersSmsFallback } from '../sms-verify/fallback'
+import type { SmsVerifyBoundDetail } from '../sms-verify/type'
 import { props } from './props'
 import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail, PrivacyMode } from './type'
 
@@ -113,6 +115,9 @@ Component({
     nextZh: '',
     nextEn: '',
     hint: '',
+    /** 「短信验证」 is offered (the button cannot help) / its form is open. */
+    smsOffer: false,
+    smsOpen: false,
   },
   observers: {
     'realtime, privacyMode'(realtime: boolean, mode: PrivacyMode) {
@@ -155,7 +160,7 @@ Component({
     /** Public: back to the idle button, e.g. when the page lets the user change the number. */
     reset() {
       stateOf(this).inFlight = false
-      this.setData({ phase: 'idle', busy: false, masked: '', statusZh: '', statusEn: '', errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
+      this.setData({ phase: 'idle', busy: false, masked: '', smsOffer: false, smsOpen: false, statusZh: '', statusEn: '', errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
     },
 
     syncOpenType() {
@@ -182,7 +187,7 @@ Component({
     enterCooldown(ms: number) {
       const h = stateOf(this)
       const msg = cooldownMessage(ms)
-      this.setData({ phase: 'cooldown', cooldownZh: msg.zh, cooldownEn: msg.en, privacyOpen: false })
+      this.setData({ phase: 'cooldown', cooldownZh: msg.zh, cooldownEn: msg.en, privacyOpen: false, smsOffer: this.offersSms(errorInfo('PHONE_TAP_COOLDOWN')) })
       if (h.cooldownTimer) clearTimeout(h.cooldownTimer)
       h.cooldownTimer = setTimeout(() => {
         h.cooldownTimer = null
@@ -353,6 +358,7 @@ Component({
         hint: this.data.debug ? developerHint(error) ?? '' : '',
         // errno 104 from the button: bring the consent sheet back so the next tap can succeed.
         privacyOpen: this.shouldReopenPrivacy(source, error),
+        smsOffer: this.offersSms(error),
       })
       const detail: PhoneAuthDeniedDetail = { source, error }
       this.triggerEvent('denied', detail)
@@ -368,9 +374,28 @@ Component({
         nextZh: next.zh, nextEn: next.en,
         hint: this.data.debug ? developerHint(error) ?? '' : '',
         privacyOpen: this.shouldReopenPrivacy(source, error),
+        smsOffer: this.offersSms(error),
       })
       const detail: PhoneAuthFailedDetail = { source, error, nextStep }
       this.triggerEvent('failed', detail)
+    },
+
+    /** Whether to offer 「短信验证」 after `error` (sms-verify/fallback.ts decides which outcomes). */
+    offersSms(error: ErrorInfo): boolean {
+      return this.data.smsFallback && offersSmsFallback(error, stateOf(this).features.cloud)
+    },
+
+    onOpenSms() {
+      this.setData({ smsOpen: true })
+    },
+
+    /** sms-verify bound the number: the same `bound` event as the button's, so one page handler serves both. */
+    onSmsBound(e: { detail: SmsVerifyBoundDetail }) {
+      clearTapCooldown()
+      const { phone, change } = e.detail
+      const msg = boundMessage(phone.masked, change)
+      this.setData({ phase: 'bound', masked: phone.masked, smsOffer: false, smsOpen: false, statusZh: msg.zh, statusEn: msg.en, errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
+      this.triggerEvent('bound', e.detail)
     },
   },
 })

@@ -27,4 +27,6 @@ export const props: { [K in keyof PhoneAuthProps]: PropertyOf<PhoneAuthProps[K]>
   cooldownAfter: { type: Number, value: 3 },
   cooldownWindow: { type: Number, value: 600 },
   cooldownSeconds: { type: Number, value: 300 },
+  // On: when the button cannot be used, a way on that does not force it (issue 15).
+  smsFallback: { type: Boolean, value: true },
 }

@@ -68,6 +68,8 @@ export interface PhoneAuthProps {
   cooldownWindow: number
   /** How long in seconds the button rests (kept in storage across page loads). @default 300 */
   cooldownSeconds: number
+  /** Offer 「短信验证」 (the sms-verify component) when the button cannot be used. @default true */
+  smsFallback: boolean
 }
 
 /** See `PhoneAuthProps.privacyMode`. */

@@ -17,6 +17,7 @@ const BUTTON_CANNOT_HELP: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'LEGACY_NOT_CONFIGURED', // only encryptedData came, and this deployment refuses that path
   'MISSING_PHONE', // the WeChat account has no number to share
   'PHONE_NEEDS_SMS_VERIFICATION', // WeChat itself asks for an SMS step
+  'PHONE_TAP_COOLDOWN', // the cost guard rests the button after repeated cancelled sheets
 ])
 
 /**
