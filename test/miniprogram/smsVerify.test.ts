@@ -151,7 +151,7 @@ describe('a wrong code', () => {
 })
 
 describe('validation before any paid send', () => {
-  test.each(['23800138000', '138001380001', '1380013800a1', '+85213800138000'])('"%s" is refused with a bilingual message and no call', async (typed) => {
+  test.each(['23800138000', '138001380001', '1380013800a1', '+85213800138000', '0086 138 0013 8000'])('"%s" is refused with a bilingual message and no call', async (typed) => {
     const cloud = installCloud(smsStandIn().callFunction)
     const { typePhone, send, sendButton, text } = mount()
     await typePhone(typed)
