@@ -35,6 +35,7 @@ export async function sendSmsCode(event: unknown, inv: Invocation): Promise<Resu
     phone,
     now,
     limits,
+    keyMaterial: sms.codeKey,
     code: { nonce, hash: hashCode(code, nonce, { openid: inv.openid, e164: phone.e164 }, sms.codeKey), masked: phone.masked, sentAt: now, expiresAt: new Date(now.getTime() + limits.codeTtlSeconds * 1000) },
   })
   if (!reserved.ok) {

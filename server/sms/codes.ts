@@ -49,3 +49,12 @@ export function codeMatches(code: string, nonce: string, subject: CodeSubject, k
   const expected = Buffer.from(stored, 'hex')
   return expected.length === actual.length && timingSafeEqual(actual, expected)
 }
+
+/**
+ * A keyed, stable stand-in for a number where only identity matters (the per-number counter's
+ * `_id`): 128 bits of HMAC, so someone reading `sms_counters` cannot list who asked for codes —
+ * unlike the number itself, which 11 digits make trivially enumerable from a plain hash.
+ */
+export function numberTag(e164: string, keyMaterial: string): string {
+  return createHmac('sha256', hmacKey(keyMaterial)).update(`number\n${e164}`).digest('hex').slice(0, 32)
+}

@@ -4,8 +4,9 @@
  *
  *   sms_codes     `_id` = openid: the caller's one live code — hashed (./codes.ts), its number
  *                 masked only, expiry, wrong attempts, used. A new code replaces the last.
- *   sms_counters  `n<digits>-<day>` (sends to a number), `u<openid>-<day>` (codes a user asked
- *                 for), `app-<day>` (all codes): what ./limits.ts decides on.
+ *   sms_counters  `n<tag>-<day>` (sends to a number; the tag is a keyed HMAC of it, ./codes.ts
+ *                 numberTag, so the collection names no number), `u<openid>-<day>` (codes a user
+ *                 asked for), `app-<day>` (all codes): what ./limits.ts decides on.
  *
  * Sending reserves in ONE transaction: the counters are read, checked and written with the new
  * code, so two concurrent requests for one number cannot both pass the interval (the emulator
@@ -15,9 +16,10 @@
  * `maxAttempts` comparisons between them; the code is consumed by `used: false → true`, which
  * exactly one of two concurrent correct verifications wins.
  */
-import { phoneIndexId, type PhoneRecord } from '../../core/phone'
+import type { PhoneRecord } from '../../core/phone'
 import type { CollectionRef, Database, TransactionRef } from '../cloud'
 import { isTransactionConflict } from '../failures'
+import { numberTag } from './codes'
 import type { SmsLimits } from './config'
 import { checkSendLimits, chinaDay, type LimitVerdict } from './limits'
 
@@ -54,6 +56,13 @@ export interface Reservation {
   now: Date
   limits: SmsLimits
   code: Omit<SmsCodeDoc, 'attempts' | 'used'>
+  /** Key material of the number tag (the SMS config's `codeKey`). */
+  keyMaterial: string
+}
+
+/** The `_id` of the counter of sends to `e164` on China day `day`. */
+export function phoneCounterId(e164: string, day: string, keyMaterial: string): string {
+  return `n${numberTag(e164, keyMaterial)}-${day}`
 }
 
 export type ReserveOutcome = LimitVerdict | { ok: false; code: 'CONFLICT' }
@@ -66,7 +75,7 @@ async function counter(t: TransactionRef, id: string): Promise<Record<string, un
 /** Checks the limits and, if they allow, counts the send and stores the code — atomically. */
 export async function reserveSend(db: Database, r: Reservation): Promise<ReserveOutcome> {
   const day = chinaDay(r.now)
-  const ids = { phone: `n${phoneIndexId(r.phone.e164).slice(1)}-${day}`, user: `u${r.openid}-${day}`, app: `app-${day}` }
+  const ids = { phone: phoneCounterId(r.phone.e164, day, r.keyMaterial), user: `u${r.openid}-${day}`, app: `app-${day}` }
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.runTransaction(async (t) => {

@@ -6,6 +6,7 @@
  */
 import type { SendSmsCodeData } from '../../core/contracts'
 import { chinaDay } from '../../server/sms/limits'
+import { phoneCounterId } from '../../server/sms/store'
 import { expectFail, expectOk, startHarness, type Harness } from './harness'
 import { dbState, freshNumber, masked, newUser, tapForCode, type Bind } from './support'
 
@@ -45,7 +46,8 @@ async function codeFor(n: string): Promise<string> {
 /** A 6-digit code that is not `code`. */
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0')
 
-const counterId = (n: string) => `n86${n}-${chinaDay(new Date())}`
+/** The counter of sends to `n` today (keyed by the deployment's SMS key, as the function keys it). */
+const counterId = (n: string) => phoneCounterId(`+86${n}`, chinaDay(new Date()), h.emu.sms.account.secretKey)
 
 describe('send → verify → bound', () => {
   it('texts a code through Tencent Cloud SMS and binds the number with source sms, audited, masked', async () => {
@@ -77,6 +79,9 @@ describe('send → verify → bound', () => {
     expect(stored.hash).toMatch(/^[0-9a-f]{64}$/)
     expect(JSON.stringify(stored)).not.toContain(code)
     expect(JSON.stringify(stored)).not.toContain(n)
+    // Nor do the counters name the number.
+    expect(JSON.stringify(h.emu.store.find('sms_counters', {}))).not.toContain(n)
+    expect(h.emu.store.get('sms_counters', counterId(n))).toMatchObject({ sends: [expect.any(Number)] })
   })
 })
 
