@@ -39,6 +39,18 @@ describe('handler', () => {
     expect(await run({}, client).main({})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
   })
 
+  it('scrubs the SMS secret key from log lines and withholds a result that carries it', async () => {
+    const key = 'sms-secret-key-0123456789'
+    const env = { PHONEBIND_SMS_SECRET_ID: 'AKIDx', PHONEBIND_SMS_SECRET_KEY: key, PHONEBIND_SMS_SDK_APP_ID: '1400000000', PHONEBIND_SMS_TEMPLATE_ID: '1', PHONEBIND_SMS_SIGN_NAME: 's' }
+    const { main, lines } = run({ OPENID: 'o1', APPID: 'wxa' }, async (_e, inv) => {
+      inv.log.warn(`provider said: bad key ${key}`, { detail: `key=${key}` })
+      return { ok: true, data: { leaked: key } }
+    }, env)
+    expect(await main({})).toMatchObject({ ok: false, error: { code: 'INTERNAL_ERROR' } })
+    expect(lines.length).toBeGreaterThan(0)
+    for (const l of lines) expect(l).not.toContain(key)
+  })
+
   it('passes the context identity (numbers made strings), never the event body', async () => {
     const { main } = run({ OPENID: 12345, APPID: 'wxa', UNIONID: 'u1' }, async (_event, inv) => ({ ok: true, data: [inv.openid, inv.appid, inv.unionid] }))
     expect(await main({ openid: 'o-spoofed', OPENID: 'x' })).toEqual({ ok: true, data: ['12345', 'wxa', 'u1'] })
