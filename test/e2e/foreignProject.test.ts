@@ -18,26 +18,25 @@
  * `npm run build` first (the tarballs are packed with --ignore-scripts so that no other suite sees
  * a package rebuilt under its feet), and npm's cache or the registry for the installs.
  */
-import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process'
+import { execFile, spawnSync } from 'child_process'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import simulate from 'miniprogram-simulate'
-import { cloudID, EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
+import { EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
 import { FIXTURE, cleanupFixtures, copyFixture, hashTree } from '../cli/fixture'
 import { installedSdk, linkNodeModules } from '../dev/sdkCache'
+import { initTwice, lapTimer, npmInstall, pack, REPO, requireBuiltPackages, startDev, type DevServer, type InitRun } from '../frameworks/fixtureProject'
+import { routeWxToEmulator } from '../miniprogram/emulatorWx'
 import { nodeFetch } from '../miniprogram/nodeFetch'
 import { overrideButton, resolveUsingComponent, setSdkVersion } from '../miniprogram/helpers'
 import { compileWithMiniprogramCi, runWcc, runWcsc, type CompiledProject } from '../miniprogram/wechatCompilers'
 
 jest.setTimeout(60_000)
 
-const REPO = path.resolve(__dirname, '../..')
 const TSX = path.join(REPO, 'node_modules/tsx/dist/cli.mjs')
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const wxAny = wx as unknown as Record<string, unknown>
-const started = Date.now()
-const lap = (what: string) => process.stdout.write(`foreign project: ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+const lap = lapTimer('foreign project')
 
 let packDir: string
 let tarballs: { phonebind: string; weapp: string }
@@ -45,38 +44,14 @@ let project: string
 let mpRoot: string
 let cli: string
 let userFiles: Map<string, string>
-const inits: Array<{ code: number | null; out: string; err: string; tree: Map<string, string> }> = []
+let inits: InitRun[] = []
 let packReport: { miniprogramPackages: number; otherPackages: number; warnings: string[]; error?: string }
 let compiled: CompiledProject
 /** miniprogram-ci's refusal, if any: reported by its own test, so the dev-server tests still run. */
 let compileError: string | undefined
-let server: ChildProcess | undefined
-let serverOut = ''
+let dev: DevServer | undefined
+const serverOut = () => dev?.output() ?? ''
 let client: EmulatorClient
-
-/** npm's settings pass on; those of the `npm test` that started jest do not (as in sdkCache). */
-function npmEnv(): NodeJS.ProcessEnv {
-  const keep = /^npm_config_(cache|registry|userconfig|globalconfig|proxy|https_proxy|noproxy|strict_ssl|cafile)$/i
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || keep.test(k)))
-}
-
-function pack(dir: string): string {
-  const out = execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: dir, encoding: 'utf8', env: npmEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
-  const report = JSON.parse(out.slice(out.search(/^\[/m))) as { filename: string }[]
-  return path.join(packDir, report[0]!.filename)
-}
-
-function npmInstall(...args: string[]): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...args], { cwd: project, env: npmEnv(), timeout: 120_000 }, (err, _o, stderr) =>
-      err ? reject(new Error(`npm install ${args.join(' ')}: ${stderr || err.message}`)) : resolve()),
-  )
-}
-
-function phonebind(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
 
 /** Step 4, as packages/weapp/README.md "Use" shows it, on the user's profile page (plain JS). */
 function addPhoneAuthToProfile(): void {
@@ -113,43 +88,27 @@ function addPhoneAuthToProfile(): void {
   fs.writeFileSync(`${page}.js`, js)
 }
 
-function startDev(): Promise<string> {
-  server = spawn(process.execPath, [cli, 'dev', '--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const url = /emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1]
-      if (url && serverOut.includes('Ctrl-C to stop.')) resolve(url)
-    }
-    server!.stdout!.on('data', (d: Buffer) => { serverOut += d.toString(); check() })
-    server!.stderr!.on('data', (d: Buffer) => { serverOut += d.toString() })
-    server!.once('exit', (code) => reject(new Error(`phonebind dev exited (${code}):\n${serverOut}`)))
-  })
-}
-
 beforeAll(async () => {
   ;(globalThis as unknown as { fetch: unknown }).fetch = nodeFetch
-  for (const pkg of ['phonebind', 'weapp']) {
-    const built = path.join(REPO, 'packages', pkg, pkg === 'phonebind' ? 'dist/cli.js' : 'miniprogram_dist/index.js')
-    if (!fs.existsSync(built)) throw new Error(`${built} is missing: run npm run build first`)
-  }
+  requireBuiltPackages()
   // 1. the tarballs
   packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-e2e-pack-'))
-  tarballs = { phonebind: pack(path.join(REPO, 'packages/phonebind')), weapp: pack(path.join(REPO, 'packages/weapp')) }
+  tarballs = { phonebind: pack('phonebind', packDir), weapp: pack('weapp', packDir) }
   lap('packed')
 
   // 2. the user's project installs them, and its function's own dependencies
   project = copyFixture(false)
   mpRoot = path.join(project, 'miniprogram')
   const sdk = installedSdk('~2.6.3')
-  await npmInstall(tarballs.weapp)
-  await npmInstall('--save-dev', tarballs.phonebind)
+  await npmInstall(project, tarballs.weapp)
+  await npmInstall(project, '--save-dev', tarballs.phonebind)
   linkNodeModules(path.join(project, 'cloudfunctions/todos'), (await sdk).nodeModules)
   cli = path.join(project, 'node_modules/phonebind/dist/cli.js')
   userFiles = hashTree(project)
   lap('installed')
 
   // 3. init, twice
-  for (let i = 0; i < 2; i++) inits.push({ ...phonebind('init', '--yes'), tree: hashTree(project) })
+  inits = initTwice(cli, project)
   lap('init ×2')
 
   // 4. the component on a page; 5. 构建npm and WeChat's compilers
@@ -159,7 +118,8 @@ beforeAll(async () => {
       resolve(stdout.trim().split('\n').pop() || JSON.stringify({ error: `${err?.message}: ${stderr}` }))))
   packReport = JSON.parse(packed)
   lap('构建npm')
-  const [url] = await Promise.all([startDev(), compileWithMiniprogramCi(project).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message })])
+  dev = startDev(cli, project)
+  const [url] = await Promise.all([dev.ready, compileWithMiniprogramCi(project).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message })])
   // The repository's client (the same source the package bundles): the installed library entry
   // bundles the whole emulator, which does not load under jsdom (no TextDecoder); the last test
   // uses the installed package's client from a Node process, as a user's own tests would.
@@ -168,12 +128,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
+  await dev?.stop()
   cleanupFixtures()
   for (const d of [packDir, compiled?.dir]) if (d) fs.rmSync(d, { recursive: true, force: true })
   lap('done')
@@ -259,21 +214,7 @@ describe('phonebind dev: the real component from miniprogram_npm, and the projec
   /** `wx` routed to the emulator as `user`, where the platform would route it. */
   function actAs(user: EmulatorUser): void {
     setSdkVersion(user.baseLibrary)
-    wxAny.login = (o: { success: (r: { code: string; errMsg: string }) => void; fail: (e: { errMsg: string }) => void }) => {
-      client.login(user.openid).then((r) => o.success({ code: r.code, errMsg: 'login:ok' }), () => o.fail({ errMsg: 'login:fail' }))
-    }
-    wxAny.checkSession = (o: { success: () => void; fail: () => void }) => {
-      client.checkSession(user.openid).then((ok) => (ok ? o.success() : o.fail()), () => o.fail())
-    }
-    wxAny.cloud = {
-      init: () => undefined,
-      CloudID: (value: string) => cloudID(value),
-      callFunction: async ({ name, data }: { name: string; data: Record<string, unknown> }) => {
-        const reply = await client.callFunctionRaw(user.openid, name, data)
-        if ('errCode' in reply) throw Object.assign(new Error(reply.errMsg), reply)
-        return reply
-      },
-    }
+    routeWxToEmulator(() => client, () => user.openid)
   }
 
   async function openProfile(user: EmulatorUser) {
@@ -375,6 +316,6 @@ describe('phonebind dev: the real component from miniprogram_npm, and the projec
         .then((r) => console.log(JSON.stringify(r.result)), (e) => { console.error(e.message); process.exit(1) })`
     const own = spawnSync(process.execPath, ['-e', script, client.baseUrl, user.openid], { cwd: project, encoding: 'utf8' })
     expect({ status: own.status, stderr: own.stderr, out: own.stdout.trim() }).toEqual({ status: 0, stderr: '', out: '{"count":1}' })
-    expect(serverOut).not.toMatch(/Error|错误/)
+    expect(serverOut()).not.toMatch(/Error|错误/)
   })
 })

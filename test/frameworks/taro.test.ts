@@ -3,7 +3,7 @@
  * its own package-lock with @tarojs/* 4.2.1) takes phonebind from the `npm pack` tarballs:
  *
  *  1. `npm pack` phonebind and phonebind-weapp; the fixture's own packages from a cache keyed by
- *     its lock (taroCache.ts);
+ *     its lock (fixtureCache.ts);
  *  2. `phonebind init --yes` twice: Taro is recognised, config/index.ts gains the copy pattern, the
  *     React wrapper is written, the second run changes nothing;
  *  3. the profile page uses `<PhoneAuth>` as the README shows (page config + import);
@@ -17,24 +17,25 @@
  * linked into the project, rather than `npm i` in the project, which would re-install its 1,150
  * Taro packages on every run. jsdom (the page needs a DOM); Node-only work runs in child processes.
  */
-import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process'
+import { spawnSync } from 'child_process'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import simulate from 'miniprogram-simulate'
-import { cloudID, EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
+import { EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
 import { hashTree } from '../cli/fixture'
 import { installedSdk, linkNodeModules } from '../dev/sdkCache'
+import { routeWxToEmulator } from '../miniprogram/emulatorWx'
 import { nodeFetch } from '../miniprogram/nodeFetch'
 import { overrideButton, setSdkVersion } from '../miniprogram/helpers'
 import { compileWithMiniprogramCi, runWcc, runWcsc, type CompiledProject } from '../miniprogram/wechatCompilers'
-import { installedTaro, linkTaroModules, npmEnv, TARO_FIXTURE } from './taroCache'
+import { FRAMEWORK_FIXTURES, installedFixture, linkCachedModules, npmEnv } from './fixtureCache'
+import { initTwice, lapTimer, npmInstall, pack, requireBuiltPackages, run, startDev, type DevServer, type InitRun } from './fixtureProject'
 
 jest.setTimeout(60_000)
 
-const REPO = path.resolve(__dirname, '../..')
-const started = Date.now()
-const lap = (what: string) => process.stdout.write(`taro: ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+const TARO_FIXTURE = FRAMEWORK_FIXTURES.taro.fixture
+const lap = lapTimer('taro')
 const wxAny = wx as unknown as Record<string, unknown>
 
 let scratch: string
@@ -42,31 +43,14 @@ let project: string
 let dist: string
 let cli: string
 let userFiles: Map<string, string>
-const inits: Array<{ code: number | null; out: string; err: string; tree: Map<string, string> }> = []
+let inits: InitRun[] = []
 let build: { status: number | null; out: string; seconds: number }
 let compiled: CompiledProject | undefined
 let typecheck: { status: number | null; out: string }
 let compileError: string | undefined
-let server: ChildProcess | undefined
-let serverOut = ''
+let dev: DevServer | undefined
+const serverOut = () => dev?.output() ?? ''
 let client: EmulatorClient
-
-function pack(dir: string): string {
-  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: dir, encoding: 'utf8', env: npmEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
-  const report = JSON.parse(out.slice(out.search(/^\[/m))) as { filename: string }[]
-  return path.join(scratch, report[0]!.filename)
-}
-
-function npmInstall(cwd: string, ...args: string[]): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...args], { cwd, env: npmEnv(), timeout: 120_000 }, (err, _o, stderr) =>
-      err ? reject(new Error(`npm install ${args.join(' ')}: ${stderr || err.message}`)) : resolve()))
-}
-
-function phonebind(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
 
 /** Step 3, as the README's Taro section shows it. */
 function usePhoneAuthOnProfile(): void {
@@ -101,53 +85,36 @@ function usePhoneAuthOnProfile(): void {
  * network at all, so "offline" is enforced rather than assumed; elsewhere the build runs as is. */
 const OFFLINE = spawnSync('unshare', ['-n', 'true']).status === 0
 
-function taroBuild(): Promise<typeof build> {
+async function taroBuild(): Promise<typeof build> {
   const t0 = Date.now()
   const taro = path.join(project, 'node_modules/@tarojs/cli/bin/taro')
   const [cmd, ...args] = [...(OFFLINE ? ['unshare', '-n'] : []), process.execPath, taro, 'build', '--type', 'weapp']
-  return new Promise((resolve) =>
-    execFile(cmd!, args, { cwd: project, env: { ...npmEnv(), NODE_ENV: 'production', CI: 'true' }, timeout: 180_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}\n${stderr}`, seconds: (Date.now() - t0) / 1000 })))
-}
-
-function startDev(): Promise<string> {
-  server = spawn(process.execPath, [cli, 'dev', '--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const url = /emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1]
-      if (url && serverOut.includes('Ctrl-C to stop.')) resolve(url)
-    }
-    server!.stdout!.on('data', (d: Buffer) => { serverOut += d.toString(); check() })
-    server!.stderr!.on('data', (d: Buffer) => { serverOut += d.toString() })
-    server!.once('exit', (code) => reject(new Error(`phonebind dev exited (${code}):\n${serverOut}`)))
-  })
+  const r = await run(cmd!, args, project, { env: { ...npmEnv(), NODE_ENV: 'production', CI: 'true' } })
+  return { status: r.code, out: r.out, seconds: (Date.now() - t0) / 1000 }
 }
 
 beforeAll(async () => {
   ;(globalThis as unknown as { fetch: unknown }).fetch = nodeFetch
-  for (const pkg of ['phonebind', 'weapp']) {
-    const built = path.join(REPO, 'packages', pkg, pkg === 'phonebind' ? 'dist/cli.js' : 'miniprogram_dist/index.js')
-    if (!fs.existsSync(built)) throw new Error(`${built} is missing: run npm run build first`)
-  }
+  requireBuiltPackages()
   // 1. the tarballs, installed as a user's npm would; the fixture's own packages from the cache
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-taro-pkgs-'))
-  const tarballs = [pack(path.join(REPO, 'packages/weapp')), pack(path.join(REPO, 'packages/phonebind'))]
+  const tarballs = [pack('weapp', scratch), pack('phonebind', scratch)]
   fs.writeFileSync(path.join(scratch, 'package.json'), '{"private":true}\n')
-  const taro = installedTaro()
+  const taro = installedFixture('taro')
   const sdk = installedSdk('~2.6.3')
   await npmInstall(scratch, ...tarballs)
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-taro-'))
   fs.cpSync(TARO_FIXTURE, project, { recursive: true })
   const { nodeModules, installed } = await taro
   lap(installed ? 'Taro packages installed (cold cache)' : 'Taro packages from the cache')
-  linkTaroModules(project, nodeModules)
+  linkCachedModules(project, nodeModules)
   fs.symlinkSync(path.join(scratch, 'node_modules/phonebind-weapp'), path.join(project, 'node_modules/phonebind-weapp'), 'dir')
   linkNodeModules(path.join(project, 'cloudfunctions/orders'), (await sdk).nodeModules)
   cli = path.join(scratch, 'node_modules/phonebind/dist/cli.js')
   userFiles = hashTree(project)
 
   // 2. init, twice
-  for (let i = 0; i < 2; i++) inits.push({ ...phonebind('init', '--yes'), tree: hashTree(project) })
+  inits = initTwice(cli, project)
   lap('init ×2')
 
   // 3. the component on the profile page; 4. the real Taro build, then WeChat's compilers
@@ -156,12 +123,10 @@ beforeAll(async () => {
   lap(`taro build${OFFLINE ? ' (no network: unshare -n)' : ''} in ${build.seconds.toFixed(1)} s`)
   dist = path.join(project, 'dist')
   const tsc = path.join(project, 'node_modules/typescript/bin/tsc')
+  dev = startDev(cli, project)
   const [url] = await Promise.all([
-    startDev(),
-    new Promise<void>((resolve) => execFile(process.execPath, [tsc, '--noEmit', '-p', project], { cwd: project, timeout: 120_000 }, (err, stdout, stderr) => {
-      typecheck = { status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: `${stdout}${stderr}` }
-      resolve()
-    })),
+    dev.ready,
+    run(process.execPath, [tsc, '--noEmit', '-p', project], project, { env: process.env, timeout: 120_000 }).then((r) => { typecheck = { status: r.code, out: r.out } }),
     build.status === 0 ? compileWithMiniprogramCi(project).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message }) : undefined,
   ])
   client = new EmulatorClient(url)
@@ -169,12 +134,7 @@ beforeAll(async () => {
 }, 600_000)
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
+  await dev?.stop()
   for (const d of [project, scratch, compiled?.dir]) if (d) fs.rmSync(d, { recursive: true, force: true })
   lap('done')
 })
@@ -236,20 +196,8 @@ describe('the built Taro app under miniprogram-simulate, wx.cloud backed by phon
 
   /** `wx` where the platform would route it: login, the session check and wx.cloud go to the emulator as `user`. */
   function installWx(): void {
-    wxAny.login = (o: { success: (r: { code: string; errMsg: string }) => void; fail: (e: { errMsg: string }) => void }) => {
-      client.login(user!.openid).then((r) => o.success({ code: r.code, errMsg: 'login:ok' }), () => o.fail({ errMsg: 'login:fail' }))
-    }
-    wxAny.checkSession = (o: { success: () => void; fail: () => void }) => { client.checkSession(user!.openid).then((ok) => (ok ? o.success() : o.fail()), () => o.fail()) }
+    routeWxToEmulator(() => client, () => user!.openid)
     wxAny.showToast = (o: unknown) => { toasts.push(o) }
-    wxAny.cloud = {
-      init: () => undefined,
-      CloudID: (value: string) => cloudID(value),
-      callFunction: async ({ name, data }: { name: string; data: Record<string, unknown> }) => {
-        const reply = await client.callFunctionRaw(user!.openid, name, data)
-        if ('errCode' in reply) throw Object.assign(new Error(reply.errMsg), reply)
-        return reply
-      },
-    }
   }
 
   beforeAll(() => {
@@ -319,7 +267,7 @@ describe('the built Taro app under miniprogram-simulate, wx.cloud backed by phon
     page.querySelector('.add')!.dispatchEvent('tap')
     await waitFor(() => text(page).includes('手冲咖啡豆'))
     expect(text(page)).toContain('我的订单：1')
-    expect(serverOut).not.toMatch(/Error|错误/)
+    expect(serverOut()).not.toMatch(/Error|错误/)
   })
 
   const userDoc = async (openid: string) => (await client.db<{ _id: string; phone?: { masked: string } }>('users')).find((u) => u._id === openid)

@@ -5,7 +5,7 @@
  * tarballs, and is built with uni-app's real CLI:
  *
  *  1. `npm pack` phonebind and phonebind-weapp;
- *  2. a temp copy of the fixture gets the fixture's cached packages (uniappCache.ts), then
+ *  2. a temp copy of the fixture gets the fixture's cached packages (fixtureCache.ts), then
  *     `npm i <weapp.tgz>`, `npm i -D <phonebind.tgz>`, as a user would;
  *  3. `phonebind init --yes` twice: the second run changes nothing, no user file is touched but
  *     pages.json (one key added, its comments kept);
@@ -21,62 +21,41 @@
  * jsdom (the component needs a DOM): everything Node-only runs in child processes. Needs
  * `npm run build` first, and npm's cache or the registry for the installs.
  */
-import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process'
+import { execFileSync, spawnSync } from 'child_process'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import simulate from 'miniprogram-simulate'
-import { cloudID, EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
+import { EmulatorClient, type EmulatorUser, type TapOptions } from '../../emulator/client'
 import { hashTree } from '../cli/fixture'
 import { installedSdk, linkNodeModules } from '../dev/sdkCache'
+import { routeWxToEmulator } from '../miniprogram/emulatorWx'
 import { nodeFetch } from '../miniprogram/nodeFetch'
 import { overrideButton, setSdkVersion } from '../miniprogram/helpers'
 import { compileWithMiniprogramCi, runWcc, runWcsc, type CompiledProject } from '../miniprogram/wechatCompilers'
-import { installedUniApp, npmEnv, UNIAPP_FIXTURE } from './uniappCache'
+import { FRAMEWORK_FIXTURES, installedFixture } from './fixtureCache'
+import { initTwice, lapTimer, npmInstall, pack, REPO, requireBuiltPackages, run, startDev, type DevServer, type InitRun } from './fixtureProject'
 
 jest.setTimeout(60_000)
 
-const REPO = path.resolve(__dirname, '../..')
+const UNIAPP_FIXTURE = FRAMEWORK_FIXTURES.uniapp.fixture
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const wxAny = wx as unknown as Record<string, unknown>
 const globals = globalThis as unknown as Record<string, unknown>
-const started = Date.now()
-const lap = (what: string) => process.stdout.write(`uni-app project: ${what} at ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+const lap = lapTimer('uni-app project')
 
 let tmp: string
 let project: string
 let out: string
 let cli: string
 let userFiles: Map<string, string>
-const inits: Array<{ code: number | null; out: string; err: string; tree: Map<string, string> }> = []
+let inits: InitRun[] = []
 let build: { code: number | null; out: string; seconds: number }
 let compiled: CompiledProject | undefined
 let compileError: string | undefined
-let server: ChildProcess | undefined
-let serverOut = ''
+let dev: DevServer | undefined
+const serverOut = () => dev?.output() ?? ''
 let client: EmulatorClient
-
-function pack(dir: string): string {
-  const res = execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: dir, encoding: 'utf8', env: npmEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
-  const report = JSON.parse(res.slice(res.search(/^\[/m))) as { filename: string }[]
-  return path.join(tmp, report[0]!.filename)
-}
-
-function run(cmd: string, args: string[], cwd: string, timeout = 180_000): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) =>
-    execFile(cmd, args, { cwd, env: npmEnv(), timeout, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` })))
-}
-
-async function npmInstall(...args: string[]): Promise<void> {
-  const r = await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...args], project)
-  if (r.code !== 0) throw new Error(`npm install ${args.join(' ')}: ${r.out}`)
-}
-
-function phonebind(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
 
 /** Step 4, as the README's uni-app section shows it, on the user's profile page. */
 function addPhoneAuthToProfile(): void {
@@ -115,37 +94,20 @@ function addPhoneAuthToProfile(): void {
   fs.writeFileSync(file, vue)
 }
 
-function startDev(): Promise<string> {
-  // From the project's root, as the README says: the functions' folder comes from manifest.json.
-  server = spawn(process.execPath, [cli, 'dev', '--port', '0', '--no-watch'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] })
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const url = /emulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(serverOut)?.[1]
-      if (url && serverOut.includes('Ctrl-C to stop.')) resolve(url)
-    }
-    server!.stdout!.on('data', (d: Buffer) => { serverOut += d.toString(); check() })
-    server!.stderr!.on('data', (d: Buffer) => { serverOut += d.toString() })
-    server!.once('exit', (code) => reject(new Error(`phonebind dev exited (${code}):\n${serverOut}`)))
-  })
-}
-
 beforeAll(async () => {
   ;(globalThis as unknown as { fetch: unknown }).fetch = nodeFetch
-  for (const pkg of ['phonebind', 'weapp']) {
-    const built = path.join(REPO, 'packages', pkg, pkg === 'phonebind' ? 'dist/cli.js' : 'miniprogram_dist/index.js')
-    if (!fs.existsSync(built)) throw new Error(`${built} is missing: run npm run build first`)
-  }
+  requireBuiltPackages()
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-uniapp-'))
-  const tarballs = { phonebind: pack(path.join(REPO, 'packages/phonebind')), weapp: pack(path.join(REPO, 'packages/weapp')) }
-  const [deps, sdk] = await Promise.all([installedUniApp(), installedSdk('~2.6.3')])
+  const tarballs = { phonebind: pack('phonebind', tmp), weapp: pack('weapp', tmp) }
+  const [deps, sdk] = await Promise.all([installedFixture('uniapp'), installedSdk('~2.6.3')])
   lap(deps.installed ? 'packed; uni-app fixture packages installed into the cache' : 'packed; uni-app packages from the cache')
 
   // 2. the user's project: its packages (hard links into the cache: npm replaces, never edits, files), then ours
   project = path.join(tmp, 'uni-shop')
   fs.cpSync(UNIAPP_FIXTURE, project, { recursive: true })
   execFileSync('cp', ['-al', deps.nodeModules, path.join(project, 'node_modules')])
-  await npmInstall(tarballs.weapp)
-  await npmInstall('--save-dev', tarballs.phonebind)
+  await npmInstall(project, tarballs.weapp)
+  await npmInstall(project, '--save-dev', tarballs.phonebind)
   linkNodeModules(path.join(project, 'cloudfunctions/orders'), sdk.nodeModules)
   cli = path.join(project, 'node_modules/phonebind/dist/cli.js')
   out = path.join(project, 'dist/build/mp-weixin')
@@ -153,7 +115,7 @@ beforeAll(async () => {
   lap('installed')
 
   // 3. init, twice
-  for (let i = 0; i < 2; i++) inits.push({ ...phonebind('init', '--yes'), tree: hashTree(project) })
+  inits = initTwice(cli, project)
   lap('init ×2')
 
   // 4. the component on a page; 5. uni's build, then WeChat's compilers
@@ -165,18 +127,15 @@ beforeAll(async () => {
   build = { ...(await run(offline ? 'unshare' : npm, [...(offline ? ['-n', npm] : []), 'run', 'build:mp-weixin'], project)), seconds: (Date.now() - t0) / 1000 }
   lap(`uni build -p mp-weixin (${build.seconds.toFixed(1)} s${offline ? ', no network' : ''})`)
   if (build.code !== 0) throw new Error(`uni build -p mp-weixin failed:\n${build.out}`)
-  const [url] = await Promise.all([startDev(), compileWithMiniprogramCi(out).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message })])
+  // From the project's root, as the README says: the functions' folder comes from manifest.json.
+  dev = startDev(cli, project, '--no-watch')
+  const [url] = await Promise.all([dev.ready, compileWithMiniprogramCi(out).then((c) => { compiled = c; lap('compiled') }, (e: Error) => { compileError = e.message })])
   client = new EmulatorClient(url)
   lap('dev started')
 }, 600_000)
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r))
-    server.kill('SIGTERM')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-    if (server.exitCode === null) server.kill('SIGKILL')
-  }
+  await dev?.stop()
   for (const d of [tmp, compiled?.dir]) if (d) fs.rmSync(d, { recursive: true, force: true })
   lap('done')
 })
@@ -262,22 +221,7 @@ describe('the built uni-app page, its Vue wrapper and the native component, with
   function actAs(user: EmulatorUser): void {
     current = user
     setSdkVersion(user.baseLibrary)
-    if (wxAny.cloud) return
-    wxAny.login = (o: { success: (r: { code: string; errMsg: string }) => void; fail: (e: { errMsg: string }) => void }) => {
-      client.login(current.openid).then((r) => o.success({ code: r.code, errMsg: 'login:ok' }), () => o.fail({ errMsg: 'login:fail' }))
-    }
-    wxAny.checkSession = (o: { success: () => void; fail: () => void }) => {
-      client.checkSession(current.openid).then((ok) => (ok ? o.success() : o.fail()), () => o.fail())
-    }
-    wxAny.cloud = {
-      init: () => undefined,
-      CloudID: (value: string) => cloudID(value),
-      callFunction: async ({ name, data }: { name: string; data: Record<string, unknown> }) => {
-        const reply = await client.callFunctionRaw(current.openid, name, data)
-        if ('errCode' in reply) throw Object.assign(new Error(reply.errMsg), reply)
-        return reply
-      },
-    }
+    if (!wxAny.cloud) routeWxToEmulator(() => client, () => current.openid)
   }
 
   // The session lives in the copied component's own modules (wxcomponents/phonebind-weapp/services).
@@ -362,7 +306,7 @@ describe('the built uni-app page, its Vue wrapper and the native component, with
   })
 
   test('phonebind dev, run in the uni-app project, serves the functions of manifest.json\'s cloudfunctionRoot, the project\'s own `orders` (wx-server-sdk ~2.6.3) included', async () => {
-    expect(serverOut).toMatch(/云函数 \/ cloud functions — cloudfunctions\//)
+    expect(serverOut()).toMatch(/云函数 \/ cloud functions — cloudfunctions\//)
     for (const c of ['users', 'phone_index']) expect(await client.collections()).toContain(c) // from database/*.rules.json
     if (!(await client.collections()).includes('orders')) await client.createCollection('orders')
     const user = await client.createUser({ purePhoneNumber: '13700137000', countryCode: '86' })
@@ -370,6 +314,6 @@ describe('the built uni-app page, its Vue wrapper and the native component, with
     expect(added.result).toEqual({ id: expect.any(String) })
     const counted = await client.callFunction(user.openid, 'orders', { action: 'count' })
     expect(counted.result).toEqual({ count: 1 })
-    expect(serverOut).not.toMatch(/Error|错误/)
+    expect(serverOut()).not.toMatch(/Error|错误/)
   })
 })

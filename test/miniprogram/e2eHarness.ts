@@ -7,12 +7,12 @@
 import * as path from 'path'
 import { spawn, type ChildProcess } from 'child_process'
 import simulate from 'miniprogram-simulate'
-import { cloudID, EmulatorClient, type EmulatorUser } from '../../emulator/client'
+import { EmulatorClient, type EmulatorUser } from '../../emulator/client'
+import { routeWxToEmulator } from './emulatorWx'
 import { nodeFetch } from './nodeFetch'
 import { loadPage, overrideButton, setSdkVersion, weapp } from './helpers'
 
 const REPO = path.resolve(__dirname, '../..')
-const wxAny = wx as unknown as Record<string, unknown>
 
 function startServer(): Promise<{ server: ChildProcess; url: string }> {
   const server = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(__dirname, 'e2eServer.ts')], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] })
@@ -66,21 +66,7 @@ export function e2eHarness(): E2E {
 /** Routes the mini program's `wx` to the emulator as `user`, exactly where the platform would. */
 export function actAs(client: EmulatorClient, user: EmulatorUser): void {
   setSdkVersion(user.baseLibrary)
-  wxAny.login = (o: { success: (r: { code: string; errMsg: string }) => void; fail: (e: { errMsg: string }) => void }) => {
-    client.login(user.openid).then((r) => o.success({ code: r.code, errMsg: 'login:ok' }), () => o.fail({ errMsg: 'login:fail' }))
-  }
-  wxAny.checkSession = (o: { success: () => void; fail: () => void }) => {
-    client.checkSession(user.openid).then((ok) => (ok ? o.success() : o.fail()), () => o.fail())
-  }
-  wxAny.cloud = {
-    init: () => undefined,
-    CloudID: (value: string) => cloudID(value), // JSON form of wx.cloud.CloudID, resolved by the emulator
-    callFunction: async ({ name, data }: { name: string; data: Record<string, unknown> }) => {
-      const reply = await client.callFunctionRaw(user.openid, name, data)
-      if ('errCode' in reply) throw Object.assign(new Error(reply.errMsg), reply)
-      return reply
-    },
-  }
+  routeWxToEmulator(() => client, () => user.openid)
 }
 
 /** The demo page as `user` would see it after launch, with the real phone-auth inside. */

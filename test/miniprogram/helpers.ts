@@ -10,6 +10,7 @@ import * as fs from 'fs'
 import * as path from 'path'
 import simulate from 'miniprogram-simulate'
 import type { BindData, PhoneView } from '../../core/contracts'
+import type { NeedPrivacyListener } from '../../packages/weapp/src/types/wechat'
 import type * as Weapp from '../../packages/weapp/src/index'
 
 export const ROOT = path.resolve(__dirname, '../../miniprogram')
@@ -178,4 +179,49 @@ export function mountPhoneAuth(id: string, props: Record<string, unknown> = {}) 
   comp.attach(document.createElement('parent-wrapper'))
   const sheet = () => nodesWithClass(comp.toJSON() as unknown as JsonNode, 'privacy')
   return { comp, events, sheet }
+}
+
+/** WeChat's privacy APIs, faked (one definition for the privacy suites): `getPrivacySetting` answers
+ * with `needAuthorization` and the contract's name; `onNeedPrivacyAuthorization` keeps only the last
+ * listener, as WeChat does. `trigger` is what WeChat does when a privacy API or component needs consent. */
+export function installPrivacy(needAuthorization = false, privacyContractName = '《示例小程序隐私保护指引》') {
+  let current: NeedPrivacyListener | null = null
+  const mocks = {
+    getPrivacySetting: jest.fn((o: { success: (r: unknown) => void }) => o.success({ needAuthorization, privacyContractName })),
+    onNeedPrivacyAuthorization: jest.fn((l: NeedPrivacyListener) => { current = l }),
+    openPrivacyContract: jest.fn(),
+  }
+  Object.assign(wx as unknown as Record<string, unknown>, mocks)
+  const trigger = (referrer?: string) => {
+    const resolve = jest.fn()
+    if (!current) throw new Error('no listener registered: the official popup would show')
+    current(resolve, referrer === undefined ? {} : { referrer })
+    return resolve
+  }
+  return { ...mocks, listener: () => mocks.onNeedPrivacyAuthorization.mock.calls.at(-1)![0] as NeedPrivacyListener, trigger }
+}
+
+/** Takes the fakes of {@link installPrivacy} away again. */
+export function removePrivacy(): void {
+  for (const k of ['getPrivacySetting', 'onNeedPrivacyAuthorization', 'openPrivacyContract']) delete (wx as unknown as Record<string, unknown>)[k]
+}
+
+/**
+ * The set-up the phone-auth privacy suites share: the button stand-in and phone-auth loaded once
+ * per file, and after each test WeChat's privacy APIs, `wx.cloud` and `wx.getAppBaseInfo` put back
+ * (tests replace the last to pick a base library). Returns the component's registered id.
+ */
+export function phoneAuthPrivacySuite(): () => string {
+  let id: string | undefined
+  const savedBaseInfo = wx.getAppBaseInfo
+  beforeAll(() => {
+    overrideButton()
+    id = loadPhoneAuth()
+  })
+  afterEach(() => {
+    removePrivacy()
+    ;(wx as unknown as Record<string, unknown>).getAppBaseInfo = savedBaseInfo
+    removeCloud()
+  })
+  return () => id!
 }

@@ -3,35 +3,16 @@
  * (`getPhoneNumber|agreePrivacyAuthorization`) by base library, forced either way, its fallback to
  * the sheet; the Skyline renderer's nested `detail`; the button-less API form.
  */
-import type { NeedPrivacyListener } from '../../packages/weapp/src/types/wechat'
 import { errorInfo } from '../../core/errors'
-import { bindOk, installCloud, loadPhoneAuth, mountPhoneAuth, overrideButton, removeCloud, setSdkVersion, settle, weapp } from './helpers'
+import { bindOk, installCloud, installPrivacy, mountPhoneAuth, phoneAuthPrivacySuite, setSdkVersion, settle, weapp } from './helpers'
 
-let id: string
-beforeAll(() => {
-  overrideButton()
-  id = loadPhoneAuth()
-})
-
+const id = phoneAuthPrivacySuite()
 const wxAny = wx as unknown as Record<string, unknown>
-const savedBaseInfo = wx.getAppBaseInfo
 let warn: jest.SpyInstance
-
-function installPrivacy(needAuthorization: boolean) {
-  const mocks = {
-    getPrivacySetting: jest.fn((o: { success: (r: unknown) => void }) => o.success({ needAuthorization, privacyContractName: '《示例隐私保护指引》' })),
-    onNeedPrivacyAuthorization: jest.fn(),
-    openPrivacyContract: jest.fn(),
-  }
-  Object.assign(wxAny, mocks)
-  return { ...mocks, listener: () => mocks.onNeedPrivacyAuthorization.mock.calls.at(-1)![0] as NeedPrivacyListener }
-}
 
 beforeEach(() => { warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined) })
 afterEach(() => {
-  for (const k of ['getPrivacySetting', 'onNeedPrivacyAuthorization', 'openPrivacyContract', 'getPhoneNumber', 'getRealtimePhoneNumber']) delete wxAny[k]
-  wxAny.getAppBaseInfo = savedBaseInfo
-  removeCloud()
+  for (const k of ['getPhoneNumber', 'getRealtimePhoneNumber']) delete wxAny[k]
   warn.mockRestore()
 })
 
@@ -50,7 +31,7 @@ describe('the coupled one-tap button', () => {
     installCloud()
     setSdkVersion(version)
     installPrivacy(true)
-    const { comp } = mountPhoneAuth(id, { privacyMode, realtime })
+    const { comp } = mountPhoneAuth(id(), { privacyMode, realtime })
     expect(phoneButton(comp).data.openType).toBe(openType)
   })
 
@@ -58,7 +39,7 @@ describe('the coupled one-tap button', () => {
     installCloud()
     setSdkVersion('3.0.1')
     installPrivacy(false)
-    const { comp } = mountPhoneAuth(id)
+    const { comp } = mountPhoneAuth(id())
     expect(phoneButton(comp).data.openType).toBe('getPhoneNumber')
   })
 
@@ -66,10 +47,10 @@ describe('the coupled one-tap button', () => {
     installCloud()
     setSdkVersion('3.0.1')
     const mocks = installPrivacy(true)
-    const { comp, sheet } = mountPhoneAuth(id)
+    const { comp, sheet } = mountPhoneAuth(id())
     expect(sheet()).toHaveLength(0)
     expect(comp.dom!.textContent).toContain('点击按钮即表示已阅读并同意')
-    expect(comp.dom!.textContent).toContain('《示例隐私保护指引》')
+    expect(comp.dom!.textContent).toContain('《示例小程序隐私保护指引》')
     comp.querySelector('.consent-note .privacy-link')!.dispatchEvent('tap')
     await settle()
     expect(mocks.openPrivacyContract).toHaveBeenCalledTimes(1)
@@ -79,7 +60,7 @@ describe('the coupled one-tap button', () => {
     const cloud = installCloud(jest.fn().mockResolvedValue(bindOk()))
     setSdkVersion('3.0.1')
     const mocks = installPrivacy(true)
-    const { comp, events } = mountPhoneAuth(id)
+    const { comp, events } = mountPhoneAuth(id())
     const button = phoneButton(comp)
     expect(comp.querySelector('#phone-auth-phone-button')!.dom).toBe(button.dom)
     // Should the platform still ask the listener, the coupled tap's agree answers it with this id.
@@ -101,7 +82,7 @@ describe('the coupled one-tap button', () => {
     installCloud()
     setSdkVersion('3.0.0')
     installPrivacy(true)
-    const { comp, sheet, events } = mountPhoneAuth(id)
+    const { comp, sheet, events } = mountPhoneAuth(id())
     phoneButton(comp).dispatchEvent('getphonenumber', { detail: { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 } })
     await settle()
     expect(events).toEqual([{ name: 'denied', detail: { source: 'phone-button', error: errorInfo('PRIVACY_NOT_AUTHORIZED', { wechatCode: 104 }) } }])
@@ -117,7 +98,7 @@ describe('the Skyline renderer\'s nested detail (shape guessed, see services/pho
     ['quota', { detail: { errMsg: 'getPhoneNumber:fail', errno: 1400001 } }, 'failed', 'QUOTA_EXHAUSTED'],
   ])('%s reaches the same outcome as the flat shape', async (_name, nested, outcome, code) => {
     const cloud = installCloud(jest.fn().mockResolvedValue(bindOk()))
-    const { comp, events } = mountPhoneAuth(id, { privacyMode: 'sheet' })
+    const { comp, events } = mountPhoneAuth(id(), { privacyMode: 'sheet' })
     phoneButton(comp).dispatchEvent('getphonenumber', { detail: nested })
     await settle()
     expect(events.map((e) => e.name)).toEqual([outcome])
@@ -128,7 +109,7 @@ describe('the Skyline renderer\'s nested detail (shape guessed, see services/pho
 
   test('a detail with no errMsg at any level is a WeChat error, not a crash', async () => {
     installCloud()
-    const { comp, events } = mountPhoneAuth(id, { privacyMode: 'sheet' })
+    const { comp, events } = mountPhoneAuth(id(), { privacyMode: 'sheet' })
     phoneButton(comp).dispatchEvent('getphonenumber', { detail: { detail: { detail: { detail: { detail: {} } } } } })
     await settle()
     expect(events[0]).toMatchObject({ name: 'failed', detail: { error: { code: 'WECHAT_ERROR' } } })
@@ -140,7 +121,7 @@ describe('the API form (no button)', () => {
     const cloud = installCloud(jest.fn().mockResolvedValue(bindOk()))
     const getPhoneNumber = jest.fn((o: { success: (r: unknown) => void }) => o.success({ errMsg: 'getPhoneNumber:ok', code: 'C-API' }))
     wxAny.getPhoneNumber = getPhoneNumber
-    const { comp, events } = mountPhoneAuth(id, { privacyMode: 'sheet' })
+    const { comp, events } = mountPhoneAuth(id(), { privacyMode: 'sheet' })
     await comp.instance.requestByApi()
     await settle()
     expect(getPhoneNumber).toHaveBeenCalledTimes(1)
@@ -155,13 +136,13 @@ describe('the API form (no button)', () => {
     setSdkVersion('3.0.1')
     const getPhoneNumber = jest.fn((o: { success: (r: unknown) => void }) => o.success({ errMsg: 'getPhoneNumber:ok', code: 'C1' }))
     wxAny.getPhoneNumber = getPhoneNumber
-    const a = mountPhoneAuth(id, { privacyMode: 'sheet', realtime: true })
+    const a = mountPhoneAuth(id(), { privacyMode: 'sheet', realtime: true })
     await a.comp.instance.requestByApi()
     expect(getPhoneNumber.mock.calls[0][0]).toMatchObject({ isRealtime: true })
     const getRealtimePhoneNumber = jest.fn((o: { success: (r: unknown) => void }) => o.success({ errMsg: 'getRealtimePhoneNumber:ok', code: 'C2' }))
     wxAny.getRealtimePhoneNumber = getRealtimePhoneNumber
     installCloud(jest.fn().mockResolvedValue(bindOk()))
-    const b = mountPhoneAuth(id, { privacyMode: 'sheet', realtime: true })
+    const b = mountPhoneAuth(id(), { privacyMode: 'sheet', realtime: true })
     await b.comp.instance.requestByApi()
     expect(getRealtimePhoneNumber).toHaveBeenCalledTimes(1)
     expect(getPhoneNumber).toHaveBeenCalledTimes(1)
@@ -170,11 +151,11 @@ describe('the API form (no button)', () => {
   test('a fail from the API is classified like the button\'s (deny → denied, 1400001 → quota)', async () => {
     installCloud()
     wxAny.getPhoneNumber = jest.fn((o: { fail: (r: unknown) => void }) => o.fail({ errMsg: 'getPhoneNumber:fail user deny' }))
-    const a = mountPhoneAuth(id, { privacyMode: 'sheet' })
+    const a = mountPhoneAuth(id(), { privacyMode: 'sheet' })
     await a.comp.instance.requestByApi()
     expect(a.events).toEqual([{ name: 'denied', detail: { source: 'phone-button', error: errorInfo('USER_DENIED') } }])
     wxAny.getPhoneNumber = jest.fn((o: { fail: (r: unknown) => void }) => o.fail({ errMsg: 'getPhoneNumber:fail', errno: 1400001 }))
-    const b = mountPhoneAuth(id, { privacyMode: 'sheet' })
+    const b = mountPhoneAuth(id(), { privacyMode: 'sheet' })
     await b.comp.instance.requestByApi()
     expect(b.events[0]).toMatchObject({ name: 'failed', detail: { error: { code: 'QUOTA_EXHAUSTED', wechatCode: 1400001 } } })
   })
@@ -189,7 +170,7 @@ describe('the API form (no button)', () => {
 
   test('an ordinary mini program has no such API: NOT_SUPPORTED, and nothing is called', async () => {
     const cloud = installCloud()
-    const { comp, events } = mountPhoneAuth(id, { privacyMode: 'sheet' })
+    const { comp, events } = mountPhoneAuth(id(), { privacyMode: 'sheet' })
     await comp.instance.requestByApi()
     expect(cloud.callFunction).not.toHaveBeenCalled()
     expect(events).toEqual([{ name: 'failed', detail: { source: null, error: errorInfo('NOT_SUPPORTED'), nextStep: 'update-wechat' } }])

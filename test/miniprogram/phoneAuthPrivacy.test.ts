@@ -2,43 +2,13 @@
  * phone-auth, privacy first: the component's own consent sheet (base library ≥ 2.32.3), driven by
  * `wx.getPrivacySetting` on attach and by `wx.onNeedPrivacyAuthorization` when a tap needs consent.
  */
-import type { NeedPrivacyListener } from '../../packages/weapp/src/types/wechat'
 import { errorInfo } from '../../core/errors'
-import { bindOk, installCloud, mountPhoneAuth, overrideButton, loadPhoneAuth, removeCloud, setSdkVersion, settle } from './helpers'
+import { bindOk, installCloud, installPrivacy, mountPhoneAuth, phoneAuthPrivacySuite, setSdkVersion, settle } from './helpers'
 
-let id: string
-beforeAll(() => {
-  overrideButton()
-  id = loadPhoneAuth()
-})
-
-const wxAny = wx as unknown as Record<string, unknown>
-const savedBaseInfo = wx.getAppBaseInfo
-interface PrivacyMocks {
-  getPrivacySetting: jest.Mock
-  onNeedPrivacyAuthorization: jest.Mock
-  openPrivacyContract: jest.Mock
-  listener: () => NeedPrivacyListener
-}
-
-function installPrivacy(needAuthorization: boolean, privacyContractName = '《示例小程序隐私保护指引》'): PrivacyMocks {
-  const mocks = {
-    getPrivacySetting: jest.fn((o: { success: (r: unknown) => void }) => o.success({ needAuthorization, privacyContractName })),
-    onNeedPrivacyAuthorization: jest.fn(),
-    openPrivacyContract: jest.fn(),
-  }
-  Object.assign(wxAny, mocks)
-  return { ...mocks, listener: () => mocks.onNeedPrivacyAuthorization.mock.calls.at(-1)![0] as NeedPrivacyListener }
-}
-
-afterEach(() => {
-  for (const k of ['getPrivacySetting', 'onNeedPrivacyAuthorization', 'openPrivacyContract']) delete wxAny[k]
-  wxAny.getAppBaseInfo = savedBaseInfo
-  removeCloud()
-})
+const id = phoneAuthPrivacySuite()
 
 // These suites are about the sheet; the coupled one-tap form has its own (phoneAuthCoupled.test.ts).
-const mount = () => mountPhoneAuth(id, { privacyMode: 'sheet' })
+const mount = () => mountPhoneAuth(id(), { privacyMode: 'sheet' })
 
 test('shows the consent sheet on attach when the user has not agreed yet, naming the contract', () => {
   installCloud()

@@ -4,46 +4,14 @@
  * every other trigger reaches the host's own handler (its popup). Without the coordinator,
  * phone-auth keeps its own listener (phoneAuthPrivacy.test.ts).
  */
-import type { NeedPrivacyListener } from '../../packages/weapp/src/types/wechat'
 import { errorInfo } from '../../core/errors'
-import { bindOk, installCloud, mountPhoneAuth, overrideButton, loadPhoneAuth, removeCloud, setSdkVersion, settle, weapp } from './helpers'
+import { bindOk, installCloud, installPrivacy, mountPhoneAuth, phoneAuthPrivacySuite, setSdkVersion, settle, weapp } from './helpers'
 
-let id: string
-beforeAll(() => {
-  overrideButton()
-  id = loadPhoneAuth()
-})
+const id = phoneAuthPrivacySuite()
 
-const wxAny = wx as unknown as Record<string, unknown>
-const savedBaseInfo = wx.getAppBaseInfo
+afterEach(() => weapp.resetPrivacyCoordinator())
 
-/** WeChat's privacy APIs, faked: `onNeedPrivacyAuthorization` keeps only the last listener, as WeChat does. */
-function installPrivacy(needAuthorization = false) {
-  let current: NeedPrivacyListener | null = null
-  const mocks = {
-    getPrivacySetting: jest.fn((o: { success: (r: unknown) => void }) => o.success({ needAuthorization, privacyContractName: '《示例小程序隐私保护指引》' })),
-    onNeedPrivacyAuthorization: jest.fn((l: NeedPrivacyListener) => { current = l }),
-    openPrivacyContract: jest.fn(),
-  }
-  Object.assign(wxAny, mocks)
-  /** What WeChat does when a privacy API or component needs consent. */
-  const trigger = (referrer?: string) => {
-    const resolve = jest.fn()
-    if (!current) throw new Error('no listener registered: the official popup would show')
-    current(resolve, referrer === undefined ? {} : { referrer })
-    return resolve
-  }
-  return { ...mocks, trigger }
-}
-
-afterEach(() => {
-  weapp.resetPrivacyCoordinator()
-  for (const k of ['getPrivacySetting', 'onNeedPrivacyAuthorization', 'openPrivacyContract']) delete wxAny[k]
-  wxAny.getAppBaseInfo = savedBaseInfo
-  removeCloud()
-})
-
-const mount = () => mountPhoneAuth(id)
+const mount = () => mountPhoneAuth(id())
 
 test('with the coordinator, phone-auth does not replace the host\'s listener: WeChat gets exactly one registration', () => {
   installCloud()
