@@ -3,7 +3,7 @@
  * build and flow are test/frameworks/uniapp.test.ts): where it finds the project, what it writes,
  * and that it never replaces a file or a setting of the user's.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse } from 'jsonc-parser'
@@ -117,5 +117,87 @@ describe('phonebind init in a uni-app project', () => {
     const forced = await runCli(['init', '--yes', '--force'], dir)
     expect(forced.code).toBe(0)
     expect(readFileSync(file, 'utf8')).toBe(current)
+  })
+})
+
+describe('phonebind doctor in a uni-app project', () => {
+  /** A uni-app project as the README leaves it: phonebind-weapp a dependency, init run with an env id. */
+  async function readyProject(): Promise<string> {
+    const dir = uniProject()
+    const pkgFile = join(dir, 'package.json')
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'))
+    writeFileSync(pkgFile, JSON.stringify({ ...pkg, dependencies: { ...pkg.dependencies, 'phonebind-weapp': '^0.1.0' } }, null, 2))
+    expect((await runCli(['init', '--yes', '--env', 'shop-prod-7f3k2m9q1d5c8b4a'], dir)).code).toBe(0)
+    return dir
+  }
+  const failures = (out: string) => out.split('\n').filter((l) => l.startsWith('✘'))
+
+  it('after init, from the project or inside src/: every check passes from the sources (manifest.json, App.vue, pages.json, wxcomponents/), no project.config.json, no 构建npm', async () => {
+    const dir = await readyProject()
+    for (const cwd of [dir, join(dir, 'src', 'pages')]) {
+      const r = await runCli(['doctor'], cwd)
+      expect({ code: r.code, failures: failures(r.out), err: r.err }).toEqual({ code: 0, failures: [], err: '' })
+      expect(r.out).toContain(`phonebind doctor — ${dir}`)
+      expect(r.out).toContain('✔ appid wx8c3a51f0e2d94b67') // manifest.json → mp-weixin, not the empty DCloud appid
+      expect(r.out).toContain('✔ 环境 ID / env id\n    shop-prod-7f3k2m9q1d5c8b4a') // wx.cloud.init in App.vue
+      expect(r.out).toContain('✔ cloudfunctionRoot cloudfunctions/')
+      expect(r.out).toContain('✔ 组件已全局注册 / component registered globally')
+      expect(r.out).toContain('✔ src/wxcomponents/phonebind-weapp 与已安装的 phonebind-weapp 0.1.0 一致 / matches the installed package')
+      expect(r.out).toContain('✔ 包装组件 / wrapper src/components/phonebind/PhoneAuth.vue')
+      expect(r.out).not.toMatch(/构建npm|project\.config\.json/)
+    }
+  })
+
+  it('names each uni-app mistake with its fix: placeholder mp-weixin appid, no wx.cloud.init, no global registration, no wrapper', async () => {
+    const dir = await readyProject()
+    const manifest = join(dir, 'src/manifest.json')
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"appid" : "wx8c3a51f0e2d94b67"', '"appid" : "touristappid"'))
+    const app = join(dir, 'src/App.vue')
+    writeFileSync(app, readFileSync(app, 'utf8').replace(/\n\s*wx\.cloud\.init\([^\n]*/, ''))
+    const pages = join(dir, 'src/pages.json')
+    writeFileSync(pages, readFileSync(pages, 'utf8').replace(/"phonebind-phone-auth"/, '"other-tag"'))
+    rmSync(join(dir, 'src/components/phonebind/PhoneAuth.vue'))
+    const r = await runCli(['doctor'], dir)
+    expect(r.code).toBe(1)
+    expect(failures(r.out)).toEqual([
+      '✘ src/manifest.json 的 mp-weixin.appid 是占位符 “touristappid” / mp-weixin.appid is a placeholder',
+      '✘ 找不到 wx.cloud.init / no wx.cloud.init in src/App.vue, main.*',
+      '✘ src/pages.json 没有全局注册组件 / does not register the component globally',
+      '✘ 没有包装组件 src/components/phonebind/PhoneAuth.vue / the wrapper is missing',
+    ])
+    expect(r.out).toContain('"mp-weixin" → "appid"')
+    expect(r.out).toContain('在 App.vue 的 onLaunch 里（// #ifdef MP-WEIXIN）调用 wx.cloud.init')
+    expect(r.out).toContain('globalStyle → usingComponents: { "phonebind-phone-auth": "/wxcomponents/phonebind-weapp/phone-auth/index" }')
+  })
+
+  it('an upgrade of phonebind-weapp after init: the wxcomponents/ copy and the wrapper are stale until init --force', async () => {
+    const dir = await readyProject()
+    const installed = join(dir, 'node_modules/phonebind-weapp')
+    appendFileSync(join(installed, 'miniprogram_dist/phone-auth/index.js'), '\n// 0.1.1\n')
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'))
+    writeFileSync(join(installed, 'package.json'), JSON.stringify({ ...pkg, version: '0.1.1' }))
+    const stale = await runCli(['doctor'], dir)
+    expect(stale.code).toBe(1)
+    expect(failures(stale.out)).toEqual([
+      '✘ src/wxcomponents/phonebind-weapp 中的组件已过期或被修改 / the component copy is stale or edited',
+      '✘ 包装组件 src/components/phonebind/PhoneAuth.vue 已过期 / the wrapper is outdated',
+    ])
+    expect(stale.out).toContain('npx phonebind init --force')
+    expect((await runCli(['init', '--yes', '--force'], dir)).code).toBe(0)
+    const after = await runCli(['doctor'], dir)
+    expect({ code: after.code, failures: failures(after.out) }).toEqual({ code: 0, failures: [] })
+    expect(after.out).toContain('与已安装的 phonebind-weapp 0.1.1 一致')
+  })
+
+  it('phonebind-weapp not a dependency, or manifest.json without cloudfunctionRoot: says so', async () => {
+    const dir = uniProject({ hbuilder: true })
+    const manifest = join(dir, 'manifest.json')
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/\n\s*\/\/ 微信云开发.*\n\s*"cloudfunctionRoot" : "[^"]*"/, ''))
+    const r = await runCli(['doctor'], dir)
+    expect(r.code).toBe(1)
+    expect(failures(r.out)).toEqual(expect.arrayContaining([
+      '✘ manifest.json 没有 mp-weixin.cloudfunctionRoot / has no mp-weixin.cloudfunctionRoot',
+      '✘ phonebind-weapp 不在 package.json 中 / is not in package.json',
+    ]))
   })
 })

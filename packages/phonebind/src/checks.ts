@@ -23,9 +23,14 @@ export interface Check {
 const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
 const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
 
+/** Empty, the tourist appid or all zeros: no real mini program (and no CloudBase). */
+export function isPlaceholderAppid(appid: string): boolean {
+  return appid === '' || appid === 'touristappid' || /^wx0+$/.test(appid)
+}
+
 export function checkAppid(p: Project): Check {
   const appid = effectiveAppid(p) ?? ''
-  if (appid === '' || appid === 'touristappid' || /^wx0+$/.test(appid)) {
+  if (isPlaceholderAppid(appid)) {
     return fail(`appid 是占位符 “${appid}” / the appid is a placeholder`, '在 project.private.config.json（或 project.config.json）填写你的 appid；游客 appid 不能用云开发 / put your appid in project.private.config.json; the tourist appid cannot use CloudBase')
   }
   return ok(`appid ${appid}`)

@@ -5,7 +5,7 @@
 import { say, type CliIO } from '../command'
 import { parseArgs } from '../args'
 import { checkAppid, checkComponent, checkEnvId, checkFunctions, checkNpm, checkRules, checkRuntime, privacyReminder, type Check } from '../checks'
-import { detectFramework } from '../frameworks/detect'
+import { detectFramework, locateFrameworkProject } from '../frameworks/detect'
 import { loadProject, ProjectError } from '../project'
 
 export const usage = `用法 / Usage: phonebind doctor
@@ -20,11 +20,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let checks: Check[]
   let root: string
   try {
-    const p = loadProject(io.cwd)
+    // A framework whose build writes project.config.json (uni-app) describes its project itself.
+    const located = locateFrameworkProject(io.cwd)
+    const p = located?.project ?? loadProject(io.cwd)
     root = p.root
-    // A framework (Taro) is checked from its sources: its build output is minified and has no 构建npm.
-    const own = detectFramework(p.root)?.doctor?.(p)
-    checks = [checkAppid(p), own?.env ?? checkEnvId(p), ...checkFunctions(p), checkRuntime(p), ...(own?.setup ?? [checkComponent(p), ...checkNpm(p)]), checkRules(p), privacyReminder()]
+    // A framework (uni-app, Taro) is checked from its sources: its build output is minified and has no 构建npm.
+    const own = (located?.framework ?? detectFramework(p.root))?.doctor?.(p)
+    checks = [own?.appid ?? checkAppid(p), own?.env ?? checkEnvId(p), ...checkFunctions(p), checkRuntime(p), ...(own?.setup ?? [checkComponent(p), ...checkNpm(p)]), checkRules(p), privacyReminder()]
   } catch (e) {
     if (e instanceof ProjectError) {
       say(io.stdout, `✘ ${e.message}`)

@@ -39,8 +39,9 @@ export interface Framework {
   /** The framework's own next steps (replace the plain project's step 1). */
   nextSteps(project: Project): string[]
   /** doctor's checks that read the framework's sources instead of the build output: the env id,
-   * and those replacing the component + 构建npm checks. Absent: the plain checks. */
-  doctor?(project: Project): { env: Check; setup: Check[] }
+   * and those replacing the component + 构建npm checks; the appid where the sources hold no
+   * project.config.json (uni-app: manifest.json). Absent: the plain checks. */
+  doctor?(project: Project): { appid?: Check; env: Check; setup: Check[] }
 }
 
 /** One row per framework; the first that recognises the project wins. */

@@ -36,6 +36,7 @@ import { headerFor, writeOwned, type FileResult } from '../owned'
 import { jsonIndent, type Json, type Project } from '../project'
 import { OUTCOME_TEXT, printFolder, rel } from '../report'
 import type { Framework, FrameworkContext } from './detect'
+import { uniDoctor } from './uniappDoctor'
 
 const SOURCE_FILES = ['manifest.json', 'pages.json'] as const
 /** The component's folder under wxcomponents/ (the package's miniprogram_dist, copied). */
@@ -149,15 +150,30 @@ function filesUnder(dir: string, prefix = ''): string[] {
     e.isDirectory() ? filesUnder(dir, `${prefix}${e.name}/`) : [`${prefix}${e.name}`])
 }
 
-/** The installed phonebind-weapp's miniprogram_dist, copied into wxcomponents/ with phonebind's mark. */
-function copyComponent(ctx: FrameworkContext, weapp: string, version: string): FileResult[] {
-  const from = join(weapp, 'miniprogram_dist')
-  const to = join(ctx.project.miniprogramRoot, UNI_COMPONENT_DIR)
-  return filesUnder(from).map((f) => {
-    const content = readFileSync(join(from, f), 'utf8')
+/** The installed phonebind-weapp (its folder in node_modules) and its version, or undefined when not installed. */
+export function installedWeapp(project: Project): { dir: string; version: string } | undefined {
+  const dir = project.packageJson ? join(dirname(project.packageJson), 'node_modules', WEAPP_PACKAGE) : undefined
+  if (!dir || !existsSync(join(dir, 'miniprogram_dist'))) return undefined
+  return { dir, version: (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version }
+}
+
+/**
+ * What wxcomponents/ should hold: each file of the package's miniprogram_dist (relative path) with
+ * phonebind's mark. One place for it: init writes it, doctor compares the copy with it.
+ */
+export function componentCopy(weapp: { dir: string; version: string }): Array<{ file: string; content: string }> {
+  const from = join(weapp.dir, 'miniprogram_dist')
+  return filesUnder(from).map((file) => {
+    const content = readFileSync(join(from, file), 'utf8')
     // JSON cannot carry a comment: a .json file is phonebind's while it is exactly the package's.
-    return writeOwned(join(to, f), f.endsWith('.json') ? content : headerFor(f, version) + content, ctx.force)
+    return { file, content: file.endsWith('.json') ? content : headerFor(file, weapp.version) + content }
   })
+}
+
+/** The installed phonebind-weapp's miniprogram_dist, copied into wxcomponents/ with phonebind's mark. */
+function copyComponent(ctx: FrameworkContext, weapp: { dir: string; version: string }): FileResult[] {
+  const to = join(ctx.project.miniprogramRoot, UNI_COMPONENT_DIR)
+  return componentCopy(weapp).map(({ file, content }) => writeOwned(join(to, file), content, ctx.force))
 }
 
 /** The typed Vue 3 wrapper: the native component's three events, each forwarded with its detail. */
@@ -213,14 +229,13 @@ async function setup(ctx: FrameworkContext): Promise<boolean> {
   }
   ok = (await applyJsonc(ctx, { file: join(src, 'pages.json'), path: ['globalStyle', 'usingComponents', UNI_NATIVE_TAG], value: UNI_NATIVE_PATH })) && ok
 
-  const weapp = project.packageJson ? join(dirname(project.packageJson), 'node_modules', WEAPP_PACKAGE) : undefined
-  if (!weapp || !existsSync(join(weapp, 'miniprogram_dist'))) {
+  const weapp = installedWeapp(project)
+  if (!weapp) {
     say(out, `  ! 未安装 ${WEAPP_PACKAGE}：先 npm i ${WEAPP_PACKAGE}，再运行 phonebind init / not installed: npm i ${WEAPP_PACKAGE}, then run phonebind init again`)
     return false
   }
-  const version = (JSON.parse(readFileSync(join(weapp, 'package.json'), 'utf8')) as { version: string }).version
-  const attention = printFolder(out, project.root, join(src, UNI_COMPONENT_DIR), copyComponent(ctx, weapp, version))
-  const wrapper = writeOwned(join(src, UNI_WRAPPER), wrapperSource(version), ctx.force)
+  const attention = printFolder(out, project.root, join(src, UNI_COMPONENT_DIR), copyComponent(ctx, weapp))
+  const wrapper = writeOwned(join(src, UNI_WRAPPER), wrapperSource(weapp.version), ctx.force)
   const needsHand = wrapper.outcome === 'user' || wrapper.outcome === 'outdated'
   say(out, `  ${needsHand ? '!' : '✔'} ${rel(project.root, wrapper.path)}  ${OUTCOME_TEXT[wrapper.outcome]}`)
   if (needsHand) attention.push(wrapper)
@@ -247,4 +262,5 @@ export const uniapp: Framework = {
   usesNpmBuild: false,
   setup,
   nextSteps,
+  doctor: (project) => uniDoctor(project),
 }
