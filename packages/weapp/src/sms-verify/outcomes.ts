@@ -25,7 +25,7 @@ export const SMS_NEXT_STEP_TEXT: Record<SmsNextStep, Bilingual> = {
 export const INVALID_NUMBER_TEXT: Bilingual = { zh: '手机号格式不正确', en: 'Not a valid phone number' }
 
 const SMS_NOT_CONFIGURED_HINT =
-  'sendSmsCode answered SMS_NOT_CONFIGURED: set the Tencent Cloud SMS settings (SDK app id, sign name, template id, credentials) on the sendSmsCode and verifySmsCode functions — see server/README.md, "SMS".'
+  'SMS_NOT_CONFIGURED: set PHONEBIND_SMS_SECRET_ID, PHONEBIND_SMS_SECRET_KEY, PHONEBIND_SMS_SDK_APP_ID, PHONEBIND_SMS_TEMPLATE_ID and PHONEBIND_SMS_SIGN_NAME on the sendSmsCode and verifySmsCode functions (server/README.md, "SMS fallback").'
 
 /** The developer's fix for a configuration failure, or null. */
 export function smsDeveloperHint(error: ErrorInfo): string | null {
