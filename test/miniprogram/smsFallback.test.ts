@@ -22,9 +22,9 @@ beforeAll(() => {
   overrideButton()
   const phoneAuth = loadPhoneAuth()
   hostId = simulate.load({
-    template: '<phone-auth id="pa" privacy-mode="sheet" sms-fallback="{{smsFallback}}" legacy="{{legacy}}" bind:bound="onBound" />',
+    template: '<phone-auth id="pa" privacy-mode="sheet" sms-fallback="{{smsFallback}}" legacy="{{legacy}}" disabled="{{disabled}}" bind:bound="onBound" />',
     usingComponents: { 'phone-auth': phoneAuth },
-    data: { smsFallback: true, legacy: false },
+    data: { smsFallback: true, legacy: false, disabled: false },
     methods: { onBound(e: { detail: unknown }) { received.push(e.detail) } },
   } as unknown as Parameters<typeof simulate.load>[0])
 })
@@ -178,6 +178,36 @@ describe('not offered where it does not belong', () => {
     expect(m.text()).toContain('当前微信版本不支持获取手机号')
     expect(m.offer()).toBeFalsy()
   })
+})
+
+test('the user opens the form, then binds with the button after all: the form closes, one bound event', async () => {
+  const standIn = smsStandIn()
+  cloudWith(standIn, () => bindOk('code'))
+  const m = mount()
+  await m.tap({ errMsg: 'getPhoneNumber:fail user deny' })
+  m.offer()!.dispatchEvent('tap')
+  await settle()
+  expect(m.sms()).toBeTruthy()
+  await m.tap({ errMsg: 'getPhoneNumber:ok', code: 'C1' }) // changed their mind: the button is still there
+  expect(received).toEqual([expect.objectContaining({ source: 'code' })])
+  expect(m.sms()).toBeFalsy()
+  expect(standIn.sends()).toBe(0)
+})
+
+test('the page disabling phone-auth disables its SMS form too', async () => {
+  const standIn = smsStandIn()
+  cloudWith(standIn)
+  const m = mount()
+  await m.tap({ errMsg: 'getPhoneNumber:fail user deny' })
+  m.offer()!.dispatchEvent('tap')
+  await settle()
+  m.host.setData({ disabled: true })
+  const form = m.sms()!
+  form.querySelector('.phone-input')!.dispatchEvent('input', { detail: { value: NUMBER } })
+  form.querySelector('.send-btn')!.dispatchEvent('tap')
+  await settle()
+  expect(form.querySelector('.send-btn')!.data.disabled).toBe(true)
+  expect(standIn.sends()).toBe(0)
 })
 
 test('the page\'s one bound handler gets the same payload shape from the button and from SMS', async () => {

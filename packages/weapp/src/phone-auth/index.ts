@@ -318,7 +318,8 @@ Component({
       if (attempt.kind === 'bound') {
         const { phone, change } = attempt.data
         const msg = boundMessage(phone.masked, change)
-        this.setData({ phase: 'bound', masked: phone.masked, statusZh: msg.zh, statusEn: msg.en })
+        // The button bound after all: an SMS form the user had opened is not needed any more.
+        this.setData({ phase: 'bound', masked: phone.masked, statusZh: msg.zh, statusEn: msg.en, smsOffer: false, smsOpen: false })
         const detail: PhoneAuthBoundDetail = { source: attempt.source, phone, change }
         this.triggerEvent('bound', detail)
       } else if (attempt.kind === 'denied') {
