@@ -103,6 +103,7 @@ describe('services', () => {
         { name: 'store', address: dataDir },
         { name: 'wechat', url: emu.url },
         { name: 'storage', url: `${emu.url}/storage` },
+        { name: 'sms', url: `${emu.url}/tencentcloud/sms` },
         { name: 'http', url: emu.url },
         { name: 'runner', address: noFunctions },
       ])
