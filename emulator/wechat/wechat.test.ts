@@ -135,6 +135,17 @@ describe('the phone button', () => {
     expect(wx.tapPhoneButton(user.openid).errMsg).toBe('getPhoneNumber:fail no permission')
   })
 
+  // PrivacyAuthorize.html: "低于 2.32.3 版本的基础库未集成隐私相关功能，也不会拦截隐私接口调用".
+  it('stops an unconsented tap with 104 only from base library 2.32.3, where the privacy APIs start', () => {
+    const { wx } = setup()
+    const older = wx.createUser({ baseLibrary: '2.32.2', privacyAuthorized: false })
+    expect(wx.tapPhoneButton(older.openid)).toMatchObject({ errMsg: 'getPhoneNumber:ok', code: expect.any(String) })
+    const current = wx.createUser({ baseLibrary: '2.32.3', privacyAuthorized: false })
+    expect(wx.tapPhoneButton(current.openid)).toMatchObject({ errno: 104 })
+    // A refusal the test forces is not the consent rule: it still answers 104.
+    expect(wx.tapPhoneButton(older.openid, { outcome: 'privacy' })).toMatchObject({ errno: 104 })
+  })
+
   it('gives a realtime tap a code only', () => {
     const { wx, user } = setup()
     expect(wx.tapPhoneButton(user.openid, { realtime: true })).toEqual({ errMsg: 'getRealtimePhoneNumber:ok', code: expect.any(String) })
