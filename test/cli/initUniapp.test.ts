@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse } from 'jsonc-parser'
 import { hashTree } from './fixture'
+import { wrapperSource } from '../../packages/phonebind/src/frameworks/uniapp'
+import { props } from '../../packages/weapp/src/phone-auth/props'
 import { runCli } from './helpers'
 
 const REPO = resolve(__dirname, '../..')
@@ -201,3 +203,15 @@ describe('phonebind doctor in a uni-app project', () => {
     ]))
   })
 })
+
+describe('the uni-app Vue wrapper', () => {
+  it('binds every property phone-auth declares on the native tag, each a prop with the component\'s default', () => {
+    const text = wrapperSource('0.0.0')
+    for (const [name, p] of Object.entries(props)) {
+      expect(text).toContain(`:${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${name}"`)
+      expect(text).toContain(`  ${name}?: ${typeof p.value}\n`)
+      expect(text).toContain(`  ${name}: ${JSON.stringify(p.value).replace(/"/g, "'")},\n`)
+    }
+  })
+})
+

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { copyEdit } from '../../packages/phonebind/src/frameworks/taro'
 import { taroWrapper } from '../../packages/phonebind/src/frameworks/taroWrapper'
+import { props } from '../../packages/weapp/src/phone-auth/props'
 import { detectFramework } from '../../packages/phonebind/src/frameworks/detect'
 import { FIXTURE } from './fixture'
 import { runCli } from './helpers'
@@ -80,6 +81,15 @@ describe('the React wrapper and the component\'s events', () => {
       expect(text).toContain(`${prop}={(e) => props.${prop}?.(e.detail)}`)
     }
     expect(text.slice(text.indexOf('export default function'))).not.toContain('{...') // no spread on the tag: Taro would bind nothing
+  })
+
+  it('the wrapper writes every property phone-auth declares on the tag, the component\'s default when the page leaves it unset', () => {
+    const text = taroWrapper('0.0.0')
+    const tag = text.slice(text.indexOf('<phone-auth'))
+    for (const [name, p] of Object.entries(props)) {
+      expect(tag).toContain(`${name}={props.${name} ?? ${JSON.stringify(p.value).replace(/"/g, "'")}}`)
+      expect(text).toContain(`  ${name}?: ${typeof p.value}\n`)
+    }
   })
 })
 

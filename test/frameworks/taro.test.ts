@@ -6,7 +6,8 @@
  *     its lock (fixtureCache.ts);
  *  2. `phonebind init --yes` twice: Taro is recognised, config/index.ts gains the copy pattern, the
  *     React wrapper is written, the second run changes nothing;
- *  3. the profile page uses `<PhoneAuth>` as the README shows (page config + import);
+ *  3. the profile page uses `<PhoneAuth>` as the README shows (page config + import), and a second
+ *     one with props set (realtime, disabled, changeNumber) to prove they reach the native component;
  *  4. the real `taro build --type weapp` (offline), then WeChat's compilers over the output;
  *  5. `phonebind dev` runs the project's functions; the BUILT Taro app (app.js, taro.js, the page's
  *     base.wxml templates, the copied native component) runs under miniprogram-simulate with
@@ -27,7 +28,7 @@ import { hashTree } from '../cli/fixture'
 import { installedSdk, linkNodeModules } from '../dev/sdkCache'
 import { routeWxToEmulator } from '../miniprogram/emulatorWx'
 import { nodeFetch } from '../miniprogram/nodeFetch'
-import { overrideButton, setSdkVersion } from '../miniprogram/helpers'
+import { overrideButton, phoneAuthsIn, setSdkVersion } from '../miniprogram/helpers'
 import { compileWithMiniprogramCi, runWcc, runWcsc, type CompiledProject } from '../miniprogram/wechatCompilers'
 import { FRAMEWORK_FIXTURES, installedFixture, linkCachedModules, npmEnv } from './fixtureCache'
 import { initTwice, lapTimer, npmInstall, pack, requireBuiltPackages, run, startDev, type DevServer, type InitRun } from './fixtureProject'
@@ -74,6 +75,7 @@ function usePhoneAuthOnProfile(): void {
       "        onDenied={() => Taro.showToast({ title: '可稍后再绑定手机号', icon: 'none' })}",
       '        onFailed={(d) => setFailure(d.error.code)}',
       '      />',
+      '      <PhoneAuth realtime disabled changeNumber />',
       "      {failure && <Text className='failure'>{failure}</Text>}",
       '$2',
     ].join('\n'))
@@ -174,6 +176,10 @@ describe('taro build --type weapp and WeChat\'s compilers', () => {
     expect(tag).toEqual(expect.stringContaining('bindbound="eh"'))
     expect(tag).toEqual(expect.stringContaining('binddenied="eh"'))
     expect(tag).toEqual(expect.stringContaining('bindfailed="eh"'))
+    // Every property of phone-auth is written on the tag (the wrapper names each one), camelCase as
+    // Taro writes props; wcc (below) compiles such an attribute to the property of the same name.
+    expect(tag).toEqual(expect.stringContaining('changeNumber="{{i.changeNumber}}"'))
+    expect(tag).toEqual(expect.stringContaining('realtime="{{i.realtime}}"'))
   })
 
   test('miniprogram-ci compiles the output; wcc and wcsc compile every WXML and WXSS file', () => {
@@ -183,6 +189,7 @@ describe('taro build --type weapp and WeChat\'s compilers', () => {
     const wcc = runWcc(compiled!.dir, compiled!.files.filter((f) => /\.(wxml|wxs)$/.test(f)))
     expect({ status: wcc.status, stderr: wcc.stderr }).toEqual({ status: 0, stderr: '' })
     expect(wcc.stdout).toContain("'pages/profile/index.wxml'")
+    expect(wcc.stdout).toContain("'changeNumber'") // WeChat's compiler keeps the camelCase attribute as the property's name
     const wcsc = runWcsc(compiled!.dir, compiled!.files.filter((f) => f.endsWith('.wxss')))
     expect({ status: wcsc.status, stderr: wcsc.stderr }).toEqual({ status: 0, stderr: '' })
   })
@@ -291,6 +298,15 @@ describe('the built Taro app under miniprogram-simulate, wx.cloud backed by phon
     expect(toasts).toEqual([expect.objectContaining({ title: '可稍后再绑定手机号' })])
     expect(own(page, '.phone')).toBe('未绑定')
     expect((await userDoc(user!.openid))?.phone ?? null).toBeNull()
+  })
+
+  test('props set on <PhoneAuth> reach the native component; unset ones keep the component\'s defaults (not undefined)', async () => {
+    const page = await openProfile(await client.createUser({ purePhoneNumber: '13500135000', countryCode: '86' }))
+    const [plain, set] = phoneAuthsIn(page, '.profile')
+    expect(plain!.props).toMatchObject({ realtime: false, disabled: false, changeNumber: false, legacy: false, debug: false, privacyMode: 'auto', cooldownAfter: 3, text: '手机号快捷验证 / Verify with WeChat phone' })
+    expect(plain!.button).toMatchObject({ openType: 'getPhoneNumber', disabled: false })
+    expect(set!.props).toMatchObject({ realtime: true, disabled: true, changeNumber: true, legacy: false, debug: false, privacyMode: 'auto', cooldownAfter: 3 })
+    expect(set!.button).toMatchObject({ openType: 'getRealtimePhoneNumber', disabled: true }) // what the user sees
   })
 
   test('a failure reaches onFailed with its code (quota exhausted), not swallowed', async () => {

@@ -9,7 +9,8 @@
  *     `npm i <weapp.tgz>`, `npm i -D <phonebind.tgz>`, as a user would;
  *  3. `phonebind init --yes` twice: the second run changes nothing, no user file is touched but
  *     pages.json (one key added, its comments kept);
- *  4. `<PhoneAuth>` goes on the profile page as the README shows;
+ *  4. `<PhoneAuth>` goes on the profile page as the README shows, and a second one with props set
+ *     (realtime, disabled, change-number) to prove they reach the native component;
  *  5. `npm run build:mp-weixin` (`uni build -p mp-weixin`; with no network at all where `unshare -n`
  *     works), then WeChat's compilers over the output;
  *  6. `phonebind dev` runs in the project (functions from manifest.json's cloudfunctionRoot, the
@@ -31,7 +32,7 @@ import { hashTree } from '../cli/fixture'
 import { installedSdk, linkNodeModules } from '../dev/sdkCache'
 import { routeWxToEmulator } from '../miniprogram/emulatorWx'
 import { nodeFetch } from '../miniprogram/nodeFetch'
-import { overrideButton, setSdkVersion } from '../miniprogram/helpers'
+import { overrideButton, phoneAuthsIn, setSdkVersion } from '../miniprogram/helpers'
 import { compileWithMiniprogramCi, runWcc, runWcsc, type CompiledProject } from '../miniprogram/wechatCompilers'
 import { FRAMEWORK_FIXTURES, installedFixture } from './fixtureCache'
 import { initTwice, lapTimer, npmInstall, pack, REPO, requireBuiltPackages, run, startDev, type DevServer, type InitRun } from './fixtureProject'
@@ -69,6 +70,7 @@ function addPhoneAuthToProfile(): void {
       '    </view>',
       '    <text v-if="failure" class="failure">{{ failure }}</text>',
       '    <PhoneAuth @bound="onBound" @denied="onDenied" @failed="onFailed" />',
+      '    <PhoneAuth realtime disabled change-number />',
       '  </view>',
       '</template>',
     ].join('\n'))
@@ -303,6 +305,16 @@ describe('the built uni-app page, its Vue wrapper and the native component, with
     expect(failure()).toBe('APP_NOT_ELIGIBLE') // the user's onFailed(detail) ran with detail.error.code
     expect(phone()).toBe('未绑定')
     expect((await userDoc(user.openid))?.phone ?? null).toBeNull()
+  })
+
+  test('props set on <PhoneAuth> reach the native component (uni hands them over as u-p, its runtime sets them); unset ones keep their defaults', async () => {
+    const user = await client.createUser({ purePhoneNumber: '13500135000', countryCode: '86' })
+    const { page } = await openProfile(user)
+    const [plain, set] = phoneAuthsIn(page, '.container')
+    expect(plain!.props).toMatchObject({ realtime: false, disabled: false, changeNumber: false, legacy: false, debug: false, privacyMode: 'auto', cooldownAfter: 3, text: '手机号快捷验证 / Verify with WeChat phone' })
+    expect(plain!.button).toMatchObject({ openType: 'getPhoneNumber', disabled: false })
+    expect(set!.props).toMatchObject({ realtime: true, disabled: true, changeNumber: true, legacy: false, debug: false, privacyMode: 'auto', cooldownAfter: 3 })
+    expect(set!.button).toMatchObject({ openType: 'getRealtimePhoneNumber', disabled: true }) // what the user sees
   })
 
   test('phonebind dev, run in the uni-app project, serves the functions of manifest.json\'s cloudfunctionRoot, the project\'s own `orders` (wx-server-sdk ~2.6.3) included', async () => {

@@ -225,3 +225,18 @@ export function phoneAuthPrivacySuite(): () => string {
   })
   return () => id!
 }
+
+/**
+ * Every phone-auth under `scope` on a rendered page, found through its phone button (`>>>` crosses
+ * any wrapper a framework puts around it): the native button's data (open-type, disabled) and the
+ * properties the phone-auth instance holding it received. For the framework suites: a prop set on
+ * a framework's wrapper must arrive here.
+ */
+export function phoneAuthsIn(page: { querySelectorAll(selector: string): unknown[] }, scope: string): Array<{ button: Record<string, unknown>; props: Record<string, unknown> }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exparser = require('miniprogram-exparser') as { Element: { getMethodCaller(node: unknown): { data: Record<string, unknown> } | undefined } }
+  return (page.querySelectorAll(`${scope} >>> .phone-btn`) as Array<{ data: Record<string, unknown>; _exparserNode: { ownerShadowRoot: { getHostNode(): unknown } } }>).map((b) => ({
+    button: b.data,
+    props: exparser.Element.getMethodCaller(b._exparserNode.ownerShadowRoot.getHostNode())?.data ?? {},
+  }))
+}

@@ -4,11 +4,17 @@
  * the README quotes its use, the Taro test builds it with the real Taro CLI.
  */
 import { MARK } from '../owned'
+import { WRAPPER_PROPS } from './wrapperProps'
 
 /** The tag name the page registers in `usingComponents` and the wrapper renders. */
 export const TARO_TAG = 'phone-auth'
 
 export function taroWrapper(version: string): string {
+  const declared = WRAPPER_PROPS.map((p) => `        ${p.name}?: ${p.type}\n`).join('')
+  const accepted = WRAPPER_PROPS.map((p) => `  ${p.name}?: ${p.type}\n`).join('')
+  // Each written out, with the component's default: Taro binds only what it saw on the tag, and
+  // an unset prop would reach the component as undefined rather than keep its default.
+  const written = WRAPPER_PROPS.map((p) => `      ${p.name}={props.${p.name} ?? ${p.literal}}\n`).join('')
   return `${MARK}${version} — phonebind init 只在文件不存在时写入；删除本行即成为你的文件 / init writes this only when absent; delete this line to make it yours
 /**
  * <PhoneAuth>: phonebind-weapp's native \`phone-auth\` component for Taro React pages.
@@ -36,11 +42,7 @@ declare module 'react' {
   namespace JSX {
     interface IntrinsicElements {
       '${TARO_TAG}': {
-        realtime?: boolean
-        legacy?: boolean
-        debug?: boolean
-        disabled?: boolean
-        onBound: (e: NativeEvent<PhoneAuthBoundDetail>) => void
+${declared}        onBound: (e: NativeEvent<PhoneAuthBoundDetail>) => void
         onDenied: (e: NativeEvent<PhoneAuthDeniedDetail>) => void
         onFailed: (e: NativeEvent<PhoneAuthFailedDetail>) => void
       }
@@ -48,15 +50,9 @@ declare module 'react' {
   }
 }
 
+/** phone-auth 的全部属性（含义见 phonebind-weapp README 的 Props 表）/ every phone-auth property (see the Props table in phonebind-weapp's README), and the three handlers. */
 export interface PhoneAuthProps {
-  /** 实时验证（¥0.04/次）/ real-time verification where supported */
-  realtime?: boolean
-  /** 接受旧版 encryptedData 路径 / accept the legacy encryptedData path */
-  legacy?: boolean
-  /** 在界面显示开发者提示 / show developer hints in the UI */
-  debug?: boolean
-  disabled?: boolean
-  /** 已绑定：detail.phone.masked 是打码后的号码 / bound: detail.phone.masked is the masked number */
+${accepted}  /** 已绑定：detail.phone.masked 是打码后的号码 / bound: detail.phone.masked is the masked number */
   onBound?: (detail: PhoneAuthBoundDetail) => void
   /** 用户拒绝（不是错误）/ the user declined (not an error) */
   onDenied?: (detail: PhoneAuthDeniedDetail) => void
@@ -67,11 +63,7 @@ export interface PhoneAuthProps {
 export default function PhoneAuth(props: PhoneAuthProps) {
   return (
     <${TARO_TAG}
-      realtime={props.realtime}
-      legacy={props.legacy}
-      debug={props.debug}
-      disabled={props.disabled}
-      onBound={(e) => props.onBound?.(e.detail)}
+${written}      onBound={(e) => props.onBound?.(e.detail)}
       onDenied={(e) => props.onDenied?.(e.detail)}
       onFailed={(e) => props.onFailed?.(e.detail)}
     />

@@ -36,6 +36,7 @@ import { headerFor, writeOwned, type FileResult } from '../owned'
 import { jsonIndent, type Json, type Project } from '../project'
 import { OUTCOME_TEXT, printFolder, rel } from '../report'
 import type { Framework, FrameworkContext } from './detect'
+import { WRAPPER_PROPS } from './wrapperProps'
 import { uniDoctor } from './uniappDoctor'
 
 const SOURCE_FILES = ['manifest.json', 'pages.json'] as const
@@ -176,11 +177,25 @@ function copyComponent(ctx: FrameworkContext, weapp: { dir: string; version: str
   return componentCopy(weapp).map(({ file, content }) => writeOwned(join(to, file), content, ctx.force))
 }
 
-/** The typed Vue 3 wrapper: the native component's three events, each forwarded with its detail. */
+/** Vue's attribute form of a prop name: `changeNumber` → `change-number`. */
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+/**
+ * The typed Vue 3 wrapper: every phone-auth property (wrapperProps.ts) bound on the native tag,
+ * with the component's defaults, and the three events, each forwarded with its detail. uni's
+ * compiler hands a mini-program component's bound props over in one `u-p` object, and its
+ * runtime (common/vendor.js wraps `Component`) sets them on the component; the uni-app test checks
+ * that on the built output.
+ */
 export function wrapperSource(version: string): string {
+  const bindings = WRAPPER_PROPS.map((p) => `\n    :${kebab(p.name)}="${p.name}"`).join('')
+  const types = WRAPPER_PROPS.map((p) => `  ${p.name}?: ${p.type}`).join('\n')
+  const defaults = WRAPPER_PROPS.map((p) => `  ${p.name}: ${p.literal},`).join('\n')
   return `${headerFor(UNI_WRAPPER, version)}<template>
   <!-- #ifdef MP-WEIXIN -->
-  <${UNI_NATIVE_TAG} :realtime="realtime" :legacy="legacy" :debug="debug" :disabled="disabled" @bound="onBound" @denied="onDenied" @failed="onFailed" />
+  <${UNI_NATIVE_TAG}${bindings}
+    @bound="onBound" @denied="onDenied" @failed="onFailed"
+  />
   <!-- #endif -->
 </template>
 
@@ -190,16 +205,17 @@ export function wrapperSource(version: string): string {
  * ${UNI_COMPONENT_DIR}/ and registered as <${UNI_NATIVE_TAG}> in pages.json by \`phonebind init\`).
  * Each handler gets the component's event detail as its argument. The events are lowercase on
  * purpose: a camelCase listener (@getPhoneNumber, @Bound) is how Vue 3 wrappers lose the callback.
- * Only the WeChat build renders it (#ifdef MP-WEIXIN); other platforms build and render nothing.
+ * Every property of phone-auth is a prop here (kebab-case in templates: change-number), with the
+ * component's own default. Only the WeChat build renders it (#ifdef MP-WEIXIN); other platforms
+ * build and render nothing.
  * Types only from phonebind-weapp: its runtime is the copy in ${UNI_COMPONENT_DIR}/.
  */
 import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail } from '${WEAPP_PACKAGE}'
 
-withDefaults(defineProps<{ realtime?: boolean; legacy?: boolean; debug?: boolean; disabled?: boolean }>(), {
-  realtime: false,
-  legacy: false,
-  debug: false,
-  disabled: false,
+withDefaults(defineProps<{
+${types}
+}>(), {
+${defaults}
 })
 
 const emit = defineEmits<{
