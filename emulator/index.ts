@@ -23,7 +23,7 @@ import { HttpService } from './http/service'
 import { isLoopbackHostname } from './http/guard'
 import { createInvocationRegistry } from './invocations'
 import { ServiceRegistry } from './registry'
-import { createFunctionActions, type ReloadReport, type Runner } from './runner'
+import { createFunctionActions, FUNCTION_NAME, readFunctionConfigCached, type ReloadReport, type Runner } from './runner'
 import { RunnerService } from './runner/service'
 import type { Storage } from './storage'
 import { SmsService } from './sms/service'
@@ -209,7 +209,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         createAdminRoute({ actions, invocations, events }),
         createJscode2SessionRoute(wechat.wechat),
         // Before the client routes: they answer 404 for any /client path they do not know.
-        createChargeRoutes({ wechat: wechat.wechat, functions: runner }),
+        createChargeRoutes({
+          wechat: wechat.wechat,
+          functions: runner,
+          // Read from the function's folder like the runner reads its timeout: a config.json edited
+          // under `phonebind dev` counts at the next fire.
+          timerTriggers: (name) => (FUNCTION_NAME.test(name) ? readFunctionConfigCached(join(functionsDir, name)).timerTriggers : []),
+        }),
         ...sms.routes(),
         createClientRoutes({
           wechat: wechat.wechat,

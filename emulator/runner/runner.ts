@@ -86,6 +86,8 @@ export interface Runner {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,60}$/
+/** What a function folder's name may be (the runner runs nothing else). */
+export const FUNCTION_NAME = NAME
 
 /** The SCF environment every worker starts with (reference §3.1), before any identity. */
 export function scfEnvironment(opts: { env: string; adminUrl: string }): Record<string, string> {

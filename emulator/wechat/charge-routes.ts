@@ -10,7 +10,7 @@
  *   POST /client/quota/packages {appid?, calls, days, startsInDays?}   buy/add a resource package
  *   POST /client/quota/expirePackage {appid?, pkgId}                    end a package now
  *   GET  /client/webhooks                 the webhook POSTs received (newest last, at most 50)
- *   POST /client/timer {name}             fires a function's timer trigger now
+ *   POST /client/timer {name, triggerName?}  fires a timer trigger the function declares, now
  *
  * WeChat's routes answer HTTP 200 with `{errcode, errmsg}` as WeChat does. Every route here goes
  * through emulator/http/guard.ts like all others (JSON bodies only, loopback Host, no foreign Origin).
@@ -38,6 +38,8 @@ export interface CapturedWebhook {
 export interface ChargeRouteDeps {
   wechat: SimulatedWeChat
   functions?: FunctionInvoker
+  /** The names of function `name`'s timer triggers (its config.json `triggers` of type timer). */
+  timerTriggers?: (name: string) => string[]
 }
 
 type Query = Record<string, string | undefined>
@@ -151,7 +153,23 @@ export function createChargeRoutes(deps: ChargeRouteDeps): RouteHandler {
     '/client/timer': async (b) => {
       if (!deps.functions) throw new BadRequest('no function runner is attached to this emulator', 503)
       if (typeof b.name !== 'string' || b.name === '') throw new BadRequest('name must be a non-empty string')
-      const triggerName = typeof b.triggerName === 'string' ? b.triggerName : 'timer'
+      if (b.triggerName !== undefined && typeof b.triggerName !== 'string') throw new BadRequest('triggerName must be a string')
+      // Only a trigger the function declares can fire it: on CloudBase a timer is created from the
+      // function's config.json `triggers` ("配置了定时触发器的云函数，会在相应时间点被自动触发",
+      // wxcloud/guide/functions/triggers; `tcb fn trigger create` reads the same entries,
+      // docs.cloudbase.net cli-v1/functions/trigger) — nothing can time a function without one.
+      const declared = deps.timerTriggers?.(b.name) ?? []
+      if (declared.length === 0) {
+        throw new BadRequest(
+          `云函数 ${b.name} 的 config.json 没有定时触发器（triggers 中 type 为 timer 的一项），定时器无法调用它 / ` +
+            `function ${b.name} declares no timer trigger (a "triggers" entry of type "timer" in its config.json), so no timer can invoke it`,
+          409,
+        )
+      }
+      const triggerName = b.triggerName ?? declared[0]
+      if (!declared.includes(triggerName)) {
+        throw new BadRequest(`云函数 ${b.name} 没有名为 ${triggerName} 的定时触发器 / function ${b.name} has no timer trigger named ${triggerName} (it declares: ${declared.join(', ')})`, 409)
+      }
       // SCF's timer event (tencentcloud.com/document/product/583/31439), with no client identity:
       // OPENID and APPID exist only "小程序端调用云函数时" (getWXContext docs), so both are empty.
       // phonebind reads the appid from PHONEBIND_APPID then (the emulator sets it for every function).

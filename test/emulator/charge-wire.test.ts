@@ -3,7 +3,7 @@
  * misuse, and that emulator/http/guard.ts guards them like every other route (a web page in the
  * developer's browser can neither post a fake webhook nor buy quota).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RunningEmulator } from '../../emulator'
@@ -12,8 +12,17 @@ import { startTestEmulator } from './helpers'
 let emu: RunningEmulator
 let noFunctions: string
 
+/** A plain function (no SDK) that answers the event it got, with `config` as its config.json. */
+function echoFunction(name: string, config: unknown): void {
+  mkdirSync(join(noFunctions, name))
+  writeFileSync(join(noFunctions, name, 'index.js'), 'exports.main = async (event) => ({ event })\n')
+  writeFileSync(join(noFunctions, name, 'config.json'), JSON.stringify(config))
+}
+
 beforeAll(async () => {
   noFunctions = mkdtempSync(join(tmpdir(), 'phonebind-nofn-'))
+  echoFunction('ticker', { triggers: [{ name: 'everyMorning', type: 'timer', config: '0 0 9 * * * *' }] })
+  echoFunction('plain', { permissions: { openapi: [] } })
   emu = await startTestEmulator(noFunctions, { port: 0, fresh: true })
 })
 afterAll(async () => {
@@ -72,4 +81,21 @@ it('a reset forgets the captured webhooks and starts the meter over', async () =
   await emu.client.reset()
   expect(await emu.client.webhooks()).toEqual([])
   expect(await emu.client.quota()).toMatchObject({ quotaLeft: 1000, spentFen: 0, calls: { total: 0 } })
+})
+
+// WeChat's guide (wxcloud/guide/functions/triggers) and CloudBase's CLI docs (cli-v1/functions/trigger):
+// a timer is a config.json `triggers` entry of type timer; a function without one is never timed.
+it('fires only a timer trigger the function declares in its config.json, with its name in the event', async () => {
+  const fired = await emu.client.fireTimer<{ event: Record<string, unknown> }>('ticker')
+  expect(fired).toMatchObject({ ok: true, result: { event: { Type: 'Timer', TriggerName: 'everyMorning', Message: '' } } })
+  expect(await emu.client.fireTimer('ticker', 'everyMorning')).toMatchObject({ ok: true })
+
+  const refused = await post('/client/timer', { name: 'plain' })
+  expect(refused.status).toBe(409)
+  expect(refused.body.error).toMatch(/declares no timer trigger/)
+  expect(refused.body.error).toMatch(/定时触发器/)
+  expect((await post('/client/timer', { name: 'ticker', triggerName: 'hourly' })).status).toBe(409)
+  expect((await post('/client/timer', { name: 'noSuchFunction' })).status).toBe(409)
+  expect((await post('/client/timer', { name: '../ticker' })).status).toBe(409)
+  await expect(emu.client.fireTimer('plain')).rejects.toThrow(/plain declares no timer trigger/)
 })
