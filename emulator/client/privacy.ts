@@ -22,7 +22,7 @@
  * - the realtime button's referrer is `button.getRealtimePhoneNumber`;
  * - the lock-out is exactly 10 000 ms ("about 10 s").
  */
-import { hasFeature } from '../../core/baseLibrary'
+import { consentIntercepted } from '../wechat/consent'
 import type { EmulatorClient } from './index'
 
 export type PrivacyChoice = 'agree' | 'disagree'
@@ -176,7 +176,7 @@ export function emulatorPrivacyHost(client: EmulatorClient, openid: string, offi
       const user = users.find((u) => u.openid === openid)
       const app = apps.find((a) => a.appid === user?.appid)
       if (!user || !app) throw new Error(`no emulator user ${openid}`)
-      return !user.privacyAuthorized && app.privacyDeclared && hasFeature(user.baseLibrary, 'privacy')
+      return app.privacyDeclared && consentIntercepted(user)
     },
     async recordConsent() {
       await client.updateUser(openid, { privacyAuthorized: true })

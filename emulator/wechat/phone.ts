@@ -3,12 +3,13 @@
  *
  * A tap is checked the way the platform does (reference/wechat-phone-facts.md §5-§7): app
  * permission, privacy declaration (112), user privacy consent (104, only where the base library
- * has the privacy APIs — see `consentIntercepted`), paid quota (1400001), the user's choice; then it delivers what the user's base library supports: `code` (≥ 2.21.2),
+ * has the privacy APIs: ./consent.ts), paid quota (1400001), the user's choice; then it delivers what the user's base library supports: `code` (≥ 2.21.2),
  * `cloudID` (≥ 2.8.0) and always `encryptedData` + `iv` under the user's CURRENT session key.
  * Only a successful tap is charged. Operations over a `WeChatState` (`./state.ts`).
  */
 import { hasFeature } from '../../core/baseLibrary'
 import { encryptOpenData } from '../../core/crypto'
+import { consentIntercepted } from './consent'
 import type { PhoneButtonDetail } from '../../core/wechatCodes'
 import { charge, meterOf, quotaLeft } from './meter'
 import { currentSessionKey } from './session'
@@ -67,17 +68,6 @@ function denyText(platform: Platform, api: string): string {
     default:
       return `${api}:fail user deny`
   }
-}
-
-/**
- * Whether WeChat stops this user's tap for missing privacy consent (errno 104). Only base libraries
- * with the privacy APIs do: PrivacyAuthorize.html (2023-08-22 update, mirrored in uni-app's guide
- * uniapp.dcloud.net.cn/tutorial/mp-weixin-user-privacy.html): "从基础库 2.32.3 开始支持，低于 2.32.3
- * 版本的基础库未集成隐私相关功能，也不会拦截隐私接口调用". The version is core/baseLibrary.ts's
- * `privacy`, the same one the client-side flow (emulator/client/privacy.ts) and the component use.
- */
-export function consentIntercepted(user: TestUser): boolean {
-  return !user.privacyAuthorized && hasFeature(user.baseLibrary, 'privacy')
 }
 
 /** Taps the phone button as `openid`. Never throws for a known user. */

@@ -347,4 +347,16 @@ describe('the privacy step: WeChat\'s official popup (the console\'s app registe
     expect(emu.wechat.listUsers().find((u) => u.openid === openid)?.privacyAuthorized).toBe(true)
     expect(await page.textContent('[data-test=trace]')).toContain('同意 / agreed')
   })
+
+  // PrivacyAuthorize.html: below 2.32.3 the base library "不会拦截隐私接口调用" (emulator/wechat/consent.ts).
+  test('below base library 2.32.3 nothing asks: no popup, the phone sheet follows and the tap binds without recorded consent', async () => {
+    const openid = await withdrawConsent('Wang Fang (old WeChat)')
+    await choosePath('cloudID') // 2.19.0 delivers no code
+    await page.click('[data-test=phone-button]')
+    await page.click('[data-test=sheet-allow]')
+    const result = await page.waitForSelector('[data-test=result]')
+    expect(await result.getAttribute('data-code')).toBe('OK')
+    expect(await page.locator('[data-test=privacy-popup]').count()).toBe(0)
+    expect(emu.wechat.listUsers().find((u) => u.openid === openid)?.privacyAuthorized).toBe(false)
+  })
 })
