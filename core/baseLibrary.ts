@@ -30,3 +30,15 @@ export type BaseLibraryFeature = keyof typeof MIN_BASE_LIBRARY
 export function hasFeature(version: string, feature: BaseLibraryFeature): boolean {
   return compareVersion(version, MIN_BASE_LIBRARY[feature]) >= 0
 }
+
+/**
+ * Whether WeChat stops a privacy API (the phone button) of this user for missing consent: held for
+ * the app's listener or the official popup on the client, errno 104 at the tap. Only base libraries
+ * with the privacy APIs intercept: PrivacyAuthorize.html (2023-08-22 update, mirrored in uni-app's
+ * guide uniapp.dcloud.net.cn/tutorial/mp-weixin-user-privacy.html): "从基础库 2.32.3 开始支持，低于
+ * 2.32.3 版本的基础库未集成隐私相关功能，也不会拦截隐私接口调用". One rule for the emulator's tap, its
+ * client-side privacy flow and the console.
+ */
+export function consentIntercepted(user: { privacyAuthorized: boolean; baseLibrary: string }): boolean {
+  return !user.privacyAuthorized && hasFeature(user.baseLibrary, 'privacy')
+}

@@ -22,7 +22,7 @@
  * - the realtime button's referrer is `button.getRealtimePhoneNumber`;
  * - the lock-out is exactly 10 000 ms ("about 10 s").
  */
-import { consentIntercepted } from '../wechat/consent'
+import { consentIntercepted } from '../../core/baseLibrary'
 import type { EmulatorClient } from './index'
 
 export type PrivacyChoice = 'agree' | 'disagree'

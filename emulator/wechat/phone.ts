@@ -3,13 +3,13 @@
  *
  * A tap is checked the way the platform does (reference/wechat-phone-facts.md §5-§7): app
  * permission, privacy declaration (112), user privacy consent (104, only where the base library
- * has the privacy APIs: ./consent.ts), paid quota (1400001), the user's choice; then it delivers what the user's base library supports: `code` (≥ 2.21.2),
+ * has the privacy APIs: core/baseLibrary.ts `consentIntercepted`), paid quota (1400001), the
+ * user's choice; then it delivers what the user's base library supports: `code` (≥ 2.21.2),
  * `cloudID` (≥ 2.8.0) and always `encryptedData` + `iv` under the user's CURRENT session key.
  * Only a successful tap is charged. Operations over a `WeChatState` (`./state.ts`).
  */
-import { hasFeature } from '../../core/baseLibrary'
+import { consentIntercepted, hasFeature } from '../../core/baseLibrary'
 import { encryptOpenData } from '../../core/crypto'
-import { consentIntercepted } from './consent'
 import type { PhoneButtonDetail } from '../../core/wechatCodes'
 import { charge, meterOf, quotaLeft } from './meter'
 import { currentSessionKey } from './session'

@@ -348,7 +348,7 @@ describe('the privacy step: WeChat\'s official popup (the console\'s app registe
     expect(await page.textContent('[data-test=trace]')).toContain('同意 / agreed')
   })
 
-  // PrivacyAuthorize.html: below 2.32.3 the base library "不会拦截隐私接口调用" (emulator/wechat/consent.ts).
+  // PrivacyAuthorize.html: below 2.32.3 the base library "不会拦截隐私接口调用" (core/baseLibrary.ts consentIntercepted).
   test('below base library 2.32.3 nothing asks: no popup, the phone sheet follows and the tap binds without recorded consent', async () => {
     const openid = await withdrawConsent('Wang Fang (old WeChat)')
     await choosePath('cloudID') // 2.19.0 delivers no code

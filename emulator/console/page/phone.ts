@@ -4,7 +4,7 @@
  * 「手机号快捷登录」 button, WeChat's half-screen authorisation sheet, and the outcome.
  */
 import type { ErrorInfo } from '../../../core/contracts'
-import { consentIntercepted } from '../../wechat/consent'
+import { consentIntercepted } from '../../../core/baseLibrary'
 import { messageOf } from './api'
 import { bi, fill, h } from './dom'
 import { launch, tapAndBind, type FlowOutcome, type FlowStep } from './flow'
@@ -112,7 +112,7 @@ export function mountPhone(root: HTMLElement, hooks: PhoneHooks): void {
         // WeChat checks the app and the user before it draws the sheet; then the tap just fails.
         const app = state.app
         const privacy = await privacyStep(u.openid, app?.name || 'phonebind', false, sheetHost, addStep)
-        // Below base library 2.32.3 nothing asks and nothing is intercepted (wechat/consent.ts).
+        // Below base library 2.32.3 nothing asks and nothing is intercepted (core/baseLibrary.ts).
         const consented = !consentIntercepted(u) || privacy.agreed
         const blocked = privacy.refused || !app || !app.phonePermission || !app.privacyDeclared || !consented || app.quota <= 0
         const choice = blocked ? 'allow' : await askUser()
