@@ -13,7 +13,7 @@ import { WEAPP_PACKAGE } from '../facts'
 import { markedVersion } from '../owned'
 import type { Json, Project } from '../project'
 import { rel } from '../report'
-import { cloudInitCheck } from './taroDoctor'
+import { cloudInitCheck } from './sourceChecks'
 import { componentCopy, installedWeapp, readJsonc, UNI_COMPONENT_DIR, UNI_NATIVE_PATH, UNI_NATIVE_TAG, UNI_WRAPPER, uniOutputDir, wrapperSource } from './uniapp'
 
 const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
