@@ -18,14 +18,19 @@ const savedStorage = { get: wx.getStorageSync, set: wx.setStorageSync }
 /** A page with one phone-auth and one `bound` handler, as the demo page has. */
 let hostId: string
 const received: unknown[] = []
+/** What the page's one `failed` handler heard. */
+const failures: unknown[] = []
 beforeAll(() => {
   overrideButton()
   const phoneAuth = loadPhoneAuth()
   hostId = simulate.load({
-    template: '<phone-auth id="pa" privacy-mode="sheet" sms-fallback="{{smsFallback}}" legacy="{{legacy}}" disabled="{{disabled}}" bind:bound="onBound" />',
+    template: '<phone-auth id="pa" privacy-mode="sheet" sms-fallback="{{smsFallback}}" legacy="{{legacy}}" disabled="{{disabled}}" bind:bound="onBound" bind:failed="onFailed" />',
     usingComponents: { 'phone-auth': phoneAuth },
     data: { smsFallback: true, legacy: false, disabled: false },
-    methods: { onBound(e: { detail: unknown }) { received.push(e.detail) } },
+    methods: {
+      onBound(e: { detail: unknown }) { received.push(e.detail) },
+      onFailed(e: { detail: unknown }) { failures.push(e.detail) },
+    },
   } as unknown as Parameters<typeof simulate.load>[0])
 })
 
@@ -33,6 +38,7 @@ let logs: ReturnType<typeof captureConsole>
 const mounted: Array<{ detach: () => void }> = []
 beforeEach(() => {
   received.length = 0
+  failures.length = 0
   logs = captureConsole()
   // The cost guard keeps cancelled taps in storage: a fresh one per test.
   const storage = new Map<string, string>()
@@ -226,4 +232,33 @@ test('the page\'s one bound handler gets the same payload shape from the button 
   expect(Object.keys(sms.phone).sort()).toEqual(Object.keys(button.phone).sort())
   expect([button.source, sms.source]).toEqual(['code', 'sms'])
   expect(sms.phone.masked).toBe(button.phone.masked)
+})
+
+test('the page\'s one failed handler hears the SMS form\'s failures too, marked source sms with their stage', async () => {
+  const standIn = smsStandIn()
+  let sendsRefused = 1 // the first send fails at the provider, the second goes through
+  const callFunction = jest.fn((req: { name: string; data: { phone: string } }) => {
+    if (req.name === 'sendSmsCode' && sendsRefused-- > 0) return resolved({ ok: false, error: { code: 'SMS_SEND_FAILED' } })
+    return req.name.endsWith('SmsCode') ? standIn.callFunction(req) : resolved({ ok: false, error: { code: 'QUOTA_EXHAUSTED' } })
+  })
+  installCloud(callFunction)
+  const m = mount()
+  await m.tap({ errMsg: 'getPhoneNumber:fail', errno: 1400001 })
+  expect(failures).toEqual([expect.objectContaining({ source: null, error: expect.objectContaining({ code: 'QUOTA_EXHAUSTED' }) })])
+  m.offer()!.dispatchEvent('tap')
+  await settle()
+  const form = m.sms()!
+  form.querySelector('.phone-input')!.dispatchEvent('input', { detail: { value: NUMBER } })
+  await settle()
+  form.querySelector('.send-btn')!.dispatchEvent('tap')
+  await settle()
+  expect(failures[1]).toEqual({ source: 'sms', stage: 'send', error: expect.objectContaining({ code: 'SMS_SEND_FAILED' }), nextStep: expect.any(String) })
+  form.querySelector('.send-btn')!.dispatchEvent('tap')
+  await settle()
+  const right = standIn.lastCode(NUMBER)!
+  form.querySelector('.code-input')!.dispatchEvent('input', { detail: { value: String((Number(right) + 1) % 1_000_000).padStart(6, '0') } })
+  await settle()
+  expect(failures[2]).toEqual({ source: 'sms', stage: 'verify', error: expect.objectContaining({ code: 'SMS_CODE_INVALID' }), nextStep: 'retype-code' })
+  expect(failures).toHaveLength(3)
+  expect(received).toEqual([])
 })

@@ -18,9 +18,9 @@ import type { CooldownSettings } from '../services/tapCooldown'
 import type { PhoneButtonDetail, PrivacyResolve } from '../types/wechat'
 import { boundMessage, cooldownMessage, developerHint, isAbandonedTap, nextStepFor, NEXT_STEP_TEXT } from './outcomes'
 import { offersSmsFallback } from '../sms-verify/fallback'
-import type { SmsVerifyBoundDetail } from '../sms-verify/type'
+import type { SmsVerifyBoundDetail, SmsVerifyFailedDetail } from '../sms-verify/type'
 import { props } from './props'
-import type { PhoneAuthBoundDetail, PhoneAuthDeniedDetail, PhoneAuthFailedDetail, PrivacyMode } from './type'
+import type { PhoneAuthBoundDetail, PhoneAuthButtonFailedDetail, PhoneAuthDeniedDetail, PhoneAuthSmsFailedDetail, PrivacyMode } from './type'
 
 /** Per-instance state that must not go through setData (functions, and the in-flight latch). */
 interface Hidden {
@@ -194,7 +194,7 @@ Component({
         if (this.data.phase === 'cooldown') this.setData({ phase: 'idle', cooldownZh: '', cooldownEn: '' })
       }, ms)
       const error = errorInfo('PHONE_TAP_COOLDOWN')
-      const detail: PhoneAuthFailedDetail = { source: null, error, nextStep: nextStepFor(error) }
+      const detail: PhoneAuthButtonFailedDetail = { source: null, error, nextStep: nextStepFor(error) }
       this.triggerEvent('failed', detail)
     },
 
@@ -365,7 +365,7 @@ Component({
       this.triggerEvent('denied', detail)
     },
 
-    showFailure(source: PhoneAuthFailedDetail['source'], error: ErrorInfo) {
+    showFailure(source: PhoneAuthButtonFailedDetail['source'], error: ErrorInfo) {
       const nextStep = nextStepFor(error)
       const next = NEXT_STEP_TEXT[nextStep]
       logFailure(error)
@@ -377,7 +377,7 @@ Component({
         privacyOpen: this.shouldReopenPrivacy(source, error),
         smsOffer: this.offersSms(error),
       })
-      const detail: PhoneAuthFailedDetail = { source, error, nextStep }
+      const detail: PhoneAuthButtonFailedDetail = { source, error, nextStep }
       this.triggerEvent('failed', detail)
     },
 
@@ -397,6 +397,17 @@ Component({
       const msg = boundMessage(phone.masked, change)
       this.setData({ phase: 'bound', masked: phone.masked, smsOffer: false, smsOpen: false, statusZh: msg.zh, statusEn: msg.en, errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
       this.triggerEvent('bound', e.detail)
+    },
+
+    /**
+     * sms-verify failed (a send or a verification): the page hears it as phone-auth's own `failed`,
+     * so one handler sees every failure, with `source: 'sms'` and the form's `stage`. The form
+     * already shows the reason and its next step; phone-auth's own message area is left alone.
+     */
+    onSmsFailed(e: { detail: SmsVerifyFailedDetail }) {
+      const { stage, error, nextStep } = e.detail
+      const detail: PhoneAuthSmsFailedDetail = { source: 'sms', stage, error, nextStep }
+      this.triggerEvent('failed', detail)
     },
   },
 })

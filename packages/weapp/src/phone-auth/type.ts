@@ -3,6 +3,8 @@
  * Pages import these as types only (`import type`), so nothing here reaches the package at runtime.
  */
 import type { BindChange, ErrorInfo, PhoneSource, PhoneView } from '../../../../core/contracts'
+import type { ButtonSource } from '../services/phoneBinding'
+import type { SmsNextStep, SmsVerifyFailedDetail } from '../sms-verify/type'
 
 /** What the user (or developer) should do next after a failure. */
 export type NextStep =
@@ -33,12 +35,26 @@ export interface PhoneAuthDeniedDetail {
   error: ErrorInfo
 }
 
-/** `bind:failed` — anything else. `source` is the path tried, or null when no path started. */
-export interface PhoneAuthFailedDetail {
-  source: PhoneSource | null
+/** `bind:failed` from the phone button — `source` is the path tried, or null when no path started. */
+export interface PhoneAuthButtonFailedDetail {
+  source: ButtonSource | null
   error: ErrorInfo
   nextStep: NextStep
 }
+
+/** `bind:failed` forwarded from the SMS form (sms-verify's own `failed`): `stage` says which request failed. */
+export interface PhoneAuthSmsFailedDetail {
+  source: 'sms'
+  stage: SmsVerifyFailedDetail['stage']
+  error: ErrorInfo
+  nextStep: SmsNextStep
+}
+
+/**
+ * `bind:failed` — anything else, from either path: one page handler hears both, and tells them
+ * apart by `source` (`'sms'` = the SMS form, with its `stage`; otherwise the button's path).
+ */
+export type PhoneAuthFailedDetail = PhoneAuthButtonFailedDetail | PhoneAuthSmsFailedDetail
 
 /** Properties; the defaults live in props.ts (the README and these tags are checked against it). */
 export interface PhoneAuthProps {

@@ -16,10 +16,13 @@ import { normalisePhoneDetail } from './phoneDetail'
 import { relogin } from './session'
 import { checkSession } from './wxAsync'
 
+/** The paths a phone-button event can take ('sms' is the SMS form's, never the button's). */
+export type ButtonSource = Exclude<PhoneSource, 'sms'>
+
 export type BindAttempt =
-  | { kind: 'bound'; source: PhoneSource; data: BindData }
+  | { kind: 'bound'; source: ButtonSource; data: BindData }
   | { kind: 'denied'; error: ErrorInfo }
-  | { kind: 'failed'; source: PhoneSource | null; error: ErrorInfo }
+  | { kind: 'failed'; source: ButtonSource | null; error: ErrorInfo }
 
 export interface BindOptions {
   features: PhoneFeatures
@@ -33,7 +36,7 @@ export interface BindOptions {
  * servers not yet updated. */
 const STALE_SESSION: ReadonlySet<string> = new Set(['DECRYPT_FAILED', 'DECRYPT_SESSION_KEY_MISMATCH', 'DECRYPT_ILLEGAL_SESSION_KEY', 'LOGIN_REQUIRED'])
 
-function settle(source: PhoneSource, res: Result<BindData>): BindAttempt {
+function settle(source: ButtonSource, res: Result<BindData>): BindAttempt {
   return res.ok ? { kind: 'bound', source, data: res.data } : { kind: 'failed', source, error: res.error }
 }
 
