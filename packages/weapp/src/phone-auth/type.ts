@@ -3,7 +3,6 @@
  * Pages import these as types only (`import type`), so nothing here reaches the package at runtime.
  */
 import type { BindChange, ErrorInfo, PhoneSource, PhoneView } from '../../../../core/contracts'
-import type { ButtonSource } from '../services/phoneBinding'
 import type { SmsNextStep, SmsVerifyFailedDetail } from '../sms-verify/type'
 
 /** What the user (or developer) should do next after a failure. */
@@ -34,6 +33,9 @@ export interface PhoneAuthDeniedDetail {
   source: 'phone-button' | 'privacy-sheet'
   error: ErrorInfo
 }
+
+/** The paths a phone-button event can take ('sms' is the SMS form's, never the button's). */
+export type ButtonSource = Exclude<PhoneSource, 'sms'>
 
 /** `bind:failed` from the phone button — `source` is the path tried, or null when no path started. */
 export interface PhoneAuthButtonFailedDetail {

@@ -6,7 +6,8 @@
  * the calling user); else `encryptedData`+`iv` → `getOpenData` (legacy). Nothing here retries:
  * every value from the button is single use, so "retry" always means a fresh tap.
  */
-import type { BindData, ErrorInfo, PhoneSource, ResolvedCloudID, Result } from '../../../../core/contracts'
+import type { BindData, ErrorInfo, ResolvedCloudID, Result } from '../../../../core/contracts'
+import type { ButtonSource } from '../phone-auth/type'
 import { errorInfo } from '../../../../core/errors'
 import { classifyPhoneButtonDetail } from '../../../../core/wechatCodes'
 import type { PhoneButtonDetail } from '../types/wechat'
@@ -15,9 +16,6 @@ import { callFunction } from './cloud'
 import { normalisePhoneDetail } from './phoneDetail'
 import { relogin } from './session'
 import { checkSession } from './wxAsync'
-
-/** The paths a phone-button event can take ('sms' is the SMS form's, never the button's). */
-export type ButtonSource = Exclude<PhoneSource, 'sms'>
 
 export type BindAttempt =
   | { kind: 'bound'; source: ButtonSource; data: BindData }
