@@ -6,7 +6,7 @@
 import type { FaultApi, FaultSpec } from '../../client'
 import { client, messageOf } from './api'
 import { bi, fill, h, toast } from './dom'
-import { onChange, refreshState, state } from './state'
+import { action, onChange, refreshState, state } from './state'
 
 const APIS: FaultApi[] = ['getPhoneNumber', 'getOpenData', 'jscode2session']
 
@@ -18,21 +18,12 @@ function describe(spec: FaultSpec): string {
 }
 
 export function mountControls(root: HTMLElement, hooks: { afterReset(): void }): void {
-  const run = (label: string, fn: () => Promise<unknown>) => async () => {
-    try {
-      await fn()
-      await refreshState()
-      toast(label)
-    } catch (e) {
-      toast(messageOf(e), 'error')
-    }
-  }
   const quotaLeft = h('b', { 'data-test': 'quota' }, '—')
   const quotaInput = h('input', { type: 'number', min: 0, value: 1000, 'aria-label': 'quota' })
   const apiSelect = h('select', { 'aria-label': 'fault api' }, ...APIS.map((a) => h('option', { value: a }, a)))
   const latency = h('input', { type: 'number', min: 0, max: 60000, value: 800, 'aria-label': 'latency ms' })
   const active = h('div.chips')
-  const setFault = (spec: FaultSpec | null, label: string) => run(label, () => client.setFaults(apiSelect.value as FaultApi, spec))
+  const setFault = (spec: FaultSpec | null, label: string) => action(label, () => client.setFaults(apiSelect.value as FaultApi, spec))
   const appFlags = h('div.flags')
 
   fill(
@@ -45,7 +36,7 @@ export function mountControls(root: HTMLElement, hooks: { afterReset(): void }):
       quotaLeft,
       h('span.grow'),
       quotaInput,
-      h('button.btn', { onclick: run('额度已设置 / quota set', () => client.setQuota(Math.max(0, Math.floor(Number(quotaInput.value) || 0)))) }, '设置 / Set'),
+      h('button.btn', { onclick: action('额度已设置 / quota set', () => client.setQuota(Math.max(0, Math.floor(Number(quotaInput.value) || 0)))) }, '设置 / Set'),
     ),
     h('div.ctl-row', {}, h('span.ctl-label', {}, '注入故障', h('small', {}, 'inject fault')), apiSelect),
     h(
@@ -61,12 +52,12 @@ export function mountControls(root: HTMLElement, hooks: { afterReset(): void }):
     h(
       'div.fault-grid',
       {},
-      h('button.btn', { 'data-test': 'expire-codes', onclick: run('所有 code 已过期 / all codes expired', () => client.expireCodes()) }, 'code 全部过期', h('small', {}, 'expire codes')),
+      h('button.btn', { 'data-test': 'expire-codes', onclick: action('所有 code 已过期 / all codes expired', () => client.expireCodes()) }, 'code 全部过期', h('small', {}, 'expire codes')),
       h(
         'button.btn.danger',
         {
           'data-test': 'reset',
-          onclick: run('数据已重置 / data reset', async () => {
+          onclick: action('数据已重置 / data reset', async () => {
             await client.reset()
             hooks.afterReset()
           }),
@@ -78,7 +69,7 @@ export function mountControls(root: HTMLElement, hooks: { afterReset(): void }):
   )
 
   const flag = (key: 'privacyDeclared' | 'phonePermission', zh: string, en: string) => {
-    const box = h('input', { type: 'checkbox', checked: state.app?.[key] ?? true, onchange: () => void run(`${en}: ${box.checked}`, () => client.updateApp({ [key]: box.checked }))() })
+    const box = h('input', { type: 'checkbox', checked: state.app?.[key] ?? true, onchange: () => void action(`${en}: ${box.checked}`, () => client.updateApp({ [key]: box.checked }))() })
     return h('label.check', {}, box, bi(zh, en))
   }
   onChange(() => {

@@ -9,7 +9,7 @@
 import type { CapturedWebhook, MeterView } from '../../client'
 import { client, messageOf } from './api'
 import { bi, fill, h, time, toast } from './dom'
-import { onChange, refreshState } from './state'
+import { action, onChange, refreshState } from './state'
 
 /** The function whose timer trigger the button fires (phonebind's cost guard). */
 const GUARD_FUNCTION = 'phoneQuota'
@@ -27,15 +27,6 @@ export function mountQuota(root: HTMLElement): { refresh(): void } {
   const calls = h('input', { type: 'number', min: 1, value: 1000, 'aria-label': 'package calls' })
   const days = h('input', { type: 'number', min: 1, value: 365, 'aria-label': 'package days' })
 
-  const act = (label: string, fn: () => Promise<unknown>) => async () => {
-    try {
-      await fn()
-      await refreshState()
-      toast(label)
-    } catch (e) {
-      toast(messageOf(e), 'error')
-    }
-  }
 
   const render = (m: MeterView, received: CapturedWebhook[]) => {
     left.textContent = String(m.quotaLeft)
@@ -52,7 +43,7 @@ export function mountQuota(root: HTMLElement): { refresh(): void } {
           h('td', {}, `${p.used} / ${p.all}`),
           h('td', {}, bi(...(STATUS[p.status] ?? ['?', '?']))),
           h('td', {}, day(p.endTime)),
-          h('td', {}, p.status === 1 ? h('button.btn.ghost', { onclick: act('资源包已失效 / package expired', () => client.expireQuotaPackage(p.pkgId)) }, '使失效', h('small', {}, 'expire')) : null),
+          h('td', {}, p.status === 1 ? h('button.btn.ghost', { onclick: action('资源包已失效 / package expired', () => client.expireQuotaPackage(p.pkgId)) }, '使失效', h('small', {}, 'expire')) : null),
         ),
       ),
     )
@@ -88,7 +79,7 @@ export function mountQuota(root: HTMLElement): { refresh(): void } {
       h('span.muted', {}, '次 /'),
       days,
       h('span.muted', {}, '天'),
-      h('button.btn', { 'data-test': 'buy-package', onclick: act('已购买资源包 / package added', () => client.addQuotaPackage({ calls: Math.max(1, Math.floor(Number(calls.value) || 1)), days: Math.max(1, Number(days.value) || 365) })) }, '购买资源包', h('small', {}, 'buy')),
+      h('button.btn', { 'data-test': 'buy-package', onclick: action('已购买资源包 / package added', () => client.addQuotaPackage({ calls: Math.max(1, Math.floor(Number(calls.value) || 1)), days: Math.max(1, Number(days.value) || 365) })) }, '购买资源包', h('small', {}, 'buy')),
     ),
     h(
       'div.ctl-row',
@@ -98,7 +89,7 @@ export function mountQuota(root: HTMLElement): { refresh(): void } {
         {
           'data-test': 'fire-timer',
           title: `运行 ${GUARD_FUNCTION} 的定时触发器 / run ${GUARD_FUNCTION}'s timer trigger now`,
-          onclick: act('定时检查已运行 / timer fired', async () => {
+          onclick: action('定时检查已运行 / timer fired', async () => {
             const out = await client.fireTimer(GUARD_FUNCTION)
             if (!out.ok) throw new Error(out.errMsg)
           }),

@@ -3,7 +3,8 @@
  * path, the app (quota, privacy) and active faults. Panels subscribe and re-render.
  */
 import type { EmulatorApp, EmulatorUser, FaultApi, FaultSpec } from '../../client'
-import { client } from './api'
+import { client, messageOf } from './api'
+import { toast } from './dom'
 import type { BindPath } from './flow'
 
 export interface ConsoleState {
@@ -38,4 +39,17 @@ export async function refreshState(): Promise<void> {
   state.faults = faults
   if (!selectedUser()) state.openid = state.users[0]?.openid
   changed()
+}
+
+/** A button's handler: run the request, reload the state, and say how it went in a toast. */
+export function action(label: string, fn: () => Promise<unknown>): () => Promise<void> {
+  return async () => {
+    try {
+      await fn()
+      await refreshState()
+      toast(label)
+    } catch (e) {
+      toast(messageOf(e), 'error')
+    }
+  }
 }
