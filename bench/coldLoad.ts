@@ -28,7 +28,8 @@ import type { RunningEmulator } from '../emulator'
 import { readFunctionConfig } from '../emulator/runner/functionConfig'
 import { scfEnvironment } from '../emulator/runner/runner'
 import { buildFunctions } from '../scripts/buildFunctions'
-import { startBenchEmulator } from './lib/emulator'
+import { FIRST_CALLS, type PhonebindFunction } from './firstCalls'
+import { emulatorFunctionEnv, startBenchEmulator } from './lib/emulator'
 import { median, round } from './lib/stats'
 
 const PROBE = `
@@ -89,15 +90,6 @@ export interface ColdLoadResult {
   worstRatio: number
 }
 
-/** What each function's first call is asked to do; all succeed for a fresh user. */
-type EventMaker = (emu: RunningEmulator, openid: string) => Record<string, unknown>
-const FIRST_EVENTS: Record<string, EventMaker> = {
-  login: () => ({}),
-  getPhoneNumber: (emu, openid) => ({ code: emu.wechat.tapPhoneButton(openid).code }),
-  getOpenData: (emu, openid) => ({ cloudID: emu.wechat.tapPhoneButton(openid).cloudID }),
-  unbindPhone: () => ({}),
-}
-
 interface Call {
   event: Record<string, unknown>
   env: Record<string, string>
@@ -136,7 +128,7 @@ export async function benchColdLoad(opts: {
   rounds: number
   log: (l: string) => void
 }): Promise<ColdLoadResult> {
-  const names = Object.keys(opts.bundles).filter((n) => n in FIRST_EVENTS)
+  const names = Object.keys(opts.bundles).filter((n): n is PhonebindFunction => n in FIRST_CALLS)
   const functionsDir = dirname(dirname(opts.bundles[names[0]!]!))
   // Inside the project so `require('wx-server-sdk')` resolves to its node_modules.
   const unbundledDir = join(opts.projectRoot, '.phonebind', `coldload-${randomUUID()}`)
@@ -145,8 +137,8 @@ export async function benchColdLoad(opts: {
   try {
     const unbundled = await buildFunctions({ root: join(opts.projectRoot, 'cloudfunctions'), outDir: unbundledDir, functions: names, external: ['wx-server-sdk'], minify: false, lazy: false })
     const unbundledOf = Object.fromEntries(unbundled.functions.map((f) => [f.name, f.outFile]))
-    const baseEnv = { PATH: process.env.PATH ?? '', ...scfEnvironment({ env: emu.env, adminUrl: emu.adminUrl }) }
-    const targets: { key: string; fn?: string; path: string }[] = [{ key: 'naive', path: 'wx-server-sdk' }]
+    const baseEnv = { PATH: process.env.PATH ?? '', ...scfEnvironment({ env: emu.env, adminUrl: emu.adminUrl }), ...emulatorFunctionEnv(emu) }
+    const targets: { key: string; fn?: PhonebindFunction; path: string }[] = [{ key: 'naive', path: 'wx-server-sdk' }]
     for (const fn of names) targets.push({ key: `${fn}/bundled`, fn, path: opts.bundles[fn]! }, { key: `${fn}/unbundled`, fn, path: unbundledOf[fn]! })
     const samples = new Map<string, Sample[]>(targets.map((t) => [t.key, []]))
 
@@ -156,14 +148,16 @@ export async function benchColdLoad(opts: {
       const fn = t.fn
       const permissions = readFunctionConfig(dirname(opts.bundles[fn]!)).openapiPermissions
       const tokens: string[] = []
-      const calls = [0, 1].map((): Call => {
-        const user = emu.wechat.createUser({})
-        const token = `emu-cold-${randomUUID()}`
-        tokens.push(token)
-        emu.invocations.register({ token, invocationId: randomUUID(), functionName: fn, openid: user.openid, appid: user.appid, openapiPermissions: permissions })
-        return { event: FIRST_EVENTS[fn]!(emu, user.openid), env: { WX_OPENID: user.openid, WX_APPID: user.appid, WX_API_TOKEN: token } }
-      })
       try {
+        const calls: Call[] = []
+        for (let i = 0; i < 2; i++) {
+          const user = emu.wechat.createUser({})
+          const first = await FIRST_CALLS[fn](emu, user)
+          const token = `emu-cold-${randomUUID()}`
+          tokens.push(token)
+          emu.invocations.register({ token, invocationId: randomUUID(), functionName: fn, openid: user.openid, appid: user.appid, openapiPermissions: permissions })
+          calls.push({ event: first.event, env: { ...first.env, WX_OPENID: user.openid, WX_APPID: user.appid, WX_API_TOKEN: token } })
+        }
         return await probe(t.path, calls, baseEnv, opts.projectRoot)
       } finally {
         for (const token of tokens) emu.invocations.unregister(token)
