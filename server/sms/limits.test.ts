@@ -6,20 +6,19 @@ const L = DEFAULT_SMS_LIMITS
 
 describe('checkSendLimits', () => {
   it('allows a first code', () => {
-    expect(checkSendLimits({ phoneSends: [], userCount: 0, appCount: 0 }, now, L)).toEqual({ ok: true })
+    expect(checkSendLimits({ phoneSends: [], userCount: 0 }, now, L)).toEqual({ ok: true })
   })
   it('asks to wait out the resend interval, to the second', () => {
-    expect(checkSendLimits({ phoneSends: [now - 45_500], userCount: 1, appCount: 1 }, now, L)).toEqual({ ok: false, code: 'SMS_RATE_LIMITED', retryAfterSeconds: 15 })
+    expect(checkSendLimits({ phoneSends: [now - 45_500], userCount: 1 }, now, L)).toEqual({ ok: false, code: 'SMS_RATE_LIMITED', retryAfterSeconds: 15 })
   })
   it('asks to wait until the oldest of an hour of codes is an hour old', () => {
     const sends = [55, 40, 30, 20, 5].map((m) => now - m * 60_000)
-    expect(checkSendLimits({ phoneSends: sends, userCount: 5, appCount: 5 }, now, L)).toEqual({ ok: false, code: 'SMS_RATE_LIMITED', retryAfterSeconds: 300 })
+    expect(checkSendLimits({ phoneSends: sends, userCount: 5 }, now, L)).toEqual({ ok: false, code: 'SMS_RATE_LIMITED', retryAfterSeconds: 300 })
   })
   it('says which daily limit is reached, the number’s first', () => {
     const ten = Array.from({ length: 10 }, (_, i) => now - (i + 2) * 3600_000)
-    expect(checkSendLimits({ phoneSends: ten, userCount: 0, appCount: 0 }, now, L)).toMatchObject({ code: 'SMS_DAILY_LIMIT', which: 'phone' })
-    expect(checkSendLimits({ phoneSends: [], userCount: 10, appCount: 0 }, now, L)).toMatchObject({ code: 'SMS_DAILY_LIMIT', which: 'user' })
-    expect(checkSendLimits({ phoneSends: [], userCount: 0, appCount: 1000 }, now, L)).toMatchObject({ code: 'SMS_DAILY_LIMIT', which: 'app' })
+    expect(checkSendLimits({ phoneSends: ten, userCount: 0 }, now, L)).toMatchObject({ code: 'SMS_DAILY_LIMIT', which: 'phone' })
+    expect(checkSendLimits({ phoneSends: [], userCount: 10 }, now, L)).toMatchObject({ code: 'SMS_DAILY_LIMIT', which: 'user' })
   })
 })
 

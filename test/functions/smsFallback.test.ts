@@ -6,7 +6,7 @@
  */
 import type { SendSmsCodeData } from '../../core/contracts'
 import { chinaDay } from '../../server/sms/limits'
-import { phoneCounterId } from '../../server/sms/store'
+import { appCounterId, phoneCounterId } from '../../server/sms/store'
 import { expectFail, expectOk, startHarness, type Harness } from './harness'
 import { dbState, freshNumber, masked, newUser, tapForCode, type Bind } from './support'
 
@@ -42,6 +42,9 @@ async function codeFor(n: string): Promise<string> {
   codesSeen.push(code)
   return code
 }
+
+/** The app's sends today, as sendSmsCode counts them against PHONEBIND_SMS_APP_PER_DAY. */
+const appSendsToday = () => Number(h.emu.store.get('sms_counters', appCounterId(chinaDay(new Date())))?.count ?? 0)
 
 /** A 6-digit code that is not `code`. */
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0')
@@ -192,6 +195,15 @@ describe('limits', () => {
     expect(await h.emu.client.smsInbox(n)).toHaveLength(0)
   })
 
+  it("a send refused by a number's or user's limit does not count in the mini program's daily total", async () => {
+    const n = number()
+    const { openid } = await newUser(h)
+    expectOk(await send(openid, n))
+    const total = appSendsToday()
+    expectFail(await send(openid, n), 'SMS_RATE_LIMITED')
+    expect(appSendsToday()).toBe(total)
+  })
+
   it("Tencent Cloud's own 30-second rule behind ours answers SMS_RATE_LIMITED too", async () => {
     h.setEnv({ PHONEBIND_SMS_RESEND_SECONDS: '1' })
     const n = number()
@@ -257,6 +269,30 @@ describe('concurrency', () => {
     expect(compared).toBeLessThanOrEqual(5)
     expect(h.emu.store.get('sms_codes', openid)?.attempts).toBe(5)
     expectFail(await verify(openid, n, code), 'SMS_TOO_MANY_ATTEMPTS')
+  })
+
+  // Every send counts in the app's daily counter: twenty users at once must not collide there.
+  it('twenty concurrent sends to twenty numbers all text a code, and the app counts twenty', async () => {
+    const ns = Array.from({ length: 20 }, () => number())
+    const users = await Promise.all(ns.map(() => newUser(h)))
+    const appBefore = appSendsToday()
+    const results = await Promise.all(users.map((u, i) => send(u.openid, ns[i]!)))
+    const failed = results.filter((r) => !r.ok).map((r) => (!r.ok ? r.error.code : ''))
+    if (process.env.PHONEBIND_MEASURE) console.log(`20 concurrent sends: ${failed.length} failed ${JSON.stringify(failed)}`)
+    expect(failed).toEqual([])
+    for (const n of ns) expect(await h.emu.client.smsInbox(n)).toHaveLength(1)
+    expect(appSendsToday()).toBe(appBefore + 20)
+  })
+
+  it("twenty concurrent sends with five left in the mini program's daily total: exactly five are texted", async () => {
+    h.setEnv({ PHONEBIND_SMS_APP_DAILY: String(appSendsToday() + 5) })
+    const ns = Array.from({ length: 20 }, () => number())
+    const users = await Promise.all(ns.map(() => newUser(h)))
+    const results = await Promise.all(users.map((u, i) => send(u.openid, ns[i]!)))
+    expect(results.filter((r) => r.ok)).toHaveLength(5)
+    for (const r of results.filter((x) => !x.ok)) expectFail(r, 'SMS_DAILY_LIMIT')
+    const texted = await Promise.all(ns.map(async (n) => (await h.emu.client.smsInbox(n)).length))
+    expect(texted.reduce((a, b) => a + b, 0)).toBe(5)
   })
 
   it('concurrent sends to one number text it once', async () => {
