@@ -150,7 +150,24 @@ test('with the quota set to 0 from the controls, WeChat shows no sheet and the t
   await page.click('[data-test=phone-button]')
   const result = await page.waitForSelector('[data-test=result]')
   expect(await result.getAttribute('data-code')).toBe('QUOTA_EXHAUSTED')
-  expect(await page.locator('.sheet').count()).toBe(0)
+  expect(await page.locator('.sheet:not(.no-quota)').count()).toBe(0)
+  // phone-number-no-quota-toast (default true): WeChat's own notice, and the emulator records it.
+  const notice = await page.waitForSelector('[data-test=no-quota-toast]')
+  expect(await notice.textContent()).toContain('该功能使用次数已达当前小程序上限')
+  await page.waitForSelector('[data-test=log]:has-text("toast.noQuota")')
+  await page.click('[data-test=no-quota-toast] button')
+  // With the attribute false: the same 1400001, no notice, nothing recorded.
+  await page.uncheck('[data-test=no-quota-toast-option]')
+  const rows = (api: string) => page.locator(`[data-test=log] :text("${api}")`).count()
+  const [toastsBefore, tapsBefore] = [await rows('toast.noQuota'), await rows('tap.getPhoneNumber')]
+  await page.click('[data-test=phone-button]')
+  await page.waitForSelector('[data-test=result][data-code=QUOTA_EXHAUSTED]')
+  // The emulator reports a toast before the tap it belongs to: once the tap is logged, a toast would be too.
+  for (let i = 0; i < 200 && (await rows('tap.getPhoneNumber')) === tapsBefore; i++) await page.waitForTimeout(25)
+  expect(await rows('tap.getPhoneNumber')).toBe(tapsBefore + 1)
+  expect(await rows('toast.noQuota')).toBe(toastsBefore)
+  expect(await page.locator('[data-test=no-quota-toast]').count()).toBe(0)
+  await page.check('[data-test=no-quota-toast-option]')
   await page.fill('input[aria-label=quota]', '100')
   await page.click('button:has-text("设置 / Set")')
   await page.waitForSelector('[data-test=quota]:text-is("100")')

@@ -52,9 +52,15 @@ function request(path: BindPath, detail: PhoneButtonDetail): [string, Record<str
   return detail.encryptedData && detail.iv ? ['getOpenData', { encryptedData: detail.encryptedData, iv: detail.iv }] : undefined
 }
 
+/** The button's attributes the console lets the developer set. */
+export interface ButtonAttributes {
+  /** `phone-number-no-quota-toast`: false hides WeChat's notice when the quota is spent. */
+  phoneNumberNoQuotaToast?: boolean
+}
+
 /** The user answered the authorisation sheet; deliver the tap and, if allowed, bind. */
-export async function tapAndBind(openid: string, path: BindPath, choice: 'allow' | 'deny', baseLibrary: string, onStep: StepSink): Promise<FlowOutcome> {
-  const detail = await client.tapPhoneButton(openid, { outcome: choice })
+export async function tapAndBind(openid: string, path: BindPath, choice: 'allow' | 'deny', baseLibrary: string, onStep: StepSink, button: ButtonAttributes = {}): Promise<FlowOutcome> {
+  const detail = await client.tapPhoneButton(openid, { outcome: choice, phoneNumberNoQuotaToast: button.phoneNumberNoQuotaToast })
   const delivered = (['code', 'cloudID', 'encryptedData'] as const).filter((k) => detail[k])
   onStep({ label: 'bindgetphonenumber', result: detail.errMsg + (delivered.length ? ` (${delivered.join(', ')})` : ''), ok: /:ok$/.test(detail.errMsg) })
   const tap = classifyPhoneButtonDetail(detail)

@@ -57,6 +57,30 @@ export function mountPhone(root: HTMLElement, hooks: PhoneHooks): void {
     h('div.phone-frame', {}, h('div.statusbar', {}, h('span', {}, '9:41'), h('span.notch'), h('span', {}, '5G ▮▮▮')), h('div.navbar', {}, h('span.nav-title', {}, 'phonebind 演示'), h('span.capsule', {}, h('i', {}, '•••'), h('i.ring'))), screen, sheetHost),
   )
   fill(screen, profile, button, h('p.hint', {}, '登录即表示同意《用户协议》与《隐私保护指引》'), result, trace)
+  // The button's phone-number-no-quota-toast (base library ≥ 3.0.1, getPhoneNumber.html): whether
+  // WeChat shows its own notice when the quota is spent; the callback gets errno 1400001 either way.
+  const toastOption = h('input', {
+    type: 'checkbox',
+    'data-test': 'no-quota-toast-option',
+    checked: state.noQuotaToast,
+    onchange: () => {
+      state.noQuotaToast = toastOption.checked
+    },
+  }) as HTMLInputElement
+  root.append(h('label.check.button-attr', {}, toastOption, h('code', {}, 'phone-number-no-quota-toast'), bi('额度用完时微信提示', "WeChat's notice when the quota is spent")))
+
+  /** WeChat's own notice for a spent quota (the text getPhoneNumber.html quotes), over the page. */
+  const showNoQuotaNotice = () =>
+    fill(
+      sheetHost,
+      h('div.backdrop', { onclick: closeSheet }),
+      h(
+        'div.sheet.no-quota',
+        { role: 'dialog', 'data-test': 'no-quota-toast' },
+        h('div.sheet-title', {}, '该功能使用次数已达当前小程序上限，暂时无法使用', h('small', {}, "This feature has reached the mini program's limit for now")),
+        h('div.sheet-actions', {}, h('button.btn.allow', { onclick: closeSheet }, '知道了', h('small', {}, 'OK'))),
+      ),
+    )
 
   const addStep = (s: FlowStep) => trace.append(h(`li${s.ok ? '.ok' : '.bad'}`, {}, h('div', {}, h('div.step-label', {}, s.label), h('div.step-result', {}, s.result))))
 
@@ -117,7 +141,8 @@ export function mountPhone(root: HTMLElement, hooks: PhoneHooks): void {
         const blocked = privacy.refused || !app || !app.phonePermission || !app.privacyDeclared || !consented || app.quota <= 0
         const choice = blocked ? 'allow' : await askUser()
         fill(result, h('div.pending', {}, '处理中… / working…'))
-        outcome = await tapAndBind(u.openid, state.path, choice, u.baseLibrary, addStep)
+        outcome = await tapAndBind(u.openid, state.path, choice, u.baseLibrary, addStep, { phoneNumberNoQuotaToast: state.noQuotaToast })
+        if (outcome.kind === 'failed' && outcome.error.wechatCode === 1400001 && state.noQuotaToast) showNoQuotaNotice()
         if (privacy.note && outcome.kind !== 'bound') outcome = { ...outcome, note: privacy.note }
       }
       fill(result, outcomeCard(outcome))

@@ -13,9 +13,11 @@ export interface ConsoleState {
   path: BindPath
   app?: EmulatorApp
   faults: Partial<Record<FaultApi, FaultSpec>>
+  /** The phone button's `phone-number-no-quota-toast` (WeChat's own notice when the quota is spent). */
+  noQuotaToast: boolean
 }
 
-export const state: ConsoleState = { users: [], path: 'code', faults: {} }
+export const state: ConsoleState = { users: [], path: 'code', faults: {}, noQuotaToast: true }
 
 const listeners = new Set<() => void>()
 
