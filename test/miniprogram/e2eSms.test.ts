@@ -77,7 +77,9 @@ test('a wrong code is refused with the catalog message and binds nothing; the te
   expect(form.text()).toContain('验证码错误或已失效')
   expect((await userDoc(user.openid))?.phone ?? null).toBeNull()
   await form.typeCode(code)
-  expect(events.map((e) => e.name)).toEqual(['denied', 'bound'])
+  // The page's failed handler heard the wrong code too, marked as the SMS form's.
+  expect(events.map((e) => e.name)).toEqual(['denied', 'failed', 'bound'])
+  expect(events[1]!.detail).toMatchObject({ source: 'sms', stage: 'verify', error: { code: 'SMS_CODE_INVALID' }, nextStep: 'retype-code' })
   expect((await userDoc(user.openid))?.phone).toMatchObject({ masked: '133****3001', source: 'sms' })
 }, 30_000)
 
