@@ -2,7 +2,7 @@
  * Measures what bundling does to a phonebind function's cold start, to decide whether
  * wx-server-sdk is bundled in or left to the cloud's npm install (figures: server/README.md).
  *
- *   npx tsx bench/measureColdStart.ts [rounds=11] [function=getPhoneNumber]
+ *   npx tsx bench/measureColdStart.ts [rounds=9] [functions=getPhoneNumber] (comma-separated: measured interleaved, in one run)
  *
  * Each sample is a fresh node process with the SCF environment: `require` of the bundle, then
  * the first `main({})` (which loads and inits the SDK, reads getWXContext and validates; `{}`
@@ -45,18 +45,20 @@ async function main(): Promise<void> {
   rmSync(ROOT, { recursive: true, force: true })
   for (const [name, opts] of Object.entries(variants)) await buildFunctions({ root: join(__dirname, '..', 'cloudfunctions'), outDir: join(ROOT, name), functions: fns, ...opts })
   const rounds = Number(process.argv[2] ?? 9)
-  const fn = process.argv[3] ?? 'getPhoneNumber'
+  const names = (process.argv[3] ?? 'getPhoneNumber').split(',')
+  const key = (variant: string, fn: string) => `${variant}/${fn}`
   const samples: Record<string, { requireMs: number; firstCallMs: number }[]> = {}
-  for (let r = 0; r < rounds; r++) for (const name of Object.keys(variants)) {
+  for (let r = 0; r < rounds; r++) for (const fn of names) for (const name of Object.keys(variants)) {
     const s = await probe(join(ROOT, name, fn, 'index.js'))
-    ;(samples[name] ??= []).push(s)
-    if (r === 0) console.log(name, 'outcome', s.outcome)
+    ;(samples[key(name, fn)] ??= []).push(s)
+    if (r === 0) console.log(fn, name, 'outcome', s.outcome)
   }
-  for (const name of Object.keys(variants)) {
+  for (const fn of names) for (const name of Object.keys(variants)) {
     const dir = join(ROOT, name, fn)
     const files = readdirSync(dir).filter((f) => f.endsWith('.js'))
     const bytes = files.map((f) => `${f}=${(statSync(join(dir, f)).size / 1024).toFixed(0)}KB`).join(' ')
-    console.log(`${name.padEnd(13)} require ${med(samples[name].map((s) => s.requireMs)).toFixed(0)} ms, first call ${med(samples[name].map((s) => s.firstCallMs)).toFixed(0)} ms; ${bytes}`)
+    const got = samples[key(name, fn)]
+    console.log(`${fn.padEnd(15)} ${name.padEnd(13)} require ${med(got.map((s) => s.requireMs)).toFixed(0)} ms, first call ${med(got.map((s) => s.firstCallMs)).toFixed(0)} ms; ${bytes}`)
   }
 }
 void main()

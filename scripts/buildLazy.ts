@@ -18,6 +18,11 @@
  * mime-db) and `https`. Measured, they were most of what the first `wx.openApi` call paid
  * for loading form-data (bench/coldLoad, getPhoneNumber and getOpenData).
  *
+ * `SOURCE_RULES` defer a dependency of phonebind's own sources the same way, to its own side file:
+ * the Tencent Cloud SMS SDK (≈ 420 KB with its common client), which only `sendSmsCode` bundles
+ * and which is needed only when a text is actually sent. Measured (docs/performance.md, "The SMS
+ * SDK"): eager, it made sendSmsCode's require ≈ 3× getPhoneNumber's.
+ *
  * `@cloudbase/wx-cloud-client-sdk` is special: node-sdk's CloudBase constructor calls its
  * `generateHTTPClient` on every instance (wx-server-sdk makes one per call), so the stand-in
  * also defers that call until `app.models` is actually used.
@@ -62,6 +67,17 @@ export const INNER_RULES: { importer: RegExp; modules: string[] }[] = [
   { importer: /node_modules[\\/]form-data[\\/]lib[\\/]form_data\.js$/, modules: ['mime-types', 'https'] },
 ]
 
+/**
+ * Dependencies of our own sources deferred to a side file of their own (`group`). They are ESM
+ * named imports, which esbuild's `__toESM` reads by enumerating the module's keys: their
+ * stand-in lists the real module's exports (read at build time), each one loaded on first use,
+ * so every export must be a function or class (checked at build time).
+ */
+export const SOURCE_RULES: { importer: RegExp; module: string; group: string }[] = [
+  // server/sms/tencent.ts constructs the client only in front of a SendSms (server/functions/sendSmsCode.ts).
+  { importer: /server[\\/]sms[\\/]tencent\.ts$/, module: 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_client', group: 'sms' },
+]
+
 export const SIDE_FILE = /^index\.deps-[a-z]+\.js$/
 
 /** Importers whose requires of `LAZY_MODULES` are deferred: compiled CJS that reads them lazily. */
@@ -71,6 +87,10 @@ interface Shape {
   real: string
   esModule: boolean
   callable: boolean
+  /** The module's own export names whose values are functions or classes. */
+  functions: string[]
+  /** Its other export names (a `SOURCE_RULES` module must have none). */
+  others: string[]
 }
 
 /** Per process: requiring a module to learn its shape costs time, and every function shares them. */
@@ -81,10 +101,14 @@ const sideBuilds = new Map<string, Promise<{ bytes: Uint8Array; met: Deferred[] 
 function shapeOf(realPath: string): Shape {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const m = require(realPath) as unknown
+  const names = m && typeof m === 'object' ? Object.keys(m) : []
+  const isFunction = (k: string) => typeof (m as Record<string, unknown>)[k] === 'function'
   return {
     real: realPath,
     esModule: Boolean(m && (m as { __esModule?: unknown }).__esModule),
     callable: typeof m === 'function',
+    functions: names.filter(isFunction),
+    others: names.filter((k) => !isFunction(k) && k !== '__esModule'),
   }
 }
 
@@ -126,6 +150,13 @@ function standIn(name: string, s: Shape, file: string | null, key: string): stri
     return `${LAZY_RUNTIME}${load}
 function member(k) { return __lazyModule(function () { return k === 'default' ? load() : load()[k]; }, false, true); }
 module.exports = { __esModule: true, default: member('default'), HttpAgent: member('HttpAgent'), HttpsAgent: member('HttpsAgent') };
+`
+  }
+  if (SOURCE_RULES.some((r) => r.module === name)) {
+    if (s.others.length > 0 || s.functions.length === 0) throw new Error(`cannot defer ${name}: its exports ${s.others.join(', ') || '(none)'} are not functions`)
+    const members = s.functions.map((k) => `${JSON.stringify(k)}: __lazyModule(function () { return load()[${JSON.stringify(k)}]; }, false, true)`).join(', ')
+    return `${LAZY_RUNTIME}${load}
+module.exports = { __esModule: true, ${members} };
 `
   }
   if (name === '@cloudbase/wx-cloud-client-sdk') {
@@ -172,7 +203,7 @@ function deferralPlugin(names: string[], defers: (name: string, importer: string
         if (r.external) {
           return { path: args.path, namespace: 'lazy-dep', pluginData: { name: args.path, shape: s, file: null, key: args.path } }
         }
-        const group = GROUPS[args.path] ?? 'rare'
+        const group = GROUPS[args.path] ?? SOURCE_RULES.find((r) => r.module === args.path)?.group ?? 'rare'
         const key = place(group, args.path, r.path)
         return { path: r.path, namespace: 'lazy-dep', pluginData: { name: args.path, shape: s, file: `index.deps-${group}.js`, key } }
       })
@@ -212,8 +243,8 @@ export function createLazySplit(modules: string[] = LAZY_MODULES): {
   }
 
   const plugin = deferralPlugin(
-    [...new Set([...modules, ...innerNames])],
-    (name, importer) => (modules.includes(name) && LAZY_IMPORTERS.test(importer)) || innerDefers(name, importer),
+    [...new Set([...modules, ...innerNames, ...SOURCE_RULES.map((r) => r.module)])],
+    (name, importer) => (modules.includes(name) && LAZY_IMPORTERS.test(importer)) || innerDefers(name, importer) || SOURCE_RULES.some((r) => r.module === name && r.importer.test(importer)),
     keyFor,
   )
 

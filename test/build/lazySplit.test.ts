@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildFunctions } from '../../scripts/buildFunctions'
+import { scfEnvironment } from '../../emulator/runner/runner'
 
 // The deferral inside form-data (scripts/buildLazy.ts INNER_RULES), on a real function build:
 // the multipart request wx.openApi sends must not load the MIME tables or https, and a named
@@ -12,7 +13,7 @@ let out: string
 
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'lazy-split-test-'))
-  await buildFunctions({ root: join(ROOT, 'cloudfunctions'), outDir: out, functions: ['getOpenData'] })
+  await buildFunctions({ root: join(ROOT, 'cloudfunctions'), outDir: out, functions: ['getOpenData', 'sendSmsCode'] })
 }, 60_000)
 afterAll(() => rmSync(out, { recursive: true, force: true }))
 
@@ -49,4 +50,37 @@ test('a Buffer part loads neither mime-db nor https; a named part still gets its
   expect(r.afterBuffer).toEqual({ rare: false, https: false })
   expect(r.named).toContain('Content-Type: image/png')
   expect(r.afterNamed.rare).toBe(true)
+})
+
+// scripts/buildLazy.ts SOURCE_RULES: the Tencent Cloud SMS SDK is in sendSmsCode's side file
+// `index.deps-sms.js`, loaded only when a text is sent (the real send through it is
+// test/functions/smsFallback.test.ts, on bundles built the same way).
+describe('sendSmsCode defers the Tencent Cloud SMS SDK', () => {
+  // Names only the SDK has: an sms_client method phonebind never calls, the common client's error class.
+  const SDK_MARKERS = ['DescribeSmsSignList', 'TencentCloudSDKHttpException']
+
+  test('the SDK is in index.deps-sms.js, not in index.js', () => {
+    const main = readFileSync(join(out, 'sendSmsCode', 'index.js'), 'utf8')
+    const sms = readFileSync(join(out, 'sendSmsCode', 'index.deps-sms.js'), 'utf8')
+    for (const marker of SDK_MARKERS) {
+      expect(main).not.toContain(marker)
+      expect(sms).toContain(marker)
+    }
+  })
+
+  test('loading the function and refusing a request without sending loads no SDK', () => {
+    expect(existsSync(join(out, 'sendSmsCode', 'index.deps-sms.js'))).toBe(true)
+    const script = `
+      const m = require('./index.js');
+      const sms = () => Object.keys(require.cache).some((f) => f.endsWith('index.deps-sms.js'));
+      const afterRequire = sms();
+      m.main({ phone: 'not a number' }, {}).then((r) => process.stdout.write('\\n@@' + JSON.stringify({ afterRequire, code: r.error && r.error.code, afterCall: sms() })));
+    `
+    const env = { PATH: process.env.PATH ?? '', ...scfEnvironment({ env: 'lazy', adminUrl: 'http://127.0.0.1:9/admin' }), WX_OPENID: 'o-lazy-split', WX_APPID: 'wxlazysplit' }
+    // The function logs JSON lines to stdout too; the script's line is marked.
+    const stdout = execFileSync(process.execPath, ['-e', script], { cwd: join(out, 'sendSmsCode'), env, encoding: 'utf8' })
+    const line = stdout.split('\n').find((l) => l.startsWith('@@')) ?? ''
+    const r = JSON.parse(line.slice(2)) as { afterRequire: boolean; code: string; afterCall: boolean }
+    expect(r).toEqual({ afterRequire: false, code: 'PHONE_INVALID', afterCall: false })
+  })
 })
