@@ -83,4 +83,17 @@ describe('sendSmsCode defers the Tencent Cloud SMS SDK', () => {
     const r = JSON.parse(line.slice(2)) as { afterRequire: boolean; code: string; afterCall: boolean }
     expect(r).toEqual({ afterRequire: false, code: 'PHONE_INVALID', afterCall: false })
   })
+
+  test('the SDK loads without whatwg-url: node-fetch never reads it on Node (buildLazy INNER_RULES)', () => {
+    // tr46's processing-option names: whatwg-url's IDNA tables, only in the rare side file.
+    expect(readFileSync(join(out, 'sendSmsCode', 'index.deps-sms.js'), 'utf8')).not.toContain('processing_option')
+    const script = `
+      const side = require('./index.deps-sms.js');
+      const { Client } = Object.values(side)[0]();
+      new Client({ credential: { secretId: 'id', secretKey: 'key' }, region: 'ap-guangzhou' });
+      process.stdout.write(JSON.stringify({ client: typeof Client, rare: Object.keys(require.cache).some((f) => f.endsWith('index.deps-rare.js')) }));
+    `
+    const r = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: join(out, 'sendSmsCode'), encoding: 'utf8' })) as { client: string; rare: boolean }
+    expect(r).toEqual({ client: 'function', rare: false })
+  })
 })
