@@ -11,6 +11,7 @@
 import { build, type BuildOptions, type Plugin } from 'esbuild'
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
 import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { createLazySplit, SIDE_FILE } from './buildLazy'
 import { FUNCTION_RUNTIME } from '../packages/phonebind/src/facts'
@@ -98,9 +99,12 @@ const optionalDeps: Plugin = {
   name: 'optional-deps',
   setup(b) {
     const names = /^(bufferutil|utf-8-validate|encoding|supports-color|debug)$/
+    // Node's resolver through createRequire: the mini-program test program (tsconfig.test-dom.json) imports this
+    // file with miniprogram-api-typings loaded, whose global `require` is the mini program's (no `.resolve`).
+    const nodeRequire = createRequire(__filename)
     b.onResolve({ filter: names }, (args) => {
       try {
-        require.resolve(args.path, { paths: [args.resolveDir] })
+        nodeRequire.resolve(args.path, { paths: [args.resolveDir] })
         return undefined
       } catch {
         return { path: args.path, namespace: 'optional-empty' }

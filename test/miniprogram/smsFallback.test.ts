@@ -6,7 +6,7 @@
  * host page's one `bound` handler gets the same payload shape from the button and from SMS.
  * `wx.cloud.callFunction` follows the contract (smsStandIn.ts) and answers the button's paths.
  */
-import simulate from 'miniprogram-simulate'
+import simulate, { type ComponentId } from 'miniprogram-simulate'
 import { bindOk, captureConsole, installCloud, loadPhoneAuth, overrideButton, removeCloud, resolved, setSdkVersion, settle } from './helpers'
 import { smsStandIn } from './smsStandIn'
 
@@ -16,7 +16,7 @@ const savedBaseInfo = wx.getAppBaseInfo
 const savedStorage = { get: wx.getStorageSync, set: wx.setStorageSync }
 
 /** A page with one phone-auth and one `bound` handler, as the demo page has. */
-let hostId: string
+let hostId: ComponentId<WechatMiniprogram.Component.DataOption, WechatMiniprogram.Component.PropertyOption, WechatMiniprogram.Component.MethodOption>
 const received: unknown[] = []
 /** What the page's one `failed` handler heard. */
 const failures: unknown[] = []
@@ -31,7 +31,7 @@ beforeAll(() => {
       onBound(e: { detail: unknown }) { received.push(e.detail) },
       onFailed(e: { detail: unknown }) { failures.push(e.detail) },
     },
-  } as unknown as Parameters<typeof simulate.load>[0])
+  })
 })
 
 let logs: ReturnType<typeof captureConsole>

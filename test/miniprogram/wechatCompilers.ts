@@ -9,8 +9,13 @@
  */
 import { execFile, spawnSync } from 'child_process'
 import * as fs from 'fs'
+import { createRequire } from 'module'
 import * as os from 'os'
 import * as path from 'path'
+
+/** Node's require: in this (jsdom) test program miniprogram-api-typings declares the global `require` as the mini
+ * program's, which has no `resolve` or `main`. Same resolution as the module's own require. */
+const nodeRequire = createRequire(__filename)
 
 export interface CompiledProject {
   /** Where the compiled files were written (the mini program as uploaded). */
@@ -45,7 +50,7 @@ async function compileHere(projectDir: string, outDir: string): Promise<string[]
  * with miniprogram-ci's message when it refuses the project. */
 export function compileWithMiniprogramCi(projectDir: string): Promise<CompiledProject> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phonebind-compiled-'))
-  const tsx = path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs')
+  const tsx = path.join(path.dirname(nodeRequire.resolve('tsx/package.json')), 'dist', 'cli.mjs')
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [tsx, __filename, projectDir, dir], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (err, stdout) => {
       const last = stdout.trim().split('\n').pop() ?? ''
@@ -61,7 +66,7 @@ export function compileWithMiniprogramCi(projectDir: string): Promise<CompiledPr
   })
 }
 
-if (require.main === module) {
+if (nodeRequire.main === module) {
   const [projectDir, outDir] = process.argv.slice(2)
   compileHere(projectDir, outDir).then(
     (files) => { process.stdout.write(`\n${JSON.stringify({ files })}\n`); process.exit(0) },
@@ -69,7 +74,7 @@ if (require.main === module) {
   )
 }
 
-const COMPILER_DIR = path.dirname(require.resolve('miniprogram-compiler/package.json'))
+const COMPILER_DIR = path.dirname(nodeRequire.resolve('miniprogram-compiler/package.json'))
 function binary(name: 'wcc' | 'wcsc'): string {
   const platform = process.platform === 'darwin' ? 'mac' : process.platform === 'win32' ? 'windows' : 'linux'
   const file = path.join(COMPILER_DIR, 'bin', platform, process.platform === 'win32' ? `${name}.exe` : name)
