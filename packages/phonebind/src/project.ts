@@ -4,8 +4,9 @@
  * its `miniprogramRoot` and `cloudfunctionRoot`, and the `package.json` 构建npm reads.
  * JSON files are re-written with their own indentation so an added key is the only diff.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
+import { ProjectError, readJsonFile } from './userFile'
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 export type JsonObject = { [k: string]: Json }
@@ -25,12 +26,7 @@ export interface Project {
   packageJson?: string
 }
 
-export class ProjectError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ProjectError'
-  }
-}
+export { ProjectError } from './userFile'
 
 export function findProjectRoot(cwd: string): string | undefined {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
@@ -39,15 +35,9 @@ export function findProjectRoot(cwd: string): string | undefined {
   }
 }
 
+/** A strict-JSON object file; a broken one is a UserFileError naming its line:column (userFile.ts). */
 export function readJsonObject(file: string): JsonObject {
-  let value: unknown
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new ProjectError(`无法解析 ${file}：${(e as Error).message} / cannot parse ${file}`)
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ProjectError(`${file} 不是 JSON 对象 / is not a JSON object`)
-  return value as JsonObject
+  return readJsonFile(file, { comments: false })
 }
 
 /** The indentation a JSON file uses (its first indented line), default two spaces. */

@@ -30,10 +30,15 @@ Adds phonebind to the devtools project around the current directory.
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, ['yes', 'force'] as const, ['env'] as const)
   let project: Project
-  // A framework whose build writes project.config.json (uni-app) describes its project itself.
-  const located = locateFrameworkProject(io.cwd)
+  let framework: Framework | undefined
+  let located: ReturnType<typeof locateFrameworkProject>
   try {
+    // A framework whose build writes project.config.json (uni-app) describes its project itself.
+    located = locateFrameworkProject(io.cwd)
     project = located?.project ?? loadProject(io.cwd)
+    framework = located?.framework ?? detectFramework(project.root)
+    // Every user file the framework's setup reads, read before anything is written (UserFileError).
+    framework?.readSources(project)
   } catch (e) {
     if (e instanceof ProjectError) {
       say(io.stderr, `✘ ${e.message}`)
@@ -43,7 +48,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const out = io.stdout
   const yes = args.flags.has('yes')
-  const framework: Framework | undefined = located?.framework ?? detectFramework(project.root)
   say(out, `phonebind init — ${project.root}${framework ? `（${framework.name}）` : ''}`)
   say(out, `  小程序目录 / miniprogramRoot: ${rel(project.root, project.miniprogramRoot)}`)
 
@@ -115,6 +119,9 @@ async function applyEdit(io: CliIO, project: Project, edit: FileEdit, yes: boole
   return edit.conflicts.length === 0
 }
 
+/** Where a plain mini program calls wx.cloud.init (frameworks name their own: Framework.cloudInit). */
+const PLAIN_CLOUD_INIT = { api: 'wx.cloud.init', where: 'app.js' }
+
 function printNextSteps(out: Writable, project: Project, cfRoot: string, env: string | undefined, framework: Framework | undefined): void {
   const cf = rel(project.root, cfRoot)
   say(out, '下一步 / Next steps')
@@ -129,7 +136,8 @@ function printNextSteps(out: Writable, project: Project, cfRoot: string, env: st
   }
   if (!framework || framework.usesNpmBuild) say(out, `  2. npm i phonebind-weapp（若未安装 / if not yet installed），然后开发者工具 → 工具 → 构建npm / then devtools → 工具 → 构建npm`)
   else say(out, `  2. npm i phonebind-weapp（若未安装 / if not yet installed）`)
-  say(out, env ? `  3. 环境 ID / env id: ${env}（app.js 的 wx.cloud.init 与 cloudbaserc.json / in app.js's wx.cloud.init and cloudbaserc.json）` : `  3. 填写环境 ID / set your env id: app.js → wx.cloud.init({ env: '<envId>' })，以及 cloudbaserc.json → envId`)
+  const { api, where } = framework?.cloudInit(project) ?? PLAIN_CLOUD_INIT
+  say(out, env ? `  3. 环境 ID / env id: ${env}（${where} 的 ${api} 与 cloudbaserc.json / in ${where}'s ${api} and cloudbaserc.json）` : `  3. 填写环境 ID / set your env id: ${where} → ${api}({ env: '<envId>' })，以及 cloudbaserc.json → envId`)
   say(out, `  4. 部署云函数 / deploy the functions: 右键 ${cf}/<函数> → 上传并部署：云端安装依赖 / right-click each → 上传并部署（其他方式见 / other routes: npx phonebind build）`)
   say(out, `  5. 云开发控制台 → 数据库：创建集合 / CloudBase console → 数据库: create ${PHONEBIND_COLLECTIONS.join(', ')}，`)
   say(out, `     每个集合 → 数据权限 → 自定义安全规则，粘贴 database/<集合>.rules.json / paste each database/<collection>.rules.json`)

@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream'
 import type { Check } from '../checks'
 import type { CliIO } from '../command'
 import type { Project } from '../project'
+import type { CloudInitPlace } from './sourceChecks'
 import { taro } from './taro'
 import { uniapp } from './uniapp'
 
@@ -32,10 +33,18 @@ export interface Framework {
    * project.config.json — the framework's build writes that file.
    */
   locate?(cwd: string): Project | undefined
+  /**
+   * Reads every file of the user's that setup reads, throwing a UserFileError (userFile.ts) for
+   * the first one phonebind cannot use: init calls it before writing anything, so a broken
+   * pages.json or config/index.* stops init with the project untouched.
+   */
+  readSources(project: Project): void
   /** False when the framework brings npm packages into its build itself (no 构建npm setting). */
   usesNpmBuild: boolean
   /** Adds phonebind the framework's way; false when something still needs the user's hand. */
   setup(ctx: FrameworkContext): Promise<boolean>
+  /** Where the app calls the cloud's init (Taro.cloud.init in src/app.*, …): doctor's env check and init's step 3. */
+  cloudInit(project: Project): CloudInitPlace
   /** The framework's own next steps (replace the plain project's step 1). */
   nextSteps(project: Project): string[]
   /** doctor's checks that read the framework's sources instead of the build output: the env id,

@@ -11,7 +11,7 @@
  * (taroWrapper.ts), adds the copy pattern to config/index.* when the file has the one plain
  * `copy: { patterns: [ … ] }` that Taro's template writes, and otherwise prints the line to add.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { confirm } from '../ask'
 import { say } from '../command'
@@ -20,8 +20,9 @@ import { writeOwned } from '../owned'
 import { type Project } from '../project'
 import { printFolder, rel } from '../report'
 import type { Framework, FrameworkContext } from './detect'
-import { taroEnvCheck, taroSetupChecks } from './taroDoctor'
+import { taroCloudInit, taroEnvCheck, taroSetupChecks } from './taroDoctor'
 import { TARO_TAG, taroWrapper } from './taroWrapper'
+import { readJsonFile, readUserText } from '../userFile'
 
 const CONFIG_NAMES = ['index.ts', 'index.js', 'index.mjs', 'index.cjs']
 /** Where the copied component lives in the build output, and so its usingComponents path. */
@@ -32,13 +33,15 @@ function configFile(root: string): string | undefined {
   return CONFIG_NAMES.map((n) => join(root, 'config', n)).find((f) => existsSync(f))
 }
 
+/**
+ * package.json names an @tarojs/ package. Asked only where config/index.* exists, so a broken
+ * package.json there is reported (UserFileError) rather than taken for "not Taro".
+ */
 function usesTaro(root: string): boolean {
-  try {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
-    return [pkg.dependencies, pkg.devDependencies].some((deps) => Object.keys(deps ?? {}).some((d) => d.startsWith('@tarojs/')))
-  } catch {
-    return false
-  }
+  const file = join(root, 'package.json')
+  if (!existsSync(file)) return false
+  const pkg = readJsonFile(file, { comments: false }) as Record<string, Record<string, string> | undefined>
+  return [pkg.dependencies, pkg.devDependencies].some((deps) => Object.keys(deps ?? {}).some((d) => d.startsWith('@tarojs/')))
 }
 
 /** The copy pattern, as it is written into config/index.* (outputRoot = the project's miniprogramRoot). */
@@ -67,7 +70,7 @@ export function copyEdit(text: string, pattern: string): CopyEdit {
 }
 
 function sourceRoot(file: string | undefined): string {
-  const found = file ? /\bsourceRoot\s*:\s*['"]([^'"]+)['"]/.exec(readFileSync(file, 'utf8')) : null
+  const found = file ? /\bsourceRoot\s*:\s*['"]([^'"]+)['"]/.exec(readUserText(file)) : null
   return found ? found[1]! : 'src'
 }
 
@@ -81,7 +84,7 @@ async function addCopyPattern(ctx: FrameworkContext): Promise<boolean> {
   const file = configFile(project.root)!
   const name = rel(project.root, file)
   const pattern = taroCopyPattern(project)
-  const text = readFileSync(file, 'utf8')
+  const text = readUserText(file)
   const edit = copyEdit(text, pattern)
   if (edit.kind === 'present') {
     say(out, `  ✔ ${name}  已有 phonebind-weapp 的 copy 配置 / already copies phonebind-weapp`)
@@ -108,6 +111,10 @@ export const taro: Framework = {
   name: 'Taro',
   usesNpmBuild: false,
   detect: (root) => configFile(root) !== undefined && usesTaro(root),
+  readSources(project) {
+    readUserText(configFile(project.root)!)
+    if (project.packageJson) readJsonFile(project.packageJson, { comments: false })
+  },
   async setup(ctx) {
     const { out, project } = ctx
     say(out, '')
@@ -118,6 +125,7 @@ export const taro: Framework = {
     printFolder(out, project.root, join(wrapper, '..'), [written])
     return copied
   },
+  cloudInit: (project) => taroCloudInit(sourceRoot(configFile(project.root))),
   doctor(project) {
     const source = sourceRoot(configFile(project.root))
     return { env: taroEnvCheck(project, source), setup: taroSetupChecks(project, source, configFile(project.root)!, taroCopyPattern(project), TARO_USING_PATH) }

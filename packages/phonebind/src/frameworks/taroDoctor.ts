@@ -11,7 +11,8 @@ import type { Check } from '../checks'
 import { WEAPP_PACKAGE } from '../facts'
 import { readJsonObject, type JsonObject, type Project } from '../project'
 import { rel } from '../report'
-import { cloudInitCheck, filesUnder, noComments } from './sourceChecks'
+import { cloudInitCheck, filesUnder, noComments, type CloudInitPlace } from './sourceChecks'
+import { readUserText } from '../userFile'
 
 const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
 const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
@@ -19,13 +20,18 @@ const fail = (title: string, detail: string): Check => ({ status: 'fail', title,
 /** `Taro.cloud.init({ env })` (or `wx.cloud.init`) in src/app.*, and cloudbaserc.json's envId. */
 export function taroEnvCheck(p: Project, sourceRoot: string): Check {
   const apps = filesUnder(join(p.root, sourceRoot), /^app\.(ts|tsx|js|jsx)$/)
-  return cloudInitCheck(p, apps, { api: 'Taro.cloud.init', where: `${sourceRoot}/app.*`, launchZh: '在 app.ts 的 useLaunch 里', launchEn: "in App's useLaunch" })
+  return cloudInitCheck(p, apps, taroCloudInit(sourceRoot))
+}
+
+/** Where a Taro project calls Taro.cloud.init: doctor looks there, init's next steps point there. */
+export function taroCloudInit(sourceRoot: string): CloudInitPlace {
+  return { api: 'Taro.cloud.init', where: `${sourceRoot}/app.*`, launchZh: '在 app.ts 的 useLaunch 里', launchEn: "in App's useLaunch" }
 }
 
 /** The copy pattern, a page config registering the component, and the copy in the output current. */
 export function taroSetupChecks(p: Project, sourceRoot: string, configFile: string, pattern: string, usingPath: string): Check[] {
   const checks: Check[] = []
-  const config = readFileSync(configFile, 'utf8')
+  const config = readUserText(configFile)
   checks.push(config.includes(`${WEAPP_PACKAGE}/miniprogram_dist`)
     ? ok(`${rel(p.root, configFile)} 复制组件 / copies the component`)
     : fail(`${rel(p.root, configFile)} 没有复制组件 / does not copy the component`, `copy: { patterns: [ ${pattern} ] }（npx phonebind init 会添加 / adds it）`))

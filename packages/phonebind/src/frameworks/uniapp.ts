@@ -28,7 +28,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
-import { applyEdits, modify, parse, type ParseError } from 'jsonc-parser'
+import { applyEdits, modify } from 'jsonc-parser'
 import { confirm } from '../ask'
 import { say } from '../command'
 import { WEAPP_PACKAGE } from '../facts'
@@ -37,7 +37,8 @@ import { jsonIndent, type Json, type Project } from '../project'
 import { OUTCOME_TEXT, printFolder, rel } from '../report'
 import type { Framework, FrameworkContext } from './detect'
 import { WRAPPER_PROPS } from './wrapperProps'
-import { uniDoctor } from './uniappDoctor'
+import { uniCloudInit, uniDoctor } from './uniappDoctor'
+import { readJsonFile, readUserText } from '../userFile'
 
 const SOURCE_FILES = ['manifest.json', 'pages.json'] as const
 /** The component's folder under wxcomponents/ (the package's miniprogram_dist, copied). */
@@ -70,14 +71,12 @@ export function uniOutputDir(root: string): string {
   return join(root, src === root ? 'unpackage' : '', 'dist', 'build', 'mp-weixin')
 }
 
-/** A JSON-with-comments file (uni-app's manifest.json and pages.json allow comments). */
+/**
+ * A JSON-with-comments file (uni-app's manifest.json and pages.json allow comments); a broken one
+ * is a UserFileError with its line:column, which every command prints as one line.
+ */
 export function readJsonc(file: string): Record<string, Json> {
-  const errors: ParseError[] = []
-  const value = parse(readFileSync(file, 'utf8'), errors, { allowTrailingComma: true }) as unknown
-  if (errors.length > 0 || value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`无法解析 ${file} / cannot parse ${file}`)
-  }
-  return value as Record<string, Json>
+  return readJsonFile(file, { comments: true })
 }
 
 function valueAt(value: Json | undefined, path: string[]): Json | undefined {
@@ -118,7 +117,7 @@ async function applyJsonc(ctx: FrameworkContext, change: JsoncChange): Promise<b
   const { out } = ctx
   const name = rel(ctx.project.root, change.file)
   const key = change.path.join('.')
-  const text = readFileSync(change.file, 'utf8')
+  const text = readUserText(change.file)
   const found = valueAt(readJsonc(change.file), change.path)
   if (isDeepStrictEqual(found, change.value)) {
     say(out, `  ✔ ${name}  ${key} 无需修改 / nothing to add`)
@@ -275,8 +274,12 @@ export const uniapp: Framework = {
   name: 'uni-app',
   detect: (root) => uniSourceDir(root) !== undefined,
   locate,
+  readSources: (project) => {
+    for (const f of SOURCE_FILES) readJsonc(join(project.miniprogramRoot, f))
+  },
   usesNpmBuild: false,
   setup,
   nextSteps,
+  cloudInit: uniCloudInit,
   doctor: (project) => uniDoctor(project),
 }

@@ -11,9 +11,9 @@ import { join } from 'node:path'
 import { isPlaceholderAppid, type Check } from '../checks'
 import { WEAPP_PACKAGE } from '../facts'
 import { markedVersion } from '../owned'
-import type { Json, Project } from '../project'
+import { readJsonObject, type Json, type Project } from '../project'
 import { rel } from '../report'
-import { cloudInitCheck } from './sourceChecks'
+import { cloudInitCheck, type CloudInitPlace } from './sourceChecks'
 import { componentCopy, installedWeapp, readJsonc, UNI_COMPONENT_DIR, UNI_NATIVE_PATH, UNI_NATIVE_TAG, UNI_WRAPPER, uniOutputDir, wrapperSource } from './uniapp'
 
 const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
@@ -40,10 +40,14 @@ export function uniAppidCheck(p: Project): Check {
 
 /** `wx.cloud.init({ env })` in App.vue or main.*: uni-app's launch code, where the README puts it. */
 export function uniEnvCheck(p: Project): Check {
-  const src = p.miniprogramRoot
-  const files = ['App.vue', 'main.ts', 'main.js'].map((f) => join(src, f)).filter((f) => existsSync(f))
-  const where = `${rel(p.root, src) === '.' ? '' : `${rel(p.root, src)}/`}App.vue, main.*`
-  return cloudInitCheck(p, files, { api: 'wx.cloud.init', where, launchZh: '在 App.vue 的 onLaunch 里（// #ifdef MP-WEIXIN）', launchEn: 'in App.vue onLaunch (inside #ifdef MP-WEIXIN)' })
+  const files = ['App.vue', 'main.ts', 'main.js'].map((f) => join(p.miniprogramRoot, f)).filter((f) => existsSync(f))
+  return cloudInitCheck(p, files, uniCloudInit(p))
+}
+
+/** Where a uni-app project calls wx.cloud.init: doctor looks there, init's next steps point there. */
+export function uniCloudInit(p: Project): CloudInitPlace {
+  const src = rel(p.root, p.miniprogramRoot)
+  return { api: 'wx.cloud.init', where: `${src === '.' ? '' : `${src}/`}App.vue, main.*`, launchZh: '在 App.vue 的 onLaunch 里（// #ifdef MP-WEIXIN）', launchEn: 'in App.vue onLaunch (inside #ifdef MP-WEIXIN)' }
 }
 
 /** manifest.json names the functions' folder, relative to uni's output folder. */
@@ -75,7 +79,7 @@ function wrapperCheck(p: Project, version: string | undefined): Check {
 
 /** phonebind-weapp in package.json and installed, and its copy under wxcomponents/ exactly what init would write now. */
 function copyChecks(p: Project): { checks: Check[]; version?: string } {
-  const pkg = p.packageJson ? (JSON.parse(readFileSync(p.packageJson, 'utf8')) as Record<string, Record<string, string> | undefined>) : {}
+  const pkg = p.packageJson ? (readJsonObject(p.packageJson) as Record<string, Record<string, string> | undefined>) : {}
   if (!(WEAPP_PACKAGE in (pkg.dependencies ?? {})) && !(WEAPP_PACKAGE in (pkg.devDependencies ?? {}))) {
     return { checks: [fail(`${WEAPP_PACKAGE} 不在 package.json 中 / is not in package.json`, `npm i ${WEAPP_PACKAGE}，再运行 / then: npx phonebind init`)] }
   }
