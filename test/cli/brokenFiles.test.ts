@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { copyFixture, cleanupFixtures, hashTree } from './fixture'
 import { runCli } from './helpers'
+import { COMMANDS } from '../../packages/phonebind/src/cli'
+import { UserFileError } from '../../packages/phonebind/src/userFile'
 
 const REPO = resolve(__dirname, '../..')
 const made: string[] = []
@@ -120,5 +122,30 @@ describe("init's step 3 names the framework's own cloud init", () => {
     const r = await runCli(['init', '--yes'], dir)
     const step3 = r.out.split('\n').find((l) => l.startsWith('  3. '))
     expect(step3).toMatch(/src\/App\.vue, main\.\* (→ wx\.cloud\.init\(|的 wx\.cloud\.init)/)
+  })
+})
+
+describe('cloudbaserc.json', () => {
+  it('init: a broken cloudbaserc.json stops init before the functions are written', async () => {
+    const dir = copyFixture()
+    const file = join(dir, 'cloudbaserc.json')
+    writeFileSync(file, '{\n  "envId": "todo-prod-4g7x2k9d1c3b5a6e"\n  "functions": []\n}\n')
+    const before = hashTree(dir)
+    expectFileError(await runCli(['init', '--yes'], dir), `${file}:3:3`, '无法解析：此处应为逗号 / cannot parse: comma expected')
+    expect(hashTree(dir)).toEqual(before)
+  })
+})
+
+describe('the dispatcher', () => {
+  it('prints a ProjectError a command did not catch as its ✘ line, exit 1 (a file read late still never ends in a stack trace)', async () => {
+    const file = join(tmpdir(), 'late.json')
+    COMMANDS['late-read'] = { summary: 'test', load: () => ({ usage: '', run: async () => { throw new UserFileError(file, '无法解析：此处应为逗号 / cannot parse: comma expected', '修正后重新运行 / fix it and run again', { line: 2, column: 7 }) } }) }
+    try {
+      const r = await runCli(['late-read'], tmpdir())
+      expectFileError(r, `${file}:2:7`, '无法解析：此处应为逗号 / cannot parse: comma expected')
+      expect(r.err).toBe(`✘ ${file}:2:7 无法解析：此处应为逗号 / cannot parse: comma expected → 修正后重新运行 / fix it and run again\n`)
+    } finally {
+      delete COMMANDS['late-read']
+    }
   })
 })

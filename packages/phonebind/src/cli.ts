@@ -8,6 +8,7 @@
  *   npx phonebind <command> --help
  */
 import { defaultIO, say, UsageError, type CliIO, type CommandModule } from './command'
+import { ProjectError } from './userFile'
 
 interface CommandEntry {
   /** One line, Chinese / English. */
@@ -69,6 +70,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       say(io.stderr, '')
       say(io.stderr, command.usage)
       return 2
+    }
+    // A project phonebind cannot use, found where a command did not expect it (a file it reads late):
+    // still one ✘ line and exit 1, never a stack trace.
+    if (e instanceof ProjectError) {
+      say(io.stderr, `✘ ${e.message}`)
+      return 1
     }
     throw e
   }

@@ -13,10 +13,10 @@ import { say, type CliIO } from '../command'
 import { COLLECTION_RULE, COMPONENT_PATH, FUNCTION_RUNTIME, PHONEBIND_COLLECTIONS, PHONEBIND_FUNCTIONS } from '../facts'
 import { writeFunction } from '../functions'
 import { writeOwned, type FileResult } from '../owned'
-import { loadProject, ProjectError, writeJsonLike, type Project } from '../project'
+import { loadProject, ProjectError, readJsonObject, writeJsonLike, type Project } from '../project'
 import { printFolder, rel } from '../report'
 import { detectFramework, locateFrameworkProject, type Framework } from '../frameworks/detect'
-import { appEnvId, cloudbasercEdit, isPlaceholderEnv, projectConfigEdit, type FileEdit } from '../setup'
+import { appEnvId, CLOUDBASERC, cloudbasercEdit, isPlaceholderEnv, projectConfigEdit, type FileEdit } from '../setup'
 
 export const usage = `用法 / Usage: phonebind init [--yes] [--force] [--env <envId>]
 
@@ -37,8 +37,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     located = locateFrameworkProject(io.cwd)
     project = located?.project ?? loadProject(io.cwd)
     framework = located?.framework ?? detectFramework(project.root)
-    // Every user file the framework's setup reads, read before anything is written (UserFileError).
+    // Every user file the framework's setup reads, and cloudbaserc.json, read before anything is written (UserFileError).
     framework?.readSources(project)
+    if (existsSync(join(project.root, CLOUDBASERC))) readJsonObject(join(project.root, CLOUDBASERC))
   } catch (e) {
     if (e instanceof ProjectError) {
       say(io.stderr, `✘ ${e.message}`)
