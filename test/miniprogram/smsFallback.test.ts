@@ -67,15 +67,28 @@ function mount(data: Record<string, unknown> = {}) {
   return { host, pa, tap, offer, sms, text: () => pa.dom!.textContent ?? '' }
 }
 
-/** Takes the offered route to the end: open the form, number, send, the texted code. */
-async function bindBySms(m: ReturnType<typeof mount>, standIn: ReturnType<typeof smsStandIn>) {
+type Mounted = ReturnType<typeof mount>
+type SmsForm = NonNullable<ReturnType<Mounted['sms']>>
+
+/** Taps the offer and returns the SMS form it opened. */
+async function openOffer(m: Mounted): Promise<SmsForm> {
   m.offer()!.dispatchEvent('tap')
   await settle()
-  const form = m.sms()!
+  return m.sms()!
+}
+
+/** Types the number into the form and taps send. */
+async function sendCode(form: SmsForm): Promise<void> {
   form.querySelector('.phone-input')!.dispatchEvent('input', { detail: { value: NUMBER } })
   await settle()
   form.querySelector('.send-btn')!.dispatchEvent('tap')
   await settle()
+}
+
+/** Takes the offered route to the end: open the form, number, send, the texted code. */
+async function bindBySms(m: ReturnType<typeof mount>, standIn: ReturnType<typeof smsStandIn>) {
+  const form = await openOffer(m)
+  await sendCode(form)
   form.querySelector('.code-input')!.dispatchEvent('input', { detail: { value: standIn.lastCode(NUMBER) } })
   await settle()
 }
@@ -191,9 +204,7 @@ test('the user opens the form, then binds with the button after all: the form cl
   cloudWith(standIn, () => bindOk('code'))
   const m = mount()
   await m.tap({ errMsg: 'getPhoneNumber:fail user deny' })
-  m.offer()!.dispatchEvent('tap')
-  await settle()
-  expect(m.sms()).toBeTruthy()
+  expect(await openOffer(m)).toBeTruthy()
   await m.tap({ errMsg: 'getPhoneNumber:ok', code: 'C1' }) // changed their mind: the button is still there
   expect(received).toEqual([expect.objectContaining({ source: 'code' })])
   expect(m.sms()).toBeFalsy()
@@ -205,10 +216,8 @@ test('the page disabling phone-auth disables its SMS form too', async () => {
   cloudWith(standIn)
   const m = mount()
   await m.tap({ errMsg: 'getPhoneNumber:fail user deny' })
-  m.offer()!.dispatchEvent('tap')
-  await settle()
+  const form = await openOffer(m)
   m.host.setData({ disabled: true })
-  const form = m.sms()!
   form.querySelector('.phone-input')!.dispatchEvent('input', { detail: { value: NUMBER } })
   form.querySelector('.send-btn')!.dispatchEvent('tap')
   await settle()
@@ -245,13 +254,8 @@ test('the page\'s one failed handler hears the SMS form\'s failures too, marked 
   const m = mount()
   await m.tap({ errMsg: 'getPhoneNumber:fail', errno: 1400001 })
   expect(failures).toEqual([expect.objectContaining({ source: null, error: expect.objectContaining({ code: 'QUOTA_EXHAUSTED' }) })])
-  m.offer()!.dispatchEvent('tap')
-  await settle()
-  const form = m.sms()!
-  form.querySelector('.phone-input')!.dispatchEvent('input', { detail: { value: NUMBER } })
-  await settle()
-  form.querySelector('.send-btn')!.dispatchEvent('tap')
-  await settle()
+  const form = await openOffer(m)
+  await sendCode(form)
   expect(failures[1]).toEqual({ source: 'sms', stage: 'send', error: expect.objectContaining({ code: 'SMS_SEND_FAILED' }), nextStep: expect.any(String) })
   form.querySelector('.send-btn')!.dispatchEvent('tap')
   await settle()
