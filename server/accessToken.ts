@@ -22,6 +22,7 @@ import { errorInfo } from '../core/errors'
 import { fromWeChatErrcode } from '../core/wechatCodes'
 import type { CollectionRef, Database } from './cloud'
 import { isDuplicateKey } from './failures'
+import { callWeChat } from './wechatHttp'
 
 export const ACCESS_TOKENS = 'access_tokens'
 
@@ -128,21 +129,17 @@ function tokenError(errcode: number): ErrorInfo {
 type Fetched = { ok: true; token: string; expiresIn: number } | { ok: false; error: ErrorInfo }
 
 async function requestStableToken(deps: TokenDeps, force: boolean): Promise<Fetched> {
-  const doFetch = deps.fetch ?? fetch
-  let body: Record<string, unknown>
-  try {
-    const res = await doFetch(`${deps.baseUrl}/cgi-bin/stable_token`, {
+  const reply = await callWeChat(
+    `${deps.baseUrl}/cgi-bin/stable_token`,
+    {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credential', appid: deps.appid, secret: deps.secret, force_refresh: force }),
-      signal: AbortSignal.timeout(deps.timeoutMs),
-    })
-    if (!res.ok) return { ok: false, error: errorInfo('WECHAT_BUSY', { wechatCode: res.status }) }
-    body = (await res.json()) as Record<string, unknown>
-  } catch {
-    return { ok: false, error: errorInfo('NETWORK_ERROR') }
-  }
-  const errcode = typeof body.errcode === 'number' ? body.errcode : 0
+    },
+    deps,
+  )
+  if (!reply.ok) return reply
+  const { body, errcode } = reply
   if (errcode !== 0) return { ok: false, error: tokenError(errcode) }
   const token = body.access_token
   const expiresIn = body.expires_in

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import type { ErrorInfo } from '../core/contracts'
 import { errorInfo } from '../core/errors'
 import { fromWeChatErrcode } from '../core/wechatCodes'
+import { callWeChat } from './wechatHttp'
 
 export interface Code2Session {
   openid: string
@@ -42,17 +43,10 @@ function keyOf(appid: string, code: string): string {
 
 async function requestOnce(code: string, o: Code2SessionOptions): Promise<ExchangeOutcome> {
   const q = new URLSearchParams({ appid: o.appid, secret: o.secret, js_code: code, grant_type: 'authorization_code' })
-  const doFetch = o.fetch ?? fetch
-  let body: Record<string, unknown>
-  try {
-    const res = await doFetch(`${o.baseUrl}/sns/jscode2session?${q.toString()}`, { signal: AbortSignal.timeout(o.timeoutMs) })
-    if (!res.ok) return { ok: false, error: errorInfo('WECHAT_BUSY', { wechatCode: res.status }) }
-    body = (await res.json()) as Record<string, unknown>
-  } catch {
-    // Whatever happened on the wire, the code may be spent: the client must wx.login again.
-    return { ok: false, error: errorInfo('NETWORK_ERROR') }
-  }
-  const errcode = typeof body.errcode === 'number' ? body.errcode : 0
+  // On NETWORK_ERROR, whatever happened on the wire, the code may be spent: the client must wx.login again.
+  const reply = await callWeChat(`${o.baseUrl}/sns/jscode2session?${q.toString()}`, {}, o)
+  if (!reply.ok) return reply
+  const { body, errcode } = reply
   if (errcode !== 0) return { ok: false, error: fromWeChatErrcode(errcode, 'jscode2session') }
   const { openid, session_key: sessionKey, unionid } = body
   if (typeof openid !== 'string' || typeof sessionKey !== 'string' || openid === '' || sessionKey === '') {

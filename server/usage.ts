@@ -9,9 +9,9 @@
  * A read, so one retry after WeChat rejects the token is safe (facts §11: refresh and retry once).
  */
 import type { ErrorInfo, QuotaPackage } from '../core/contracts'
-import { errorInfo } from '../core/errors'
 import { fromWeChatErrcode } from '../core/wechatCodes'
 import { getAccessToken, TOKEN_REJECTED, type TokenDeps } from './accessToken'
+import { callWeChat } from './wechatHttp'
 
 /** WeChat's page limit ("每页个数，最大20"). */
 export const USAGE_PAGE_LIMIT = 20
@@ -35,15 +35,9 @@ const count = (v: unknown): number => {
 
 async function fetchPage(deps: TokenDeps, token: string, spuId: string, offset: number): Promise<Page> {
   const q = new URLSearchParams({ access_token: token, spuId, offset: String(offset), limit: String(USAGE_PAGE_LIMIT) })
-  let body: Record<string, unknown>
-  try {
-    const res = await (deps.fetch ?? fetch)(`${deps.baseUrl}/wxa/charge/usage/get?${q.toString()}`, { signal: AbortSignal.timeout(deps.timeoutMs) })
-    if (!res.ok) return { ok: false, error: errorInfo('WECHAT_BUSY', { wechatCode: res.status }) }
-    body = (await res.json()) as Record<string, unknown>
-  } catch {
-    return { ok: false, error: errorInfo('NETWORK_ERROR') }
-  }
-  const errcode = typeof body.errcode === 'number' ? body.errcode : 0
+  const reply = await callWeChat(`${deps.baseUrl}/wxa/charge/usage/get?${q.toString()}`, {}, deps)
+  if (!reply.ok) return reply
+  const { body, errcode } = reply
   if (errcode !== 0) return { ok: false, error: fromWeChatErrcode(errcode, 'cloud'), errcode }
   return { ok: true, body }
 }
