@@ -39,7 +39,7 @@ describe('store evaluation', () => {
   it('answers equality queries like a naive filter, with or without an _id', () => {
     fc.assert(
       fc.property(fc.array(fc.dictionary(key, scalar, { maxKeys: 3, noNullPrototype: true }), { maxLength: 8 }), key, scalar, fc.boolean(), (docs, k, v, byId) => {
-        const coll = new Map<string, Entry>(docs.map((d, i) => [`d${i}`, { doc: { ...d, _id: `d${i}` }, ver: i + 1 }]))
+        const coll = new Map<string, Entry>(docs.map((d, i) => [`d${i}`, { doc: { ...d, _id: `d${i}` } }]))
         const filter: Record<string, unknown> = byId ? { _id: 'd0', [k]: v } : { [k]: v }
         const naive = [...coll.values()].filter((e) => (!byId || e.doc._id === 'd0') && isEqual(e.doc[k] ?? null, v))
         // Mongo: {k: null} also matches a missing field.

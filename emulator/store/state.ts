@@ -1,8 +1,5 @@
 /**
- * @module emulator/store/state — the in-memory collections, with a version per document.
- *
- * Every applied write gets the next value of one global sequence (a deleted and re-created
- * document never reuses a version). Absent documents have version 0.
+ * @module emulator/store/state — the in-memory collections.
  *
  * Snapshots for transactions: the store has one writer, so instead of keeping old versions of
  * every document, each open transaction that has taken its snapshot registers a `Snapshot`
@@ -16,7 +13,6 @@ import type { Doc, WriteOp } from './types'
 
 export interface Entry {
   doc: Doc
-  ver: number
 }
 
 /** Map key for an `_id`: strings as-is, anything else by its EJSON text. */
@@ -37,7 +33,6 @@ export class State {
   readonly collections = new Map<string, Map<string, Entry>>()
   /** Open transactions' snapshots; every write records the value it replaces in each. */
   readonly snapshots = new Set<Snapshot>()
-  private seq = 0
 
   collection(c: string): Map<string, Entry> | undefined {
     return this.collections.get(c)
@@ -47,14 +42,9 @@ export class State {
     return this.collections.get(c)?.get(idKey(id))
   }
 
-  version(c: string, id: unknown): number {
-    return this.entry(c, id)?.ver ?? 0
-  }
-
   /**
    * Applies a batch synchronously (callers have validated it): all of it happens in one tick.
-   * Returns its undo, for a batch whose log write fails; undos must run newest-first. Versions
-   * are not reused after an undo, so a transaction that saw the undone write still conflicts.
+   * Returns its undo, for a batch whose log write fails; undos must run newest-first.
    */
   apply(ops: WriteOp[]): () => void {
     const undo: Array<() => void> = []
@@ -71,7 +61,7 @@ export class State {
       const before = target.get(key)
       undo.push(() => (before ? target.set(key, before) : target.delete(key)))
       if (this.snapshots.size) this.recordBefore(`${op.c}\u0001${key}`, before, undo)
-      if (op.op === 'put') target.set(key, { doc: op.doc, ver: ++this.seq })
+      if (op.op === 'put') target.set(key, { doc: op.doc })
       else target.delete(key)
     }
     return () => {
