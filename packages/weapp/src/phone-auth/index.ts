@@ -78,6 +78,12 @@ function usesCoupled(mode: PrivacyMode, h: Hidden): boolean {
   return h.features.coupledPrivacy
 }
 
+/** Answers WeChat's pending privacy request, if any: each `resolve` is answered once. */
+function answerPrivacy(h: Hidden, option: Parameters<PrivacyResolve>[0]): void {
+  if (h.pendingPrivacy) h.pendingPrivacy(option)
+  h.pendingPrivacy = null
+}
+
 function openTypeFor(realtime: boolean, mode: PrivacyMode, h: Hidden): string {
   const phone = phoneOpenType(realtime, h.features)
   return usesCoupled(mode, h) ? `${phone}|agreePrivacyAuthorization` : phone
@@ -152,8 +158,7 @@ Component({
       h.unwatchPhone = null
       if (h.cooldownTimer) clearTimeout(h.cooldownTimer)
       h.cooldownTimer = null
-      if (h.pendingPrivacy) h.pendingPrivacy({ event: 'disagree' })
-      h.pendingPrivacy = null
+      answerPrivacy(h, { event: 'disagree' })
     },
   },
   methods: {
@@ -240,8 +245,7 @@ Component({
     /** `agreeprivacyauthorization` of the coupled phone button: consent is given, WeChat goes on to the phone sheet. */
     onCoupledAgree() {
       const h = stateOf(this)
-      if (h.pendingPrivacy) h.pendingPrivacy({ event: 'agree', buttonId: PHONE_BUTTON_ID })
-      h.pendingPrivacy = null
+      answerPrivacy(h, { event: 'agree', buttonId: PHONE_BUTTON_ID })
       this.setData({ consentNote: false, privacyOpen: false })
       this.consentGiven()
     },
@@ -262,16 +266,14 @@ Component({
     /** Must be the `agreePrivacyAuthorization` button's event: a plain tap does not count (errno 104). */
     onAgreePrivacy() {
       const h = stateOf(this)
-      if (h.pendingPrivacy) h.pendingPrivacy({ event: 'agree', buttonId: AGREE_BUTTON_ID })
-      h.pendingPrivacy = null
+      answerPrivacy(h, { event: 'agree', buttonId: AGREE_BUTTON_ID })
       h.consentPending = false
       this.setData({ privacyOpen: false, errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '', statusZh: '已同意隐私保护指引，请点击按钮获取手机号', statusEn: 'Privacy guide accepted: tap the button to share your number' })
     },
 
     onDisagreePrivacy() {
       const h = stateOf(this)
-      if (h.pendingPrivacy) h.pendingPrivacy({ event: 'disagree' })
-      h.pendingPrivacy = null
+      answerPrivacy(h, { event: 'disagree' })
       h.declinedAt = Date.now()
       this.setData({ privacyOpen: false })
       this.showDenied('privacy-sheet', errorInfo('PRIVACY_NOT_AUTHORIZED'))
