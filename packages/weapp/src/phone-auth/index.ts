@@ -93,6 +93,9 @@ function cooldownSettings(data: { cooldownAfter: number; cooldownWindow: number;
   return normaliseSettings({ after: data.cooldownAfter, windowSeconds: data.cooldownWindow, seconds: data.cooldownSeconds })
 }
 
+/** Every message line empty: spread first, then set the line(s) to show. */
+const CLEAR_MESSAGES = { statusZh: '', statusEn: '', errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' }
+
 /** Logs a failure for the developer: the code and hint only, never a code, cloudID or number. */
 function logFailure(error: ErrorInfo): void {
   const hint = developerHint(error)
@@ -165,7 +168,7 @@ Component({
     /** Public: back to the idle button, e.g. when the page lets the user change the number. */
     reset() {
       stateOf(this).inFlight = false
-      this.setData({ phase: 'idle', busy: false, masked: '', smsOffer: false, smsOpen: false, statusZh: '', statusEn: '', errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
+      this.setData({ phase: 'idle', busy: false, masked: '', smsOffer: false, smsOpen: false, ...CLEAR_MESSAGES })
     },
 
     syncOpenType() {
@@ -178,7 +181,7 @@ Component({
       if (!phone || this.data.changeNumber || stateOf(this).inFlight) return false
       if (this.data.phase !== 'idle' && this.data.phase !== 'cooldown' && this.data.phase !== 'bound') return false
       const msg = boundMessage(phone.masked, 'unchanged')
-      this.setData({ phase: 'bound', masked: phone.masked, statusZh: msg.zh, statusEn: msg.en, errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
+      this.setData({ phase: 'bound', masked: phone.masked, ...CLEAR_MESSAGES, statusZh: msg.zh, statusEn: msg.en })
       return true
     },
 
@@ -268,7 +271,7 @@ Component({
       const h = stateOf(this)
       answerPrivacy(h, { event: 'agree', buttonId: AGREE_BUTTON_ID })
       h.consentPending = false
-      this.setData({ privacyOpen: false, errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '', statusZh: '已同意隐私保护指引，请点击按钮获取手机号', statusEn: 'Privacy guide accepted: tap the button to share your number' })
+      this.setData({ privacyOpen: false, ...CLEAR_MESSAGES, statusZh: '已同意隐私保护指引，请点击按钮获取手机号', statusEn: 'Privacy guide accepted: tap the button to share your number' })
     },
 
     onDisagreePrivacy() {
@@ -303,7 +306,7 @@ Component({
       const h = stateOf(this)
       if (h.inFlight || this.data.phase !== 'idle' || this.data.disabled) return
       h.inFlight = true
-      this.setData({ busy: true, statusZh: '正在验证手机号…', statusEn: 'Verifying your number…', errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
+      this.setData({ busy: true, ...CLEAR_MESSAGES, statusZh: '正在验证手机号…', statusEn: 'Verifying your number…' })
       let attempt: BindAttempt
       try {
         attempt = await bindFromButton(await detailOf(), { features: h.features, legacy: this.data.legacy })
@@ -397,7 +400,7 @@ Component({
       clearTapCooldown()
       const { phone, change } = e.detail
       const msg = boundMessage(phone.masked, change)
-      this.setData({ phase: 'bound', masked: phone.masked, smsOffer: false, smsOpen: false, statusZh: msg.zh, statusEn: msg.en, errorZh: '', errorEn: '', nextZh: '', nextEn: '', hint: '' })
+      this.setData({ phase: 'bound', masked: phone.masked, smsOffer: false, smsOpen: false, ...CLEAR_MESSAGES, statusZh: msg.zh, statusEn: msg.en })
       this.triggerEvent('bound', e.detail)
     },
 
