@@ -319,8 +319,8 @@ Component({
     },
 
     present(attempt: BindAttempt) {
-      if (attempt.kind === 'bound') clearTapCooldown() // a success forgives earlier cancels
       if (attempt.kind === 'bound') {
+        clearTapCooldown() // a success forgives earlier cancels
         const { phone, change } = attempt.data
         const msg = boundMessage(phone.masked, change)
         // The button bound after all: an SMS form the user had opened is not needed any more.
