@@ -195,13 +195,13 @@ Component({
     enterCooldown(ms: number) {
       const h = stateOf(this)
       const msg = cooldownMessage(ms)
-      this.setData({ phase: 'cooldown', cooldownZh: msg.zh, cooldownEn: msg.en, privacyOpen: false, smsOffer: this.offersSms(errorInfo('PHONE_TAP_COOLDOWN')) })
+      const error = errorInfo('PHONE_TAP_COOLDOWN')
+      this.setData({ phase: 'cooldown', cooldownZh: msg.zh, cooldownEn: msg.en, privacyOpen: false, smsOffer: this.offersSms(error) })
       if (h.cooldownTimer) clearTimeout(h.cooldownTimer)
       h.cooldownTimer = setTimeout(() => {
         h.cooldownTimer = null
         if (this.data.phase === 'cooldown') this.setData({ phase: 'idle', cooldownZh: '', cooldownEn: '' })
       }, ms)
-      const error = errorInfo('PHONE_TAP_COOLDOWN')
       const detail: PhoneAuthButtonFailedDetail = { source: null, error, nextStep: nextStepFor(error) }
       this.triggerEvent('failed', detail)
     },
