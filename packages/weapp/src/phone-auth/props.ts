@@ -5,7 +5,8 @@
  */
 import type { PhoneAuthProps } from './type'
 
-type PropertyOf<T> = T extends boolean
+/** A WeChat property declaration for a value of type T (Boolean, String or Number). */
+export type PropertyOf<T> = T extends boolean
   ? { type: BooleanConstructor; value: boolean }
   : T extends string
     ? { type: StringConstructor; value: string }

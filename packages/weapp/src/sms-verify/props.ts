@@ -2,9 +2,8 @@
  * @module sms-verify/props — the component's properties and their defaults, defined once (the
  * README's table and the `@default` tags in type.ts are checked against this object).
  */
+import type { PropertyOf } from '../phone-auth/props'
 import type { SmsVerifyProps } from './type'
-
-type PropertyOf<T> = T extends boolean ? { type: BooleanConstructor; value: boolean } : T extends string ? { type: StringConstructor; value: string } : never
 
 export const props: { [K in keyof SmsVerifyProps]: PropertyOf<SmsVerifyProps[K]> } = {
   phone: { type: String, value: '' },
