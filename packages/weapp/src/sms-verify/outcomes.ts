@@ -7,7 +7,7 @@
 import type { ErrorInfo } from '../../../../core/contracts'
 import type { ErrorCode } from '../../../../core/errors'
 import type { Bilingual } from '../phone-auth/outcomes'
-import { developerHint as phoneAuthHint } from '../phone-auth/outcomes'
+import { developerHint as phoneAuthHint, NEXT_STEP_TEXT } from '../phone-auth/outcomes'
 import type { SmsNextStep } from './type'
 
 export const SMS_NEXT_STEP_TEXT: Record<SmsNextStep, Bilingual> = {
@@ -17,8 +17,9 @@ export const SMS_NEXT_STEP_TEXT: Record<SmsNextStep, Bilingual> = {
   wait: { zh: '请在倒计时结束后重新发送', en: 'Wait for the countdown, then send again' },
   'try-tomorrow': { zh: '请明天再试，或联系小程序客服', en: 'Try again tomorrow, or contact the mini program support' },
   retry: { zh: '请稍后重试', en: 'Please try again in a moment' },
-  'contact-operator': { zh: '如需帮助，请联系小程序客服', en: 'Contact the mini program support if you need help' },
-  'developer-fix': { zh: '请联系小程序开发者处理', en: 'Please tell the mini program developer' },
+  // The same two steps as phone-auth's, in the same words.
+  'contact-operator': NEXT_STEP_TEXT['contact-operator'],
+  'developer-fix': NEXT_STEP_TEXT['developer-fix'],
 }
 
 /** Shown under the number field before any request (the catalog has no client-side input code). */
