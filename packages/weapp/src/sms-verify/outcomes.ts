@@ -5,6 +5,7 @@
  * configuration errors, the developer's fix.
  */
 import type { ErrorInfo } from '../../../../core/contracts'
+import { CATALOG } from '../../../../core/errors'
 import type { ErrorCode } from '../../../../core/errors'
 import type { Bilingual } from '../phone-auth/outcomes'
 import { developerHint as phoneAuthHint, NEXT_STEP_TEXT } from '../phone-auth/outcomes'
@@ -22,8 +23,9 @@ export const SMS_NEXT_STEP_TEXT: Record<SmsNextStep, Bilingual> = {
   'developer-fix': NEXT_STEP_TEXT['developer-fix'],
 }
 
-/** Shown under the number field before any request (the catalog has no client-side input code). */
-export const INVALID_NUMBER_TEXT: Bilingual = { zh: '手机号格式不正确', en: 'Not a valid phone number' }
+/** Shown under the number field before any request: the catalog's PHONE_INVALID text, what the
+ * functions would answer for the same number. */
+export const INVALID_NUMBER_TEXT: Bilingual = { zh: CATALOG.PHONE_INVALID.zh, en: CATALOG.PHONE_INVALID.en }
 
 const SMS_NOT_CONFIGURED_HINT =
   'SMS_NOT_CONFIGURED: set PHONEBIND_SMS_SECRET_ID, PHONEBIND_SMS_SECRET_KEY, PHONEBIND_SMS_SDK_APP_ID, PHONEBIND_SMS_TEMPLATE_ID and PHONEBIND_SMS_SIGN_NAME on the sendSmsCode and verifySmsCode functions (server/README.md, "SMS fallback").'
