@@ -167,7 +167,7 @@ Component({
       const msg = boundMessage(phone.masked, change)
       h.sentTo = null
       this.stopCountdown()
-      this.setData({ phase: 'bound', masked: phone.masked, code: '', countdown: 0, statusZh: msg.zh, statusEn: msg.en })
+      this.setData({ phase: 'bound', masked: phone.masked, code: '', statusZh: msg.zh, statusEn: msg.en })
       const detail: SmsVerifyBoundDetail = { source: 'sms', phone, change }
       this.triggerEvent('bound', detail)
     },
