@@ -1,14 +1,12 @@
 /**
  * @module bench/firstCalls — what each function's cold-load probe asks it to do: one call that
  * succeeds for a fresh user against the emulator, so a cheap failure path can never pass for a
- * cold start. Typed over PHONEBIND_FUNCTIONS (facts.ts): a function added there without an entry
- * here fails to compile, as facts.ts's own lists do.
+ * cold start. Typed over PHONEBIND_FUNCTIONS (facts.ts; functions.ts's PhonebindFunction): a
+ * function added there without an entry here fails to compile, as facts.ts's own lists do.
  */
 import type { RunningEmulator } from '../emulator'
 import type { TestUser } from '../emulator/wechat/snapshot'
-import type { PHONEBIND_FUNCTIONS } from '../packages/phonebind/src/facts'
-
-export type PhonebindFunction = (typeof PHONEBIND_FUNCTIONS)[number]
+import type { PhonebindFunction } from '../packages/phonebind/src/functions'
 
 export interface FirstCall {
   event: Record<string, unknown>
