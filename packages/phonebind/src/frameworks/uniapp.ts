@@ -79,7 +79,8 @@ export function readJsonc(file: string): Record<string, Json> {
   return readJsonFile(file, { comments: true })
 }
 
-function valueAt(value: Json | undefined, path: string[]): Json | undefined {
+/** The value at `path` inside nested JSON objects, or undefined when a step is missing or not an object. */
+export function valueAt(value: Json | undefined, path: string[]): Json | undefined {
   let v = value
   for (const key of path) {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined

@@ -11,27 +11,18 @@ import { join } from 'node:path'
 import { isPlaceholderAppid, type Check } from '../checks'
 import { WEAPP_PACKAGE } from '../facts'
 import { markedVersion } from '../owned'
-import { readJsonObject, type Json, type Project } from '../project'
+import { readJsonObject, type Project } from '../project'
 import { rel } from '../report'
 import { cloudInitCheck, type CloudInitPlace } from './sourceChecks'
-import { componentCopy, installedWeapp, readJsonc, UNI_COMPONENT_DIR, UNI_NATIVE_PATH, UNI_NATIVE_TAG, UNI_WRAPPER, uniOutputDir, wrapperSource } from './uniapp'
+import { componentCopy, installedWeapp, readJsonc, UNI_COMPONENT_DIR, UNI_NATIVE_PATH, UNI_NATIVE_TAG, UNI_WRAPPER, uniOutputDir, valueAt, wrapperSource } from './uniapp'
 
 const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
 const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
 
-function at(value: Json | undefined, ...path: string[]): Json | undefined {
-  let v = value
-  for (const key of path) {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined
-    v = v[key]
-  }
-  return v
-}
-
 /** manifest.json → mp-weixin.appid: what uni copies into the output's project.config.json. */
 export function uniAppidCheck(p: Project): Check {
   const name = rel(p.root, p.configFile)
-  const appid = at(readJsonc(p.configFile), 'mp-weixin', 'appid')
+  const appid = valueAt(readJsonc(p.configFile), ['mp-weixin', 'appid'])
   if (typeof appid !== 'string' || isPlaceholderAppid(appid)) {
     return fail(`${name} 的 mp-weixin.appid 是占位符 “${String(appid ?? '')}” / mp-weixin.appid is a placeholder`, `在 ${name} → "mp-weixin" → "appid" 填写你的 appid（不是顶层的 DCloud appid）；游客 appid 不能用云开发 / put your WeChat appid in ${name} → "mp-weixin" → "appid" (not the top-level DCloud appid); the tourist appid cannot use CloudBase`)
   }
@@ -61,7 +52,7 @@ function cloudfunctionRootCheck(p: Project): Check {
 function registrationCheck(p: Project): Check {
   const file = join(p.miniprogramRoot, 'pages.json')
   const name = rel(p.root, file)
-  const found = at(readJsonc(file), 'globalStyle', 'usingComponents', UNI_NATIVE_TAG)
+  const found = valueAt(readJsonc(file), ['globalStyle', 'usingComponents', UNI_NATIVE_TAG])
   if (found === UNI_NATIVE_PATH) return ok('组件已全局注册 / component registered globally', `${name} → globalStyle.usingComponents`)
   return fail(`${name} 没有全局注册组件 / does not register the component globally`, `globalStyle → usingComponents: { "${UNI_NATIVE_TAG}": "${UNI_NATIVE_PATH}" }（npx phonebind init 会添加 / adds it）`)
 }
