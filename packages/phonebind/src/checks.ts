@@ -20,8 +20,10 @@ export interface Check {
   detail?: string
 }
 
-const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
-const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
+/** A passed check; `detail` is what was found. */
+export const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
+/** A failed check; `detail` is what to do. */
+export const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
 
 /** Empty, the tourist appid or all zeros: no real mini program (and no CloudBase). */
 export function isPlaceholderAppid(appid: string): boolean {

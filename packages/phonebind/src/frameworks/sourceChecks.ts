@@ -5,12 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Check } from '../checks'
+import { fail, ok, type Check } from '../checks'
 import { readJsonObject, type Project } from '../project'
 import { CLOUDBASERC, isPlaceholderEnv } from '../setup'
-
-const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
-const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
 
 /** Files under `dir` whose name matches `keep` (node_modules and dot-folders skipped). */
 export function filesUnder(dir: string, keep: RegExp, out: string[] = []): string[] {

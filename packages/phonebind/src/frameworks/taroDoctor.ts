@@ -7,15 +7,12 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Check } from '../checks'
+import { fail, ok, type Check } from '../checks'
 import { WEAPP_PACKAGE } from '../facts'
 import { readJsonObject, type JsonObject, type Project } from '../project'
 import { rel } from '../report'
 import { cloudInitCheck, filesUnder, noComments, type CloudInitPlace } from './sourceChecks'
 import { readUserText } from '../userFile'
-
-const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
-const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
 
 /** `Taro.cloud.init({ env })` (or `wx.cloud.init`) in src/app.*, and cloudbaserc.json's envId. */
 export function taroEnvCheck(p: Project, sourceRoot: string): Check {

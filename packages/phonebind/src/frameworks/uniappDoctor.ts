@@ -8,16 +8,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { isPlaceholderAppid, type Check } from '../checks'
+import { fail, isPlaceholderAppid, ok, type Check } from '../checks'
 import { WEAPP_PACKAGE } from '../facts'
 import { markedVersion } from '../owned'
 import { readJsonObject, type Project } from '../project'
 import { rel } from '../report'
 import { cloudInitCheck, type CloudInitPlace } from './sourceChecks'
 import { componentCopy, installedWeapp, readJsonc, UNI_COMPONENT_DIR, UNI_NATIVE_PATH, UNI_NATIVE_TAG, UNI_WRAPPER, uniOutputDir, valueAt, wrapperSource } from './uniapp'
-
-const ok = (title: string, detail?: string): Check => ({ status: 'ok', title, detail })
-const fail = (title: string, detail: string): Check => ({ status: 'fail', title, detail })
 
 /** manifest.json → mp-weixin.appid: what uni copies into the output's project.config.json. */
 export function uniAppidCheck(p: Project): Check {
