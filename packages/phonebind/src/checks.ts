@@ -43,12 +43,19 @@ export function checkEnvId(p: Project): Check {
   if (app.found === 'none') return fail('找不到 wx.cloud.init / no wx.cloud.init in app.js', "在 app.js 的 onLaunch 里调用 wx.cloud.init({ env: '<envId>', traceUser: true }) / call it in App.onLaunch")
   if (app.found === 'no-env') return fail('wx.cloud.init 没有 env / wx.cloud.init has no env', "不填则用默认环境（第一个创建的）：写明 wx.cloud.init({ env: '<envId>', traceUser: true }) / without env the default (first) env is used: name it")
   if (app.found === 'literal' && isPlaceholderEnv(app.value)) return fail(`wx.cloud.init 的 env 是占位符 “${app.value}” / env is a placeholder`, '填入云开发控制台里的环境 ID / put the env id from the CloudBase console')
+  return checkRcEnvId(p) ?? ok('环境 ID / env id', app.found === 'literal' ? app.value : '由表达式给出，未检查 / set by an expression, not checked')
+}
+
+/**
+ * cloudbaserc.json's envId (tcb fn deploy uses it) when the file exists: a failed check for a
+ * placeholder or a missing one, else undefined. The second half of every env check, plain or framework.
+ */
+export function checkRcEnvId(p: Project): Check | undefined {
   const rcFile = join(p.root, CLOUDBASERC)
-  if (existsSync(rcFile)) {
-    const envId = readJsonObject(rcFile).envId
-    if (typeof envId !== 'string' || isPlaceholderEnv(envId)) return fail(`cloudbaserc.json 的 envId 是占位符 “${String(envId)}” / envId is a placeholder`, '填入环境 ID（tcb fn deploy 用它）/ put the env id (tcb fn deploy uses it)')
-  }
-  return ok('环境 ID / env id', app.found === 'literal' ? app.value : '由表达式给出，未检查 / set by an expression, not checked')
+  if (!existsSync(rcFile)) return undefined
+  const envId = readJsonObject(rcFile).envId
+  if (typeof envId !== 'string' || isPlaceholderEnv(envId)) return fail(`cloudbaserc.json 的 envId 是占位符 “${String(envId)}” / envId is a placeholder`, '填入环境 ID（tcb fn deploy 用它）/ put the env id (tcb fn deploy uses it)')
+  return undefined
 }
 
 /** The four functions are phonebind's current files, with the openapi permission. */

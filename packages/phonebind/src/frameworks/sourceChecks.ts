@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fail, ok, type Check } from '../checks'
-import { readJsonObject, type Project } from '../project'
-import { CLOUDBASERC, isPlaceholderEnv } from '../setup'
+import { checkRcEnvId, fail, ok, type Check } from '../checks'
+import type { Project } from '../project'
+import { isPlaceholderEnv } from '../setup'
 
 /** Files under `dir` whose name matches `keep` (node_modules and dot-folders skipped). */
 export function filesUnder(dir: string, keep: RegExp, out: string[] = []): string[] {
@@ -47,10 +47,5 @@ export function cloudInitCheck(p: Project, files: string[], place: CloudInitPlac
   const literal = calls.map((b) => /\benv\s*:\s*(['"`])([^'"`]*)\1/.exec(b)?.[2]).find((v) => v !== undefined)
   if (literal !== undefined && isPlaceholderEnv(literal)) return fail(`${api} 的 env 是占位符 “${literal}” / env is a placeholder`, '填入云开发控制台里的环境 ID / put the env id from the CloudBase console')
   if (literal === undefined && !calls.some((b) => /\benv\b/.test(b))) return fail(`${api} 没有 env / has no env`, `写明 ${api}({ env: '<envId>', traceUser: true }) / name the env`)
-  const rcFile = join(p.root, CLOUDBASERC)
-  if (existsSync(rcFile)) {
-    const envId = readJsonObject(rcFile).envId
-    if (typeof envId !== 'string' || isPlaceholderEnv(envId)) return fail(`cloudbaserc.json 的 envId 是占位符 “${String(envId)}” / envId is a placeholder`, '填入环境 ID（tcb fn deploy 用它）/ put the env id (tcb fn deploy uses it)')
-  }
-  return ok('环境 ID / env id', literal ?? '由表达式给出，未检查 / set by an expression, not checked')
+  return checkRcEnvId(p) ?? ok('环境 ID / env id', literal ?? '由表达式给出，未检查 / set by an expression, not checked')
 }
