@@ -165,6 +165,9 @@ function scripts(dir: string, out: string[] = []): string[] {
   return out
 }
 
+/** The text without JS comments, so a commented-out call does not count. */
+export const noComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1')
+
 export type EnvFinding = { found: 'literal'; value: string } | { found: 'expression' } | { found: 'no-env' } | { found: 'none' }
 
 /**
@@ -177,7 +180,7 @@ export function appEnvId(project: Project): EnvFinding {
   const files = scripts(project.miniprogramRoot).sort((a, b) => Number(/[\\/]app\.[jt]s$/.test(b)) - Number(/[\\/]app\.[jt]s$/.test(a)))
   const found: EnvFinding[] = []
   for (const file of files) {
-    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1')
+    const text = noComments(readFileSync(file, 'utf8'))
     for (const m of text.matchAll(/wx\.cloud\.init\s*\(\s*(\{[\s\S]*?\})?\s*\)/g)) {
       const body = m[1] ?? ''
       const literal = /\benv\s*:\s*(['"`])([^'"`]*)\1/.exec(body)

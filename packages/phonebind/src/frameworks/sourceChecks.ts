@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkRcEnvId, fail, ok, type Check } from '../checks'
 import type { Project } from '../project'
-import { isPlaceholderEnv } from '../setup'
+import { isPlaceholderEnv, noComments } from '../setup'
 
 /** Files under `dir` whose name matches `keep` (node_modules and dot-folders skipped). */
 export function filesUnder(dir: string, keep: RegExp, out: string[] = []): string[] {
@@ -20,9 +20,6 @@ export function filesUnder(dir: string, keep: RegExp, out: string[] = []): strin
   }
   return out
 }
-
-/** The text without JS comments, so a commented-out call does not count. */
-export const noComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\/|(^|[^:\\])\/\/[^\n]*/g, '$1')
 
 /** Where a framework project calls the cloud's init, for {@link cloudInitCheck}'s messages. */
 export interface CloudInitPlace {

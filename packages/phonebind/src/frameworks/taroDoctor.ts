@@ -11,7 +11,8 @@ import { fail, ok, type Check } from '../checks'
 import { WEAPP_PACKAGE } from '../facts'
 import { readJsonObject, type JsonObject, type Project } from '../project'
 import { rel } from '../report'
-import { cloudInitCheck, filesUnder, noComments, type CloudInitPlace } from './sourceChecks'
+import { cloudInitCheck, filesUnder, type CloudInitPlace } from './sourceChecks'
+import { noComments } from '../setup'
 import { readUserText } from '../userFile'
 
 /** `Taro.cloud.init({ env })` (or `wx.cloud.init`) in src/app.*, and cloudbaserc.json's envId. */
