@@ -11,7 +11,6 @@
  * `./control.ts`), and this class only wires them for callers. Dependencies run one way:
  * wechat → operations → state, never back (test/emulator/structure.test.ts checks it).
  */
-import type { EmulatorEvents } from '../events'
 import type { Clock } from '../types'
 import * as accounts from './accounts'
 import type { AppPatch, CreateUserInput, PublicUser, UserPatch } from './accounts'

@@ -4,9 +4,9 @@
  * All of them are the simulated client's existing `/client/control/*` routes.
  */
 import type { FaultApi, FaultSpec } from '../../client'
-import { client, messageOf } from './api'
-import { bi, fill, h, toast } from './dom'
-import { action, onChange, refreshState, state } from './state'
+import { client } from './api'
+import { bi, fill, h } from './dom'
+import { action, onChange, state } from './state'
 
 const APIS: FaultApi[] = ['getPhoneNumber', 'getOpenData', 'jscode2session']
 

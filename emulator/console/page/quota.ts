@@ -9,7 +9,7 @@
 import type { CapturedWebhook, MeterView } from '../../client'
 import { client, messageOf } from './api'
 import { bi, fill, h, time, toast } from './dom'
-import { action, onChange, refreshState } from './state'
+import { action, onChange } from './state'
 
 /** The function whose timer trigger the button fires (phonebind's cost guard). */
 const GUARD_FUNCTION = 'phoneQuota'
