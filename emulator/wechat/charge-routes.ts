@@ -19,7 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DEFAULT_QUOTA_SPU_ID } from '../../server/config'
 import type { RouteHandler } from '../types'
 import type { FunctionInvoker } from './call-function'
-import { BadRequest, readJson, sendJson } from './http'
+import { BadRequest, guarded, readJson, sendJson } from './http'
 import { addPackage, expirePackage, meterView, USAGE_PAGE_MAX, usageDetail } from './meter'
 import { appOfToken, plainToken, stableToken } from './token'
 import type { SimulatedWeChat } from './wechat'
@@ -76,14 +76,6 @@ export function createChargeRoutes(deps: ChargeRouteDeps): RouteHandler {
     if (a === undefined) return wechat.defaultAppid
     if (typeof a !== 'string' || !wechat.getApp(a)) throw new BadRequest('unknown appid', 404)
     return a
-  }
-  const guarded = <T>(fn: () => T): T => {
-    try {
-      return fn()
-    } catch (e) {
-      if (e instanceof TypeError) throw new BadRequest(e.message, /^unknown /.test(e.message) ? 404 : 400)
-      throw e
-    }
   }
 
   const wechatRoutes: Record<string, (req: IncomingMessage, url: URL) => Promise<unknown>> = {

@@ -26,7 +26,7 @@ import type { RouteHandler } from '../types'
 import { callFunctionAsClient, type FunctionInvoker } from './call-function'
 import { isFaultApi, validateFaultSpec } from './faults'
 import { sanitizeDocument } from '../console/sanitize'
-import { BadRequest, decodePathPart, readJson, sendJson } from './http'
+import { BadRequest, decodePathPart, guarded, readJson, sendJson } from './http'
 import { TAP_OUTCOMES, type Platform, type TapOutcome } from './phone'
 import type { SimulatedWeChat } from './wechat'
 
@@ -80,16 +80,6 @@ function bool(body: Body, key: string): boolean | undefined {
   if (v === undefined) return undefined
   if (typeof v !== 'boolean') throw new BadRequest(`${key} must be a boolean`)
   return v
-}
-
-/** Runs a model call, turning its TypeErrors (unknown user, bad field) into 400s. */
-function guarded<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (e) {
-    if (e instanceof TypeError) throw new BadRequest(e.message, /^unknown /.test(e.message) ? 404 : 400)
-    throw e
-  }
 }
 
 function withoutSecret<T extends { secret?: string }>(app: T): Omit<T, 'secret'> {

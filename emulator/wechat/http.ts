@@ -17,6 +17,16 @@ export class BadRequest extends Error {
   }
 }
 
+/** Runs a model call, turning its TypeErrors (unknown user, bad field) into 400s (404 for "unknown …"). */
+export function guarded<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (e) {
+    if (e instanceof TypeError) throw new BadRequest(e.message, /^unknown /.test(e.message) ? 404 : 400)
+    throw e
+  }
+}
+
 const MAX_BODY = 1024 * 1024
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
