@@ -102,10 +102,11 @@ export function addPackage(state: WeChatState, appid: string, input: { calls: nu
 
 /** Ends a package now (tests and the console: "let it expire"). */
 export function expirePackage(state: WeChatState, appid: string, pkgId: string): void {
-  const p = meterOf(state, appid).packages.find((x) => x.pkgId === pkgId)
+  const meter = meterOf(state, appid)
+  const p = meter.packages.find((x) => x.pkgId === pkgId)
   if (!p) throw new TypeError(`unknown package ${pkgId}`)
   p.endTime = Math.min(p.endTime, Math.floor(state.clock.now() / 1000))
-  mirror(state, meterOf(state, appid))
+  mirror(state, meter)
   state.save()
 }
 
