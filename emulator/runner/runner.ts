@@ -15,7 +15,7 @@ import { DevFunctions, type DevRunnerOptions, type ReloadReport } from './devFun
 import { readFunctionConfigCached } from './functionConfig'
 import { ERR, MESSAGES, businessCode, failureCode, type FailureReason, type InvokeOutcome } from './outcomes'
 import { FunctionPool } from './pool'
-import { missingDependencies, missingDependenciesMessage } from './sources'
+import { FUNCTION_NAME, missingDependencies, missingDependenciesMessage } from './sources'
 import type { LoadSpec, WorkerReply } from './workerProcess'
 
 export interface RunnerOptions {
@@ -85,10 +85,6 @@ export interface Runner {
   stop(): Promise<void>
 }
 
-const NAME = /^[A-Za-z0-9_-]{1,60}$/
-/** What a function folder's name may be (the runner runs nothing else). */
-export const FUNCTION_NAME = NAME
-
 /** The SCF environment every worker starts with (reference §3.1), before any identity. */
 export function scfEnvironment(opts: { env: string; adminUrl: string }): Record<string, string> {
   return {
@@ -139,7 +135,7 @@ export function createRunner(opts: RunnerOptions): Runner {
   }
 
   function bundlePath(name: string): string | undefined {
-    if (!NAME.test(name)) return undefined
+    if (!FUNCTION_NAME.test(name)) return undefined
     const p = join(functionsDir, name, 'index.js')
     return existsSync(p) ? p : undefined
   }
@@ -201,7 +197,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     if (stopped) return failure(ERR.EXECUTE_FAIL, MESSAGES.stopped, 'STOPPED', [])
     let bundle: string | undefined
     if (dev) {
-      const prepared = NAME.test(name) ? await dev.get(name) : undefined
+      const prepared = FUNCTION_NAME.test(name) ? await dev.get(name) : undefined
       if (!prepared) return failure(ERR.NOT_FOUND, MESSAGES.notFound, 'NOT_FOUND', [])
       if (!prepared.ok) return failure(ERR.EXECUTE_FAIL, `${prepared.errorName}: ${prepared.error}`, 'THREW', logLines(invocationId, prepared.error))
       // The cloud installs package.json's dependencies into the function's folder; here the
@@ -293,7 +289,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       if (dev) return dev.list()
       if (!existsSync(functionsDir)) return []
       return readdirSync(functionsDir, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.') && NAME.test(e.name))
+        .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.') && FUNCTION_NAME.test(e.name))
         .filter((e) => existsSync(join(functionsDir, e.name, 'index.js')))
         .map((e) => e.name)
         .sort()
@@ -303,7 +299,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       pools.get(name)?.retire()
     },
     async warm(name, count = 1) {
-      const prepared = dev && NAME.test(name) ? await dev.get(name) : undefined
+      const prepared = dev && FUNCTION_NAME.test(name) ? await dev.get(name) : undefined
       const bundle = dev ? (prepared?.ok ? prepared.spec.file : undefined) : bundlePath(name)
       if (!bundle || stopped) return
       const pool = poolFor(name, bundle)

@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 
-/** Function names the platform accepts (and nothing that could leave the folder). */
+/** Function names the platform accepts (and nothing that could leave the folder); the runner runs nothing else. */
 export const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,60}$/
 
 export interface FunctionSource {
