@@ -15,7 +15,7 @@
  * equal an openid, whatever WeChat's two id spaces look like.
  */
 import { fail, ok } from './errors'
-import { isTransactionConflict, type BindingStore, type BindingTx, type BoundPhone, type Clock, type PhoneEvent, type UserDoc } from './binding'
+import { isTransactionConflict, replacePhoneIndex, timeOf, type BindingStore, type BindingTx, type BoundPhone, type Clock, type PhoneEvent, type UserDoc } from './binding'
 import type { Result } from './contracts'
 import { phoneIndexId } from './phone'
 
@@ -100,7 +100,6 @@ export async function mergeAccounts(store: BindingStore, input: MergeAccountsInp
   }
 }
 
-const timeOf = (clock: Clock): Date => (typeof clock === 'function' ? clock() : clock)
 const later = (a: BoundPhone, b: BoundPhone) => new Date(a.verifiedAt as Date | string).getTime() > new Date(b.verifiedAt as Date | string).getTime()
 
 async function foldInTx(tx: BindingTx, input: MergeAccountsInput): Promise<MergeOutcome> {
@@ -138,11 +137,7 @@ async function foldInTx(tx: BindingTx, input: MergeAccountsInput): Promise<Merge
       intoVersion += 1
       const entry = { _id: fid, openid: intoKey, boundAt: now, phoneVersion: intoVersion }
       if (fIndex === null) await tx.insertPhoneIndex(entry)
-      else if (tx.putPhoneIndex) await tx.putPhoneIndex(entry)
-      else {
-        await tx.deletePhoneIndex(fid)
-        await tx.insertPhoneIndex(entry)
-      }
+      else await replacePhoneIndex(tx, entry)
       intoPhone = fp
       kept = 'from'
       events.push({ type: 'transfer', openid: intoKey, ...actor, otherOpenid: input.from, masked: fp.masked, ...(tp ? { previousMasked: tp.masked } : {}), source: fp.source, phoneVersion: intoVersion, otherPhoneVersion: fromVersion, at: now })
@@ -150,14 +145,8 @@ async function foldInTx(tx: BindingTx, input: MergeAccountsInput): Promise<Merge
       // The folded account stops claiming its number: released if it owned the index entry
       // (the same number on both sides — damaged data — stays with the unionid account).
       if (fIndex && fIndex.openid === input.from) {
-        if (tp && tp.e164 === fp.e164) {
-          const entry = { ...fIndex, openid: intoKey, phoneVersion: intoVersion }
-          if (tx.putPhoneIndex) await tx.putPhoneIndex(entry)
-          else {
-            await tx.deletePhoneIndex(fid)
-            await tx.insertPhoneIndex(entry)
-          }
-        } else await tx.deletePhoneIndex(fid)
+        if (tp && tp.e164 === fp.e164) await replacePhoneIndex(tx, { ...fIndex, openid: intoKey, phoneVersion: intoVersion })
+        else await tx.deletePhoneIndex(fid)
       }
       if (!tp || tp.e164 !== fp.e164) released = fp.masked
       events.push({ type: 'unbind', openid: input.from, ...(input.callerOpenid && input.callerOpenid !== input.from ? { actorOpenid: input.callerOpenid } : {}), otherOpenid: intoKey, masked: fp.masked, source: fp.source, phoneVersion: fromVersion, at: now })

@@ -154,7 +154,7 @@ export type BindPolicy = 'reject' | 'transfer'
 
 /** A fixed time, or a clock read inside each transaction attempt. */
 export type Clock = Date | (() => Date)
-const timeOf = (clock: Clock): Date => (typeof clock === 'function' ? clock() : clock)
+export const timeOf = (clock: Clock): Date => (typeof clock === 'function' ? clock() : clock)
 
 export interface BindPhoneInput {
   /** The caller (from getWXContext). */
@@ -337,12 +337,7 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimF
       otherPhoneVersion = (other.phoneVersion ?? 0) + 1
       await tx.putUser({ ...other, phone: null, updatedAt: now, phoneVersion: otherPhoneVersion })
     }
-    const handOver: PhoneIndexDoc = { _id: id, openid, boundAt: now, phoneVersion: version }
-    if (tx.putPhoneIndex) await tx.putPhoneIndex(handOver)
-    else {
-      await tx.deletePhoneIndex(id)
-      await tx.insertPhoneIndex(handOver)
-    }
+    await replacePhoneIndex(tx, { _id: id, openid, boundAt: now, phoneVersion: version })
     change = 'transferred'
     events.push({ type: 'transfer', openid, ...actor, otherOpenid: index.openid, masked: phone.masked, previousMasked, source, phoneVersion: version, ...(otherPhoneVersion ? { otherPhoneVersion } : {}), at: now })
   }
@@ -363,6 +358,15 @@ async function bindInTx(tx: BindingTx, input: BindPhoneInput, id: string, claimF
   if (change !== 'transferred') events.push({ type: change === 'rebound' ? 'rebind' : 'bind', openid, ...actor, masked: phone.masked, previousMasked, source, phoneVersion: version, at: now })
   for (const e of events) await tx.addEvent(e)
   return { user: next, change }
+}
+
+/** Replaces the existing index entry `entry._id` (a new owner): in place where the store can, else delete + insert. */
+export async function replacePhoneIndex(tx: BindingTx, entry: PhoneIndexDoc): Promise<void> {
+  if (tx.putPhoneIndex) await tx.putPhoneIndex(entry)
+  else {
+    await tx.deletePhoneIndex(entry._id)
+    await tx.insertPhoneIndex(entry)
+  }
 }
 
 /**
