@@ -4,7 +4,7 @@
  * and never changes a user's file it was not told to.
  */
 import { createInterface } from 'node:readline/promises'
-import type { CliIO } from './command'
+import { say, type CliIO } from './command'
 
 export type Answer = 'yes' | 'no' | 'not-asked'
 
@@ -18,4 +18,16 @@ export async function confirm(io: CliIO, yes: boolean, question: string): Promis
   } finally {
     rl.close()
   }
+}
+
+/**
+ * Asks before changing `name`, a file of the user's (init's edits of project.config.json,
+ * cloudbaserc.json, pages.json, config/index.*): true to go ahead; otherwise prints why the file
+ * stays as it is and returns false.
+ */
+export async function confirmChange(io: CliIO, yes: boolean, name: string): Promise<boolean> {
+  const answer = await confirm(io, yes, `  修改 ${name}？/ change ${name}?`)
+  if (answer === 'yes') return true
+  say(io.stdout, answer === 'not-asked' ? `  ! 未修改（不是终端：加 --yes 以添加）/ not changed (not a terminal: add --yes to apply)` : `  ! 未修改 / not changed`)
+  return false
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import { parseArgs } from '../args'
-import { confirm } from '../ask'
+import { confirmChange } from '../ask'
 import { say, type CliIO } from '../command'
 import { COLLECTION_RULE, COMPONENT_PATH, FUNCTION_RUNTIME, PHONEBIND_COLLECTIONS, PHONEBIND_FUNCTIONS } from '../facts'
 import { writeFunction } from '../functions'
@@ -109,11 +109,7 @@ async function applyEdit(io: CliIO, project: Project, edit: FileEdit, yes: boole
   }
   say(out, `  ${name} 需要添加 / needs these additions:`)
   for (const a of edit.additions) say(out, `    + ${a.key} = ${JSON.stringify(a.value)}`)
-  const answer = await confirm(io, yes, `  修改 ${name}？/ change ${name}?`)
-  if (answer !== 'yes') {
-    say(out, answer === 'not-asked' ? `  ! 未修改（不是终端：加 --yes 以添加）/ not changed (not a terminal: add --yes to apply)` : `  ! 未修改 / not changed`)
-    return false
-  }
+  if (!(await confirmChange(io, yes, name))) return false
   const before = readFileSync(edit.file, 'utf8')
   writeJsonLike(edit.file, edit.next, before)
   say(out, `  ✔ ${name}  已添加 / added`)

@@ -13,7 +13,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { confirm } from '../ask'
+import { confirmChange } from '../ask'
 import { say } from '../command'
 import { shippedVersion } from '../functions'
 import { writeOwned } from '../owned'
@@ -97,11 +97,7 @@ async function addCopyPattern(ctx: FrameworkContext): Promise<boolean> {
   }
   say(out, `  ${name} 需要添加 / needs this addition:`)
   say(out, `    + copy.patterns: ${pattern}`)
-  const answer = await confirm(ctx.io, ctx.yes, `  修改 ${name}？/ change ${name}?`)
-  if (answer !== 'yes') {
-    say(out, answer === 'not-asked' ? `  ! 未修改（不是终端：加 --yes 以添加）/ not changed (not a terminal: add --yes to apply)` : `  ! 未修改 / not changed`)
-    return false
-  }
+  if (!(await confirmChange(ctx.io, ctx.yes, name))) return false
   writeFileSync(file, edit.next)
   say(out, `  ✔ ${name}  已添加 / added`)
   return true

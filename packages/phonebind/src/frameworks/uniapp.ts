@@ -29,7 +29,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { applyEdits, modify } from 'jsonc-parser'
-import { confirm } from '../ask'
+import { confirmChange } from '../ask'
 import { say } from '../command'
 import { WEAPP_PACKAGE } from '../facts'
 import { headerFor, writeOwned, type FileResult } from '../owned'
@@ -130,11 +130,7 @@ async function applyJsonc(ctx: FrameworkContext, change: JsoncChange): Promise<b
   }
   say(out, `  ${name} 需要添加 / needs this addition:`)
   say(out, `    + ${key} = ${JSON.stringify(change.value)}`)
-  const answer = await confirm(ctx.io, ctx.yes, `  修改 ${name}？/ change ${name}?`)
-  if (answer !== 'yes') {
-    say(out, answer === 'not-asked' ? `  ! 未修改（不是终端：加 --yes 以添加）/ not changed (not a terminal: add --yes to apply)` : `  ! 未修改 / not changed`)
-    return false
-  }
+  if (!(await confirmChange(ctx.io, ctx.yes, name))) return false
   const indent = jsonIndent(text)
   const tabs = typeof indent === 'string' && indent.includes('\t')
   const edits = modify(text, change.path, change.value, {
