@@ -31,7 +31,7 @@ export const PACKAGE_STATUS = { active: 1, notYet: 2, expired: 3 } as const
 export const PACKAGE_SOURCE = { trial: 1, bought: 2 } as const
 
 /** The free trial's package: does not expire (WeChat gives it no end date we know of; a guess). */
-const TRIAL_END = 4102444800 // 2100-01-01
+export const TRIAL_END = 4102444800 // 2100-01-01
 
 export function newMeter(state: WeChatState, appid: string, trialCalls = FREE_TRIAL_CALLS): QuotaMeter {
   const now = Math.floor(state.clock.now() / 1000)

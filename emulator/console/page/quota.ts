@@ -7,15 +7,16 @@
  * `/client/timer` routes (emulator/wechat/charge-routes.ts).
  */
 import type { CapturedWebhook, MeterView } from '../../client'
+import { PACKAGE_SOURCE, PACKAGE_STATUS, TRIAL_END } from '../../wechat/meter'
 import { client, messageOf } from './api'
 import { bi, fill, h, time, toast } from './dom'
 import { action, onChange } from './state'
 
 /** The function whose timer trigger the button fires (phonebind's cost guard). */
 const GUARD_FUNCTION = 'phoneQuota'
-const STATUS: Record<number, [string, string]> = { 1: ['生效中', 'active'], 2: ['未生效', 'not yet'], 3: ['已失效', 'expired'] }
+const STATUS: Record<number, [string, string]> = { [PACKAGE_STATUS.active]: ['生效中', 'active'], [PACKAGE_STATUS.notYet]: ['未生效', 'not yet'], [PACKAGE_STATUS.expired]: ['已失效', 'expired'] }
 
-const day = (sec: number) => (sec >= 4102444800 ? '—' : new Date(sec * 1000).toISOString().slice(0, 10))
+const day = (sec: number) => (sec >= TRIAL_END ? '—' : new Date(sec * 1000).toISOString().slice(0, 10))
 
 export function mountQuota(root: HTMLElement): { refresh(): void } {
   const left = h('b', { 'data-test': 'quota-left' }, '—')
@@ -39,11 +40,11 @@ export function mountQuota(root: HTMLElement): { refresh(): void } {
         h(
           'tr',
           {},
-          h('td.mono', { title: p.pkgId }, p.source === 1 ? '免费试用 / trial' : `…${p.pkgId.slice(-6)}`),
+          h('td.mono', { title: p.pkgId }, p.source === PACKAGE_SOURCE.trial ? '免费试用 / trial' : `…${p.pkgId.slice(-6)}`),
           h('td', {}, `${p.used} / ${p.all}`),
           h('td', {}, bi(...(STATUS[p.status] ?? ['?', '?']))),
           h('td', {}, day(p.endTime)),
-          h('td', {}, p.status === 1 ? h('button.btn.ghost', { onclick: action('资源包已失效 / package expired', () => client.expireQuotaPackage(p.pkgId)) }, '使失效', h('small', {}, 'expire')) : null),
+          h('td', {}, p.status === PACKAGE_STATUS.active ? h('button.btn.ghost', { onclick: action('资源包已失效 / package expired', () => client.expireQuotaPackage(p.pkgId)) }, '使失效', h('small', {}, 'expire')) : null),
         ),
       ),
     )
