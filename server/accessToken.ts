@@ -21,7 +21,7 @@ import type { ErrorInfo } from '../core/contracts'
 import { errorInfo } from '../core/errors'
 import { fromWeChatErrcode } from '../core/wechatCodes'
 import type { CollectionRef, Database } from './cloud'
-import { isDuplicateKey } from './failures'
+import { takeLease } from './lease'
 import { callWeChat } from './wechatHttp'
 
 export const ACCESS_TOKENS = 'access_tokens'
@@ -72,9 +72,6 @@ interface TokenRow {
 }
 
 interface Command {
-  exists(b: boolean): unknown
-  lt(v: unknown): unknown
-  or(c: Record<string, unknown>[]): unknown
   remove(): unknown
 }
 type Queryable = CollectionRef & { where(q: unknown): { update(o: { data: Record<string, unknown> }): Promise<{ stats?: { updated?: number } }> } }
@@ -95,22 +92,6 @@ async function readRow(db: Database, appid: string): Promise<TokenRow> {
 }
 
 const valid = (row: TokenRow, now: Date) => row.token !== undefined && row.expiresAt !== undefined && now < row.expiresAt
-
-/** Takes the refresh lease (creating the row if there is none); false when another holds it. */
-async function takeLease(db: Database, appid: string, lease: string, now: Date, until: Date): Promise<boolean> {
-  const _ = (db as Database & { command: Command }).command
-  const rows = db.collection(ACCESS_TOKENS) as Queryable
-  const free = _.or([{ _id: appid, refreshing: _.exists(false) }, { _id: appid, refreshingUntil: _.lt(now) }])
-  const res = await rows.where(free).update({ data: { refreshing: lease, refreshingUntil: until } })
-  if ((res.stats?.updated ?? 0) > 0) return true
-  try {
-    await rows.add({ data: { _id: appid, refreshing: lease, refreshingUntil: until } })
-    return true
-  } catch (e) {
-    if (isDuplicateKey(e)) return false
-    throw e
-  }
-}
 
 async function releaseLease(db: Database, appid: string, lease: string, data: Record<string, unknown>): Promise<boolean> {
   const _ = (db as Database & { command: Command }).command
@@ -207,7 +188,7 @@ export async function getAccessToken(deps: TokenDeps, rejected?: string): Promis
     if (usable && row.refreshAt && now < row.refreshAt) return { ok: true, token: row.token! }
     const lease = randomUUID()
     const until = new Date(now.getTime() + deps.timeoutMs * 2 + LEASE_MARGIN_MS)
-    if (await takeLease(deps.db, deps.appid, lease, now, until)) return refreshUnderLease(deps, lease, rejected)
+    if (await takeLease(deps.db, ACCESS_TOKENS, deps.appid, 'refreshing', lease, now, until)) return refreshUnderLease(deps, lease, rejected)
     // Another function is refreshing: the stored token is still valid until it expires.
     if (usable) return { ok: true, token: row.token! }
     if (round < WAIT_ROUNDS) await new Promise((r) => setTimeout(r, WAIT_MS))

@@ -25,7 +25,7 @@
  * The collection's security rules deny every client read and write; only functions touch it.
  */
 import type { CollectionRef, Database } from './cloud'
-import { isDuplicateKey } from './failures'
+import { takeLease } from './lease'
 
 export const SESSIONS = 'sessions'
 
@@ -78,13 +78,11 @@ export interface SessionStore {
 // what every module shares). Satisfied by the real SDK, exercised against the emulator.
 interface Command {
   inc(n: number): unknown
-  lt(v: unknown): unknown
   gte(v: number): unknown
   exists(b: boolean): unknown
   nin(values: unknown[]): unknown
   push(values: unknown[]): unknown
   remove(): unknown
-  or(conditions: Record<string, unknown>[]): unknown
 }
 interface WhereRef {
   update(options: { data: Record<string, unknown> }): Promise<{ stats?: { updated?: number } }>
@@ -112,18 +110,9 @@ export function cloudSessionStore(database: Database): SessionStore {
     },
 
     async beginExchange(openid, lease, now, until) {
-      const free = _.or([{ _id: openid, exchanging: _.exists(false) }, { _id: openid, exchangingUntil: _.lt(now) }])
-      const res = await rows().where(free).update({ data: { exchanging: lease, exchangingUntil: until } })
-      if ((res.stats?.updated ?? 0) > 0) return true
-      try {
-        await rows().add({ data: { _id: openid, exchanging: lease, exchangingUntil: until } })
-        return true
-      } catch (e) {
-        // The row exists and its lease is held (or was, a moment ago: then the key stored by
-        // that exchange is the live one all the same).
-        if (isDuplicateKey(e)) return false
-        throw e
-      }
+      // False also when the row exists and its lease is held (or was, a moment ago: then the key
+      // stored by that exchange is the live one all the same).
+      return takeLease(db, SESSIONS, openid, 'exchanging', lease, now, until)
     },
 
     async finishExchange(openid, lease, sessionKey, now) {
