@@ -207,7 +207,7 @@ export function createRunner(opts: RunnerOptions): Runner {
         const text = missingDependenciesMessage(prepared.source, missing, opts.dev!.cwd ?? join(functionsDir, '..'))
         return failure(ERR.EXECUTE_FAIL, `Error: Cannot find module '${missing[0]}': ${text}`, 'THREW', logLines(invocationId, text))
       }
-      bundle = prepared.ok ? prepared.spec.file : undefined
+      bundle = prepared.spec.file
     } else bundle = bundlePath(name)
     if (!bundle) return failure(ERR.NOT_FOUND, MESSAGES.notFound, 'NOT_FOUND', [])
 
