@@ -32,8 +32,6 @@ import { validOps } from './state'
 import type { DroppedRecords, WriteOp } from './types'
 
 export interface LogRecord {
-  /** 1-based line number in the file. */
-  line: number
   ops: WriteOp[]
 }
 
@@ -45,7 +43,6 @@ export interface LogScan {
   tornBytes: number
   /** Records in the file's snapshot (0: unknown, a log from before checksums). */
   snapshotSize: number
-  size: number
 }
 
 interface Line {
@@ -106,7 +103,7 @@ export function scanLog(buf: Buffer): LogScan {
       lastN = parsed.n!
       if (parsed.of) snapshotSize = Math.max(snapshotSize, parsed.of)
     } else closeGap(undefined, line.start)
-    records.push({ line: line.no, ops: parsed.ops })
+    records.push({ ops: parsed.ops })
     prevEnd = line.end + 1
   }
 
@@ -121,7 +118,7 @@ export function scanLog(buf: Buffer): LogScan {
       reason: `the file ends inside its ${snapshotSize}-record snapshot (cut short)`,
       collections: collectionsIn(buf.subarray(from)),
     })
-    return { records, dropped, tornBytes: 0, snapshotSize, size: buf.length }
+    return { records, dropped, tornBytes: 0, snapshotSize }
   }
   if (bad.length) {
     // Unreadable complete lines at the end are damage, and so is any fragment after them.
@@ -130,14 +127,14 @@ export function scanLog(buf: Buffer): LogScan {
       reasons.add('cut short')
     }
     closeGap(undefined, buf.length)
-    return { records, dropped, tornBytes: 0, snapshotSize, size: buf.length }
+    return { records, dropped, tornBytes: 0, snapshotSize }
   }
   if (torn && !records.length) {
     // Every log starts with a whole snapshot record: a crash cannot leave only a partial line.
     dropped.push({ lines: [1, 1], bytes: [0, buf.length], reason: 'no complete record at all', collections: collectionsIn(buf) })
-    return { records, dropped, tornBytes: 0, snapshotSize, size: buf.length }
+    return { records, dropped, tornBytes: 0, snapshotSize }
   }
-  return { records, dropped, tornBytes: torn, snapshotSize, size: buf.length }
+  return { records, dropped, tornBytes: torn, snapshotSize }
 }
 
 function readFramed(buf: Buffer, l: Line): { n?: number; of?: number; ops: WriteOp[] } | string {
