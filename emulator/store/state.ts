@@ -21,7 +21,10 @@ export function idKey(id: unknown): string {
 }
 
 /** Key of a document across collections. */
-export const docKey = (c: string, id: unknown): string => `${c}\u0001${idKey(id)}`
+export const docKey = (c: string, id: unknown): string => keyInCollection(c, idKey(id))
+
+/** `docKey` from an `idKey` already computed (`keyInCollection(c, '')` prefixes every key of `c`). */
+export const keyInCollection = (c: string, key: string): string => `${c}\u0001${key}`
 
 /** What an open transaction's snapshot needs from writes made after it was taken. */
 export interface Snapshot {
@@ -60,7 +63,7 @@ export class State {
       const target = coll
       const before = target.get(key)
       undo.push(() => (before ? target.set(key, before) : target.delete(key)))
-      if (this.snapshots.size) this.recordBefore(`${op.c}\u0001${key}`, before, undo)
+      if (this.snapshots.size) this.recordBefore(keyInCollection(op.c, key), before, undo)
       if (op.op === 'put') target.set(key, { doc: op.doc })
       else target.delete(key)
     }

@@ -19,7 +19,7 @@
  *   seconds"); after that, or after commit/abort, the id is TRANSACTION_NOT_FOUND.
  */
 import { applyUpdate, cloneValue, withId, matcher, pinnedId, shape, upsertBase } from './query'
-import { docKey, type Snapshot, type State } from './state'
+import { docKey, keyInCollection, type Snapshot, type State } from './state'
 import {
   StoreError,
   type Doc,
@@ -124,7 +124,7 @@ export class StoreTransaction implements Transaction, Snapshot {
     this.touch()
     // The emulator's operator set (./operators via matcher), as outside transactions.
     const test = matcher(filter)
-    const prefix = docKey(c, '')
+    const prefix = keyInCollection(c, '')
     const seen = new Set<string>()
     const matched: Doc[] = []
     const consider = (key: string, doc: Doc | null | undefined) => {
