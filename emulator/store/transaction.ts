@@ -133,10 +133,10 @@ export class StoreTransaction implements Transaction, Snapshot {
     }
     for (const [k, e] of this.host.state.collection(c) ?? []) {
       const key = prefix + k
-      consider(key, this.writes.has(key) ? this.writes.get(key)!.doc : this.before.has(key) ? this.before.get(key) : e.doc)
+      consider(key, this.viewAt(key, e.doc))
     }
     // Documents deleted since the snapshot, and this transaction's own inserts.
-    for (const [key, doc] of this.before) if (key.startsWith(prefix) && !seen.has(key)) consider(key, this.writes.has(key) ? this.writes.get(key)!.doc : doc)
+    for (const key of this.before.keys()) if (key.startsWith(prefix) && !seen.has(key)) consider(key, this.viewAt(key, undefined))
     for (const [key, w] of this.writes) if (w.c === c && !seen.has(key)) consider(key, w.doc)
     return shape(matched, opts)
   }
@@ -163,11 +163,14 @@ export class StoreTransaction implements Transaction, Snapshot {
 
   /** The document as this transaction sees it: its own write, else its snapshot. */
   private view(c: string, id: unknown): Doc | null | undefined {
-    const key = docKey(c, id)
+    return this.viewAt(docKey(c, id), this.host.state.entry(c, id)?.doc)
+  }
+
+  /** `view` by `docKey`, given the document's current value (its snapshot value unless written since). */
+  private viewAt(key: string, current: Doc | undefined): Doc | null | undefined {
     const w = this.writes.get(key)
     if (w) return w.doc
-    if (this.before.has(key)) return this.before.get(key)
-    return this.host.state.entry(c, id)?.doc
+    return this.before.has(key) ? this.before.get(key) : current
   }
 
   private write(c: string, id: unknown, doc: Doc | null): void {
