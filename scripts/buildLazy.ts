@@ -31,6 +31,7 @@ import { build, type BuildOptions, type Plugin } from 'esbuild'
 import { readdirSync, rmSync, statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { SIDE_FILE } from '../packages/phonebind/src/functions'
 
 /** Dependencies deferred when required by one of `LAZY_IMPORTERS`. Pinned SDK versions only. */
 export const LAZY_MODULES = [
@@ -83,7 +84,8 @@ export const SOURCE_RULES: { importer: RegExp; module: string; group: string }[]
   { importer: /server[\\/]sms[\\/]tencent\.ts$/, module: 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_client', group: 'sms' },
 ]
 
-export const SIDE_FILE = /^index\.deps-[a-z]+\.js$/
+/** The side files' names: one pattern for the build that writes them and the phonebind CLI that replaces them. */
+export { SIDE_FILE }
 
 /** Importers whose requires of `LAZY_MODULES` are deferred: compiled CJS that reads them lazily. */
 const LAZY_IMPORTERS = /node_modules[\\/](?:@cloudbase[\\/]node-sdk[\\/]dist|wx-server-sdk[\\/]index\.js)/

@@ -15,7 +15,7 @@ export type PhonebindFunction = (typeof PHONEBIND_FUNCTIONS)[number]
 
 /** The bundle's file name beside the loader. */
 export const BUNDLE_FILE = 'phonebind.js'
-/** Side files of the bundle (scripts/buildLazy.ts names them). */
+/** Side files of the bundle (scripts/buildLazy.ts writes them under this name). */
 export const SIDE_FILE = /^index\.deps-[a-z]+\.js$/
 
 /**
