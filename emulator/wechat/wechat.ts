@@ -11,7 +11,6 @@
  * `./control.ts`), and this class only wires them for callers. Dependencies run one way:
  * wechat → operations → state, never back (test/emulator/structure.test.ts checks it).
  */
-import type { Clock } from '../types'
 import * as accounts from './accounts'
 import type { AppPatch, CreateUserInput, PublicUser, UserPatch } from './accounts'
 import * as control from './control'
@@ -52,15 +51,9 @@ export class SimulatedWeChat {
     this.live.save()
   }
 
-  /** @internal the persisted tables; mutate only through methods, then `save()`. */
+  /** @internal the persisted tables; mutate only through methods (they save). */
   get state(): WeChatSnapshot {
     return this.live.snapshot
-  }
-  get clock(): Clock {
-    return this.live.clock
-  }
-  get codeTtlMs(): number {
-    return this.live.codeTtlMs
   }
   get sessionTtlMs(): number {
     return this.live.sessionTtlMs
@@ -82,11 +75,6 @@ export class SimulatedWeChat {
   }
   set countryCodeAsNumber(value: boolean) {
     this.live.countryCodeAsNumber = value
-  }
-
-  /** @internal schedules a snapshot write (atomic, coalesced) after pruning dead codes. */
-  save(): void {
-    this.live.save()
   }
 
   /**
@@ -164,18 +152,6 @@ export class SimulatedWeChat {
   /** `wx.checkSession()`: true while the user's key has not rotated away or expired. */
   checkSession(openid: string): boolean {
     return this.live.checkSession(openid)
-  }
-  /** @internal the user's current session key, creating one as WeChat would on first use. */
-  currentSessionKey(user: TestUser): string {
-    return session.currentSessionKey(this.live, user)
-  }
-  /** @internal issues a new session key; the previous one stops working. */
-  rotateSession(user: TestUser): string {
-    return session.rotateSession(this.live, user)
-  }
-  /** @internal */
-  isExpired(issuedAt: number): boolean {
-    return this.live.isExpired(issuedAt)
   }
 
   // ---- the phone button (./phone.ts) ----------------------------------------------------
