@@ -22,6 +22,7 @@ import { errorInfo } from '../core/errors'
 import { fromWeChatErrcode } from '../core/wechatCodes'
 import type { CollectionRef, Database } from './cloud'
 import { takeLease } from './lease'
+import { chinaDay } from './sms/limits'
 import { callWeChat } from './wechatHttp'
 
 export const ACCESS_TOKENS = 'access_tokens'
@@ -55,11 +56,6 @@ export interface TokenDeps {
 /** The TTL to trust: `expires_in − 300` when long, else half of it, never ≤ 0 (facts §11). */
 export function trustedTtlSeconds(expiresIn: number): number {
   return expiresIn > 600 ? expiresIn - 300 : Math.max(1, Math.floor(expiresIn / 2))
-}
-
-/** Beijing calendar day, the day WeChat's daily limits count in (a guess at the boundary). */
-function beijingDay(d: Date): string {
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
 }
 
 interface TokenRow {
@@ -146,7 +142,8 @@ async function refreshUnderLease(deps: TokenDeps, lease: string, rejected?: stri
   let got = await requestStableToken(deps, false)
   const extra: Record<string, unknown> = {}
   if (got.ok && rejected !== undefined && got.token === rejected) {
-    const day = beijingDay(now)
+    // The Beijing calendar day: WeChat's daily limits count in it (a guess at the boundary).
+    const day = chinaDay(now)
     const count = row.forceDay === day ? (row.forceCount ?? 0) : 0
     const gapOk = !row.forceLastAt || now.getTime() - row.forceLastAt.getTime() >= FORCE_MIN_GAP_MS
     if (count >= FORCE_PER_DAY || !gapOk) {
