@@ -168,10 +168,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     events,
     clock,
     poolSize: options.poolSize,
-    defaultFunctionEnv: () => ({
-      ...wechatFunctionEnv({ appSecret: defaultApp(wechat.wechat).secret, apiBase: http.url, appid: defaultApp(wechat.wechat).appid }),
-      ...smsFunctionEnv(sms.state.account, sms.endpoint()),
-    }),
+    defaultFunctionEnv: () => {
+      const app = defaultApp(wechat.wechat)
+      return { ...wechatFunctionEnv({ appSecret: app.secret, apiBase: http.url, appid: app.appid }), ...smsFunctionEnv(sms.state.account, sms.endpoint()) }
+    },
     dev: projectRoot ? { buildDir: join(projectRoot, DEFAULTS.buildDir), cwd: projectRoot, watch: options.watch } : undefined,
     onReload: options.onReload,
   })
