@@ -20,6 +20,7 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildFunctions, formatBytes, type BuildFunctionsOptions } from '../scripts/buildFunctions'
 import { scfEnvironment } from '../emulator/runner/runner'
+import { median, round } from './lib/stats'
 
 interface Variant {
   name: string
@@ -67,12 +68,6 @@ function probe(target: string, env: NodeJS.ProcessEnv, cwd: string): Promise<Sam
       }
     })
   })
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }
 
 export async function measure(opts: { rounds?: number; root?: string; fn?: string; log?: (l: string) => void } = {}): Promise<Record<string, unknown>> {
@@ -142,11 +137,6 @@ export async function measure(opts: { rounds?: number; root?: string; fn?: strin
     )
   }
   return report
-}
-
-function round(n: number, digits = 1): number {
-  const f = 10 ** digits
-  return Math.round(n * f) / f
 }
 
 if (require.main === module) {
