@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkRcEnvId, fail, ok, type Check } from '../checks'
-import type { Project } from '../project'
+import { WEAPP_PACKAGE } from '../facts'
+import { readJsonObject, type JsonObject, type Project } from '../project'
 import { isPlaceholderEnv, noComments } from '../setup'
 
 /** Files under `dir` whose name matches `keep` (node_modules and dot-folders skipped). */
@@ -19,6 +20,15 @@ export function filesUnder(dir: string, keep: RegExp, out: string[] = []): strin
     else if (keep.test(e.name)) out.push(p)
   }
   return out
+}
+
+/**
+ * package.json names phonebind-weapp in dependencies or devDependencies: a framework copies the
+ * component from node_modules itself (no 构建npm), so either list will do.
+ */
+export function listsWeapp(p: Project): boolean {
+  const pkg = p.packageJson ? (readJsonObject(p.packageJson) as Record<string, JsonObject | undefined>) : {}
+  return WEAPP_PACKAGE in (pkg.dependencies ?? {}) || WEAPP_PACKAGE in (pkg.devDependencies ?? {})
 }
 
 /** Where a framework project calls the cloud's init, for {@link cloudInitCheck}'s messages. */

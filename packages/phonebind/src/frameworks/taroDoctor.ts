@@ -9,9 +9,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fail, ok, type Check } from '../checks'
 import { WEAPP_PACKAGE } from '../facts'
-import { readJsonObject, type JsonObject, type Project } from '../project'
+import type { Project } from '../project'
 import { rel } from '../report'
-import { cloudInitCheck, filesUnder, type CloudInitPlace } from './sourceChecks'
+import { cloudInitCheck, filesUnder, listsWeapp, type CloudInitPlace } from './sourceChecks'
 import { noComments } from '../setup'
 import { readUserText } from '../userFile'
 
@@ -37,9 +37,8 @@ export function taroSetupChecks(p: Project, sourceRoot: string, configFile: stri
   checks.push(page
     ? ok('组件已注册 / component registered', rel(p.root, page))
     : fail('没有页面注册 phone-auth 组件 / no page registers the phone-auth component', `在页面的 index.config.ts 加入 / add to the page's index.config.ts: usingComponents: { 'phone-auth': '${usingPath}' }`))
-  const pkg = p.packageJson ? (readJsonObject(p.packageJson) as Record<string, JsonObject | undefined>) : {}
   const source = join(p.root, 'node_modules', WEAPP_PACKAGE, 'miniprogram_dist')
-  if (!(WEAPP_PACKAGE in (pkg.dependencies ?? {})) && !(WEAPP_PACKAGE in (pkg.devDependencies ?? {}))) {
+  if (!listsWeapp(p)) {
     checks.push(fail(`${WEAPP_PACKAGE} 不在 package.json 中 / is not in package.json`, `npm i ${WEAPP_PACKAGE}`))
     return checks
   }

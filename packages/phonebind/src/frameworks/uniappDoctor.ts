@@ -11,9 +11,9 @@ import { join } from 'node:path'
 import { fail, isPlaceholderAppid, ok, type Check } from '../checks'
 import { WEAPP_PACKAGE } from '../facts'
 import { markedVersion } from '../owned'
-import { readJsonObject, type Project } from '../project'
+import type { Project } from '../project'
 import { rel } from '../report'
-import { cloudInitCheck, type CloudInitPlace } from './sourceChecks'
+import { cloudInitCheck, listsWeapp, type CloudInitPlace } from './sourceChecks'
 import { componentCopy, installedWeapp, readJsonc, UNI_COMPONENT_DIR, UNI_NATIVE_PATH, UNI_NATIVE_TAG, UNI_WRAPPER, uniOutputDir, valueAt, wrapperSource } from './uniapp'
 
 /** manifest.json → mp-weixin.appid: what uni copies into the output's project.config.json. */
@@ -67,8 +67,7 @@ function wrapperCheck(p: Project, version: string | undefined): Check {
 
 /** phonebind-weapp in package.json and installed, and its copy under wxcomponents/ exactly what init would write now. */
 function copyChecks(p: Project): { checks: Check[]; version?: string } {
-  const pkg = p.packageJson ? (readJsonObject(p.packageJson) as Record<string, Record<string, string> | undefined>) : {}
-  if (!(WEAPP_PACKAGE in (pkg.dependencies ?? {})) && !(WEAPP_PACKAGE in (pkg.devDependencies ?? {}))) {
+  if (!listsWeapp(p)) {
     return { checks: [fail(`${WEAPP_PACKAGE} 不在 package.json 中 / is not in package.json`, `npm i ${WEAPP_PACKAGE}，再运行 / then: npx phonebind init`)] }
   }
   const weapp = installedWeapp(p)
