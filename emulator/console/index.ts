@@ -20,6 +20,7 @@ import type { ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import type { EmulatorEvents } from '../events'
 import type { RouteHandler } from '../types'
+import { COLLECTION_NAME } from '../wechat/client-routes'
 import { decodePathPart, sendJson } from '../wechat/http'
 import { buildConsole, type ConsoleBundle } from './build'
 import { EventFeed, type FeedEvent } from './feed'
@@ -82,7 +83,7 @@ export function createConsoleRoutes(deps: ConsoleDeps, options: ConsoleOptions =
   const collections = () => deps.store.listCollections().map((name) => ({ name, count: deps.store.count(name, {}) }))
 
   const documents = (name: string, url: URL) => {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) return undefined
+    if (!COLLECTION_NAME.test(name)) return undefined
     const reveal = url.searchParams.get('reveal') === '1'
     const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 200, 1), 1000)
     if (!deps.store.listCollections().includes(name)) return { collection: name, total: 0, documents: [] }

@@ -38,7 +38,8 @@ export interface DatabaseView {
   createCollection(collection: string): Promise<boolean>
 }
 
-const COLLECTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
+/** A collection name `/client/db` and the console's `/console/api/db/<name>` accept. */
+export const COLLECTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
 
 export interface ClientRouteDeps {
   wechat: SimulatedWeChat
