@@ -34,7 +34,7 @@ export const PACKAGE_SOURCE = { trial: 1, bought: 2 } as const
 export const TRIAL_END = 4102444800 // 2100-01-01
 
 export function newMeter(state: WeChatState, appid: string, trialCalls = FREE_TRIAL_CALLS): QuotaMeter {
-  const now = Math.floor(state.clock.now() / 1000)
+  const now = state.nowSec()
   return {
     appid,
     packages: [{ pkgId: state.ids.packageId(), all: trialCalls, used: 0, startTime: now, endTime: TRIAL_END, source: PACKAGE_SOURCE.trial }],
@@ -73,7 +73,7 @@ function mirror(state: WeChatState, meter: QuotaMeter): void {
 /** Charges one successful tap; false (and nothing charged) when no quota is left. */
 export function charge(state: WeChatState, appid: string, kind: 'quick' | 'realtime'): boolean {
   const meter = meterOf(state, appid)
-  const now = Math.floor(state.clock.now() / 1000)
+  const now = state.nowSec()
   const usable = meter.packages
     .filter((p) => packageStatus(p, now) === PACKAGE_STATUS.active && p.used < p.all)
     .sort((a, b) => (a.source === PACKAGE_SOURCE.trial ? -1 : b.source === PACKAGE_SOURCE.trial ? 1 : a.endTime - b.endTime))
@@ -92,7 +92,7 @@ export function addPackage(state: WeChatState, appid: string, input: { calls: nu
   if (!Number.isSafeInteger(input.calls) || input.calls <= 0) throw new TypeError('calls must be a positive integer')
   if (!Number.isFinite(input.days) || input.days <= 0) throw new TypeError('days must be positive')
   const meter = meterOf(state, appid)
-  const start = Math.floor(state.clock.now() / 1000) + Math.round((input.startsInDays ?? 0) * 86400)
+  const start = state.nowSec() + Math.round((input.startsInDays ?? 0) * 86400)
   const p: ResourcePackage = { pkgId: state.ids.packageId(), all: input.calls, used: 0, startTime: start, endTime: start + Math.round(input.days * 86400), source: PACKAGE_SOURCE.bought }
   meter.packages.push(p)
   mirror(state, meter)
@@ -105,7 +105,7 @@ export function expirePackage(state: WeChatState, appid: string, pkgId: string):
   const meter = meterOf(state, appid)
   const p = meter.packages.find((x) => x.pkgId === pkgId)
   if (!p) throw new TypeError(`unknown package ${pkgId}`)
-  p.endTime = Math.min(p.endTime, Math.floor(state.clock.now() / 1000))
+  p.endTime = Math.min(p.endTime, state.nowSec())
   mirror(state, meter)
   state.save()
 }
@@ -177,7 +177,7 @@ export interface UsageDetailResponse {
 /** `getUsageDetail` for one app: `offset`/`limit` already validated by the route. */
 export function usageDetail(state: WeChatState, appid: string, spuId: string, offset: number, limit: number): UsageDetailResponse {
   const meter = meterOf(state, appid)
-  const now = Math.floor(state.clock.now() / 1000)
+  const now = state.nowSec()
   const items: UsageDetailItem[] = meter.packages.map((p, i) => ({
     pkgId: p.pkgId,
     status: packageStatus(p, now),

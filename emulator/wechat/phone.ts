@@ -55,7 +55,7 @@ export function phoneData(wx: WeChatState, user: TestUser, asNumber = false): Ph
     phoneNumber: cc === '86' ? pure : `+${cc}${pure}`,
     purePhoneNumber: pure,
     countryCode: asNumber ? Number(cc) : cc,
-    watermark: { timestamp: Math.floor(wx.clock.now() / 1000), appid: user.appid },
+    watermark: { timestamp: wx.nowSec(), appid: user.appid },
   }
 }
 

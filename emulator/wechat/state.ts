@@ -153,6 +153,11 @@ export class WeChatState {
     return !!s && this.clock.now() - s.issuedAt < this.sessionTtlMs
   }
 
+  /** The clock's time in whole Unix seconds, as WeChat's APIs count it. */
+  nowSec(): number {
+    return Math.floor(this.clock.now() / 1000)
+  }
+
   isExpired(issuedAt: number): boolean {
     return this.clock.now() - issuedAt >= this.codeTtlMs
   }

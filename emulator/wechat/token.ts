@@ -30,7 +30,6 @@ export const FORCE_MIN_GAP_S = 30
 
 export type TokenReply = { access_token: string; expires_in: number } | { errcode: number; errmsg: string }
 
-const nowSec = (state: WeChatState) => Math.floor(state.clock.now() / 1000)
 /** The day in Beijing time (UTC+8): WeChat's daily limits reset at its midnight (a guess). */
 const beijingDay = (sec: number) => new Date((sec + 8 * 3600) * 1000).toISOString().slice(0, 10)
 
@@ -71,7 +70,7 @@ export function stableToken(state: WeChatState, body: Record<string, unknown>): 
     return problem
   }
   const t = tokensOf(state, appid)
-  const now = nowSec(state)
+  const now = state.nowSec()
   let reply: TokenReply
   if (body.force_refresh === true) {
     const today = beijingDay(now)
@@ -108,7 +107,7 @@ export function plainToken(state: WeChatState, q: { grant_type?: unknown; appid?
     return problem
   }
   const t = tokensOf(state, q.appid as string)
-  const now = nowSec(state)
+  const now = state.nowSec()
   if (t.plain) t.plainPrevious = { token: t.plain.token, expiresAt: Math.min(t.plain.expiresAt, now + EARLY_RENEW_S) }
   t.plain = issue(state, now)
   state.emit('token', 0)
@@ -123,7 +122,7 @@ export function plainToken(state: WeChatState, q: { grant_type?: unknown; appid?
  */
 export function appOfToken(state: WeChatState, token: unknown): { appid: string } | { errcode: number; errmsg: string } {
   if (typeof token !== 'string' || token === '') return { errcode: 41001, errmsg: `access_token missing rid: ${state.ids.rid()}` }
-  const now = nowSec(state)
+  const now = state.nowSec()
   for (const [appid, t] of Object.entries(state.snapshot.accessTokens)) {
     for (const issued of [t.stable, t.stablePrevious, t.plain, t.plainPrevious]) {
       if (issued && issued.token === token && issued.expiresAt > now) return { appid }
