@@ -14,8 +14,8 @@
  * The key `un_<unionid>` carries a prefix so an account key says which kind it is and can never
  * equal an openid, whatever WeChat's two id spaces look like.
  */
-import { fail, ok } from './errors'
-import { isTransactionConflict, replacePhoneIndex, timeOf, type BindingStore, type BindingTx, type BoundPhone, type Clock, type PhoneEvent, type UserDoc } from './binding'
+import { fail } from './errors'
+import { replacePhoneIndex, retryingConflicts, timeOf, type BindingStore, type BindingTx, type BoundPhone, type Clock, type PhoneEvent, type UserDoc } from './binding'
 import type { Result } from './contracts'
 import { phoneIndexId } from './phone'
 
@@ -85,18 +85,11 @@ class NotProven {}
  */
 export async function mergeAccounts(store: BindingStore, input: MergeAccountsInput): Promise<Result<MergeOutcome>> {
   if (isUnionAccountKey(input.from) || input.unionid === '') return fail('ACCOUNT_MERGE_REFUSED')
-  const attempts = Math.max(1, input.maxAttempts ?? 3)
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return ok(await store.runTransaction((tx) => foldInTx(tx, input)))
-    } catch (e) {
-      if (e instanceof NotProven) return fail('ACCOUNT_MERGE_REFUSED')
-      if (isTransactionConflict(e)) {
-        if (attempt < attempts) continue
-        return fail('BINDING_CONFLICT')
-      }
-      throw e
-    }
+  try {
+    return await retryingConflicts(input.maxAttempts, () => store.runTransaction((tx) => foldInTx(tx, input)))
+  } catch (e) {
+    if (e instanceof NotProven) return fail('ACCOUNT_MERGE_REFUSED')
+    throw e
   }
 }
 

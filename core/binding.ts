@@ -396,10 +396,18 @@ async function appendConflict(store: BindingStore, input: BindPhoneInput, owner:
 
 /** Releases the caller's number. Idempotent: nothing bound → `{released: false}`, no write. */
 export async function unbindPhone(store: BindingStore, input: { openid: string; account?: string; now: Clock; maxAttempts?: number }): Promise<Result<{ released: boolean }>> {
-  const attempts = Math.max(1, input.maxAttempts ?? 3)
+  return retryingConflicts(input.maxAttempts, () => followingMerge(input, (i) => store.runTransaction((tx) => unbindInTx(tx, accountOf(i), actorOf(i), i.now))))
+}
+
+/**
+ * Runs `run` (a transaction) again when it loses an optimistic race, `maxAttempts` times in all
+ * (default 3), then answers BINDING_CONFLICT. Anything else it throws is thrown on.
+ */
+export async function retryingConflicts<T>(maxAttempts: number | undefined, run: () => Promise<T>): Promise<Result<T>> {
+  const attempts = Math.max(1, maxAttempts ?? 3)
   for (let attempt = 1; ; attempt++) {
     try {
-      return ok(await followingMerge(input, (i) => store.runTransaction((tx) => unbindInTx(tx, accountOf(i), actorOf(i), i.now))))
+      return ok(await run())
     } catch (e) {
       if (isTransactionConflict(e)) {
         if (attempt < attempts) continue
