@@ -67,7 +67,7 @@ async function viaCloudId(input: string | ResolvedCloudID, inv: Invocation): Pro
   }
   const data = item.data
   if (!isRecord(data)) return fail('CLOUDID_INVALID')
-  return bindOpenData(data, inv, 'cloudID')
+  return bindOpenData(data, inv)
 }
 
 async function viaLegacy(encryptedData: string, iv: string, inv: Invocation): Promise<Result<BindData>> {
@@ -110,10 +110,11 @@ async function refuseDecrypted(sessions: SessionStore, sessionKey: string, inv: 
   return fail('DECRYPT_FAILED')
 }
 
-async function bindOpenData(data: Record<string, unknown>, inv: Invocation, source: 'cloudID' | 'legacy'): Promise<Result<BindData>> {
+/** Binds the number of resolved cloudID data (the legacy path checks and binds its own). */
+async function bindOpenData(data: Record<string, unknown>, inv: Invocation): Promise<Result<BindData>> {
   const wm = data.watermark
   if (!isRecord(wm) || wm.appid !== inv.appid) return fail('WATERMARK_APPID_MISMATCH', { field: 'watermark.appid' })
   const phone = normalisePhone(data)
   if (!phone.ok) return phone
-  return bindForCaller(inv, phone.data, source)
+  return bindForCaller(inv, phone.data, 'cloudID')
 }
