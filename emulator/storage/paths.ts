@@ -42,7 +42,7 @@ export function fileIdFor(env: string, cloudPath: string): string {
 
 /** The cloud path a fileID names in `env`, or undefined if it is not one of this env's files. */
 export function cloudPathOf(env: string, fileID: unknown): string | undefined {
-  const prefix = `cloud://${env}.${bucketFor(env)}/`
+  const prefix = fileIdFor(env, '')
   if (typeof fileID !== 'string' || !fileID.startsWith(prefix)) return undefined
   const path = fileID.slice(prefix.length)
   return cloudPathProblem(path) === undefined ? path : undefined
