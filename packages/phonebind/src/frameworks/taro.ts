@@ -21,13 +21,10 @@ import { type Project } from '../project'
 import { printFolder, rel } from '../report'
 import type { Framework, FrameworkContext } from './detect'
 import { taroCloudInit, taroEnvCheck, taroSetupChecks } from './taroDoctor'
-import { TARO_TAG, taroWrapper } from './taroWrapper'
+import { TARO_COMPONENT_DIR, TARO_TAG, TARO_USING_PATH, taroWrapper } from './taroWrapper'
 import { readJsonFile, readUserText } from '../userFile'
 
 const CONFIG_NAMES = ['index.ts', 'index.js', 'index.mjs', 'index.cjs']
-/** Where the copied component lives in the build output, and so its usingComponents path. */
-export const TARO_COMPONENT_DIR = 'phonebind-weapp'
-export const TARO_USING_PATH = `/${TARO_COMPONENT_DIR}/phone-auth/index`
 
 function configFile(root: string): string | undefined {
   return CONFIG_NAMES.map((n) => join(root, 'config', n)).find((f) => existsSync(f))
@@ -124,7 +121,7 @@ export const taro: Framework = {
   cloudInit: (project) => taroCloudInit(sourceRoot(configFile(project.root))),
   doctor(project) {
     const source = sourceRoot(configFile(project.root))
-    return { env: taroEnvCheck(project, source), setup: taroSetupChecks(project, source, configFile(project.root)!, taroCopyPattern(project), TARO_USING_PATH) }
+    return { env: taroEnvCheck(project, source), setup: taroSetupChecks(project, source, configFile(project.root)!, taroCopyPattern(project)) }
   },
   nextSteps(project) {
     const wrapper = rel(project.root, taroWrapperPath(project.root))

@@ -13,6 +13,7 @@ import type { Project } from '../project'
 import { rel } from '../report'
 import { cloudInitCheck, filesUnder, listsWeapp, type CloudInitPlace } from './sourceChecks'
 import { noComments } from '../setup'
+import { TARO_COMPONENT_DIR, TARO_TAG, TARO_USING_PATH } from './taroWrapper'
 import { readUserText } from '../userFile'
 
 /** `Taro.cloud.init({ env })` (or `wx.cloud.init`) in src/app.*, and cloudbaserc.json's envId. */
@@ -27,16 +28,16 @@ export function taroCloudInit(sourceRoot: string): CloudInitPlace {
 }
 
 /** The copy pattern, a page config registering the component, and the copy in the output current. */
-export function taroSetupChecks(p: Project, sourceRoot: string, configFile: string, pattern: string, usingPath: string): Check[] {
+export function taroSetupChecks(p: Project, sourceRoot: string, configFile: string, pattern: string): Check[] {
   const checks: Check[] = []
   const config = readUserText(configFile)
   checks.push(config.includes(`${WEAPP_PACKAGE}/miniprogram_dist`)
     ? ok(`${rel(p.root, configFile)} 复制组件 / copies the component`)
     : fail(`${rel(p.root, configFile)} 没有复制组件 / does not copy the component`, `copy: { patterns: [ ${pattern} ] }（npx phonebind init 会添加 / adds it）`))
-  const page = filesUnder(join(p.root, sourceRoot), /\.config\.(ts|js)$/).find((f) => noComments(readFileSync(f, 'utf8')).includes(usingPath))
+  const page = filesUnder(join(p.root, sourceRoot), /\.config\.(ts|js)$/).find((f) => noComments(readFileSync(f, 'utf8')).includes(TARO_USING_PATH))
   checks.push(page
     ? ok('组件已注册 / component registered', rel(p.root, page))
-    : fail('没有页面注册 phone-auth 组件 / no page registers the phone-auth component', `在页面的 index.config.ts 加入 / add to the page's index.config.ts: usingComponents: { 'phone-auth': '${usingPath}' }`))
+    : fail('没有页面注册 phone-auth 组件 / no page registers the phone-auth component', `在页面的 index.config.ts 加入 / add to the page's index.config.ts: usingComponents: { '${TARO_TAG}': '${TARO_USING_PATH}' }`))
   const source = join(p.root, 'node_modules', WEAPP_PACKAGE, 'miniprogram_dist')
   if (!listsWeapp(p)) {
     checks.push(fail(`${WEAPP_PACKAGE} 不在 package.json 中 / is not in package.json`, `npm i ${WEAPP_PACKAGE}`))
@@ -46,7 +47,7 @@ export function taroSetupChecks(p: Project, sourceRoot: string, configFile: stri
     checks.push(fail(`未安装 ${WEAPP_PACKAGE} / not installed`, 'npm install'))
     return checks
   }
-  const copied = join(p.miniprogramRoot, WEAPP_PACKAGE)
+  const copied = join(p.miniprogramRoot, TARO_COMPONENT_DIR)
   if (!existsSync(copied)) {
     checks.push(fail('组件不在构建输出中 / the component is not in the build output', `taro build --type weapp（应生成 / should produce ${rel(p.root, copied)}）`))
     return checks

@@ -8,6 +8,9 @@ import { WRAPPER_PROPS } from './wrapperProps'
 
 /** The tag name the page registers in `usingComponents` and the wrapper renders. */
 export const TARO_TAG = 'phone-auth'
+/** Where the copied component lives in the build output, and so its usingComponents path. */
+export const TARO_COMPONENT_DIR = 'phonebind-weapp'
+export const TARO_USING_PATH = `/${TARO_COMPONENT_DIR}/phone-auth/index`
 
 export function taroWrapper(version: string): string {
   const declared = WRAPPER_PROPS.map((p) => `        ${p.name}?: ${p.type}\n`).join('')
@@ -20,7 +23,7 @@ export function taroWrapper(version: string): string {
  * <PhoneAuth>: phonebind-weapp's native \`phone-auth\` component for Taro React pages.
  *
  * The page that renders it registers the native component in its config:
- *   usingComponents: { '${TARO_TAG}': '/phonebind-weapp/phone-auth/index' }
+ *   usingComponents: { '${TARO_TAG}': '${TARO_USING_PATH}' }
  * (config/index.ts copies node_modules/phonebind-weapp/miniprogram_dist to <outputRoot>/phonebind-weapp).
  *
  * Why every prop is written out on the tag: Taro draws a native component through its own
