@@ -19,7 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DEFAULT_QUOTA_SPU_ID } from '../../server/config'
 import type { RouteHandler } from '../types'
 import type { FunctionInvoker } from './call-function'
-import { BadRequest, guarded, readJson, sendJson } from './http'
+import { answerClient, BadRequest, guarded, readJson, sendJson } from './http'
 import { addPackage, expirePackage, meterView, USAGE_PAGE_MAX, usageDetail } from './meter'
 import { appOfToken, plainToken, stableToken } from './token'
 import type { SimulatedWeChat } from './wechat'
@@ -185,17 +185,11 @@ export function createChargeRoutes(deps: ChargeRouteDeps): RouteHandler {
     const get = req.method === 'GET' ? clientGet[url.pathname] : undefined
     const post = req.method === 'POST' ? clientPost[url.pathname] : undefined
     if (!get && !post) return false
-    try {
+    await answerClient(res, 'quota route', async () => {
       const out = get ? get(url) : await post!(await readJson(req))
       if (post) await wechat.flush()
-      sendJson(res, 200, out)
-    } catch (e) {
-      if (e instanceof BadRequest) sendJson(res, e.status, { error: e.message })
-      else {
-        sendJson(res, 500, { error: 'internal emulator error' })
-        console.error('[emulator] quota route failed:', e instanceof Error ? e.message : e)
-      }
-    }
+      return out
+    })
     return true
   }
 }

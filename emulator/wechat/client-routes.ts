@@ -26,7 +26,7 @@ import type { RouteHandler } from '../types'
 import { callFunctionAsClient, type FunctionInvoker } from './call-function'
 import { isFaultApi, validateFaultSpec } from './faults'
 import { sanitizeDocument } from '../console/sanitize'
-import { BadRequest, decodePathPart, guarded, readJson, sendJson } from './http'
+import { answerClient, BadRequest, decodePathPart, guarded, readJson } from './http'
 import { TAP_OUTCOMES, type Platform, type TapOutcome } from './phone'
 import type { SimulatedWeChat } from './wechat'
 
@@ -200,21 +200,16 @@ export function createClientRoutes(deps: ClientRouteDeps): RouteHandler {
 
   return async (req: IncomingMessage, res, url) => {
     if (url.pathname !== '/client' && !url.pathname.startsWith('/client/')) return false
-    try {
-      let out: unknown
-      if (req.method === 'GET' && url.pathname.startsWith('/client/db/')) out = dbRead(url)
-      else if (req.method === 'GET' && get[url.pathname]) out = await get[url.pathname]!({}, url)
-      else if (req.method === 'POST' && post[url.pathname]) {
-        out = await post[url.pathname]!(await readJson(req), url)
+    await answerClient(res, '/client route', async () => {
+      if (req.method === 'GET' && url.pathname.startsWith('/client/db/')) return dbRead(url)
+      if (req.method === 'GET' && get[url.pathname]) return get[url.pathname]!({}, url)
+      if (req.method === 'POST' && post[url.pathname]) {
+        const out = await post[url.pathname]!(await readJson(req), url)
         if (DURABLE_ROUTES.has(url.pathname)) await wechat.flush()
+        return out
       }
-      else throw new BadRequest(`no route ${req.method ?? ''} ${url.pathname}`, 404)
-      sendJson(res, 200, out)
-    } catch (e) {
-      if (e instanceof BadRequest) sendJson(res, e.status, { error: e.message })
-      else sendJson(res, 500, { error: 'internal emulator error' })
-      if (!(e instanceof BadRequest)) console.error('[emulator] /client route failed:', e instanceof Error ? e.message : e)
-    }
+      throw new BadRequest(`no route ${req.method ?? ''} ${url.pathname}`, 404)
+    })
     return true
   }
 }

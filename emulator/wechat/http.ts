@@ -71,6 +71,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text)
 }
 
+/**
+ * Answers a simulated-client route: 200 with what `run` returns, a BadRequest as `{error}` with
+ * its status, anything else as a 500 that is logged (`what` names the routes in the log line).
+ */
+export async function answerClient(res: ServerResponse, what: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    sendJson(res, 200, await run())
+  } catch (e) {
+    if (e instanceof BadRequest) sendJson(res, e.status, { error: e.message })
+    else {
+      sendJson(res, 500, { error: 'internal emulator error' })
+      console.error(`[emulator] ${what} failed:`, e instanceof Error ? e.message : e)
+    }
+  }
+}
+
 /** `GET /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code`, WeChat's JSON. */
 export function createJscode2SessionRoute(wechat: SimulatedWeChat): RouteHandler {
   return async (req, res, url) => {
