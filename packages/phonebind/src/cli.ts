@@ -71,8 +71,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       say(io.stderr, command.usage)
       return 2
     }
-    // A project phonebind cannot use, found where a command did not expect it (a file it reads late):
-    // still one ✘ line and exit 1, never a stack trace.
+    // A project phonebind cannot use (none found, a file it cannot read or parse), wherever a
+    // command meets it: one ✘ line and exit 1, never a stack trace.
     if (e instanceof ProjectError) {
       say(io.stderr, `✘ ${e.message}`)
       return 1

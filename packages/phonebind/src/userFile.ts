@@ -2,8 +2,8 @@
  * @module phonebind/userFile — reading the user's own files (project.config.json, uni-app's
  * manifest.json / pages.json, Taro's config/index.* and package.json) so that a file phonebind
  * cannot use stops the command with one clear line — which file, where (line:column), what is
- * wrong, what to do — instead of a stack trace. {@link UserFileError} is a ProjectError, so every
- * command's existing `catch (ProjectError)` prints it and exits 1; its text is built here only.
+ * wrong, what to do — instead of a stack trace. {@link UserFileError} is a ProjectError, so the
+ * dispatcher (cli.ts; doctor catches its own) prints it and exits 1; its text is built here only.
  */
 import { readFileSync } from 'node:fs'
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser'

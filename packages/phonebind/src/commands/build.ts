@@ -13,7 +13,7 @@ import { parseArgs } from '../args'
 import { say, type CliIO } from '../command'
 import { FUNCTION_RUNTIME, PHONEBIND_FUNCTIONS } from '../facts'
 import { shippedVersion, writeFunction } from '../functions'
-import { loadProject, ProjectError } from '../project'
+import { loadProject } from '../project'
 import { printFolder, rel } from '../report'
 import { verifyFunction } from '../verify'
 
@@ -34,21 +34,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     root = io.cwd
     target = resolve(io.cwd, args.values.out)
   } else {
-    try {
-      const project = loadProject(io.cwd)
-      root = project.root
-      if (!project.cloudfunctionRoot) {
-        say(io.stderr, '✘ project.config.json 没有 cloudfunctionRoot：先运行 phonebind init / has no cloudfunctionRoot: run phonebind init first')
-        return 1
-      }
-      target = project.cloudfunctionRoot
-    } catch (e) {
-      if (e instanceof ProjectError) {
-        say(io.stderr, `✘ ${e.message}`)
-        return 1
-      }
-      throw e
+    // A ProjectError here is the dispatcher's ✘ line, exit 1 (cli.ts).
+    const project = loadProject(io.cwd)
+    root = project.root
+    if (!project.cloudfunctionRoot) {
+      say(io.stderr, '✘ project.config.json 没有 cloudfunctionRoot：先运行 phonebind init / has no cloudfunctionRoot: run phonebind init first')
+      return 1
     }
+    target = project.cloudfunctionRoot
   }
   say(out, `phonebind build ${shippedVersion()} → ${rel(root, target)}/（Node ${FUNCTION_RUNTIME.nodeMajor}+，${FUNCTION_RUNTIME.cloudbase}）`)
   let failed = false

@@ -21,7 +21,7 @@ import { installCommand, listFunctionFolders, missingDependencies, type Function
 import { parseArgs } from '../args'
 import { say, UsageError, type CliIO } from '../command'
 import { locateFrameworkProject } from '../frameworks/detect'
-import { loadProject, ProjectError } from '../project'
+import { loadProject } from '../project'
 import { rel } from '../report'
 
 export const usage = `用法 / Usage: phonebind dev [options]
@@ -79,24 +79,14 @@ export function parseDevArgs(argv: string[], cwd: string): DevArgs {
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseDevArgs(argv, io.cwd)
   const out = io.stdout
-  let root: string
-  let functionsDir: string
-  try {
-    // A uni-app project has no project.config.json of its own: it describes itself (frameworks/).
-    const project = locateFrameworkProject(io.cwd)?.project ?? loadProject(io.cwd)
-    root = project.root
-    const cf = args.functionsDir ?? project.cloudfunctionRoot
-    if (!cf) {
-      say(io.stderr, '✘ project.config.json 没有 cloudfunctionRoot：先运行 phonebind init / has no cloudfunctionRoot: run phonebind init first')
-      return 1
-    }
-    functionsDir = cf
-  } catch (e) {
-    if (e instanceof ProjectError) {
-      say(io.stderr, `✘ ${e.message}`)
-      return 1
-    }
-    throw e
+  // A uni-app project has no project.config.json of its own: it describes itself (frameworks/).
+  // A ProjectError here is the dispatcher's ✘ line, exit 1 (cli.ts).
+  const project = locateFrameworkProject(io.cwd)?.project ?? loadProject(io.cwd)
+  const root = project.root
+  const functionsDir = args.functionsDir ?? project.cloudfunctionRoot
+  if (!functionsDir) {
+    say(io.stderr, '✘ project.config.json 没有 cloudfunctionRoot：先运行 phonebind init / has no cloudfunctionRoot: run phonebind init first')
+    return 1
   }
 
   if (ensureGitignored(root)) say(out, `已把 .phonebind/ 加入 .gitignore / added .phonebind/ to .gitignore`)

@@ -13,7 +13,7 @@ import { say, type CliIO } from '../command'
 import { COLLECTION_RULE, COMPONENT_PATH, FUNCTION_RUNTIME, PHONEBIND_COLLECTIONS, PHONEBIND_FUNCTIONS } from '../facts'
 import { writeFunction } from '../functions'
 import { writeOwned, type FileResult } from '../owned'
-import { loadProject, ProjectError, readJsonObject, writeJsonLike, type Project } from '../project'
+import { loadProject, readJsonObject, writeJsonLike, type Project } from '../project'
 import { printFolder, rel } from '../report'
 import { detectFramework, locateFrameworkProject, type Framework } from '../frameworks/detect'
 import { appEnvId, CLOUDBASERC, cloudbasercEdit, isPlaceholderEnv, projectConfigEdit, type FileEdit } from '../setup'
@@ -29,24 +29,14 @@ Adds phonebind to the devtools project around the current directory.
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, ['yes', 'force'] as const, ['env'] as const)
-  let project: Project
-  let framework: Framework | undefined
-  let located: ReturnType<typeof locateFrameworkProject>
-  try {
-    // A framework whose build writes project.config.json (uni-app) describes its project itself.
-    located = locateFrameworkProject(io.cwd)
-    project = located?.project ?? loadProject(io.cwd)
-    framework = located?.framework ?? detectFramework(project.root)
-    // Every user file the framework's setup reads, and cloudbaserc.json, read before anything is written (UserFileError).
-    framework?.readSources(project)
-    if (existsSync(join(project.root, CLOUDBASERC))) readJsonObject(join(project.root, CLOUDBASERC))
-  } catch (e) {
-    if (e instanceof ProjectError) {
-      say(io.stderr, `✘ ${e.message}`)
-      return 1
-    }
-    throw e
-  }
+  // A ProjectError here (no project, a file phonebind cannot use) is the dispatcher's ✘ line, exit 1 (cli.ts).
+  // A framework whose build writes project.config.json (uni-app) describes its project itself.
+  const located = locateFrameworkProject(io.cwd)
+  const project = located?.project ?? loadProject(io.cwd)
+  const framework = located?.framework ?? detectFramework(project.root)
+  // Every user file the framework's setup reads, and cloudbaserc.json, read before anything is written (UserFileError).
+  framework?.readSources(project)
+  if (existsSync(join(project.root, CLOUDBASERC))) readJsonObject(join(project.root, CLOUDBASERC))
   const out = io.stdout
   const yes = args.flags.has('yes')
   say(out, `phonebind init — ${project.root}${framework ? `（${framework.name}）` : ''}`)
