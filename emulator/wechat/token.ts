@@ -28,7 +28,8 @@ export const EARLY_RENEW_S = 300
 export const FORCE_PER_DAY = 20
 export const FORCE_MIN_GAP_S = 30
 
-export type TokenReply = { access_token: string; expires_in: number } | { errcode: number; errmsg: string }
+type TokenError = { errcode: number; errmsg: string }
+export type TokenReply = { access_token: string; expires_in: number } | TokenError
 
 /** The day in Beijing time (UTC+8): WeChat's daily limits reset at its midnight (a guess). */
 const beijingDay = (sec: number) => new Date((sec + 8 * 3600) * 1000).toISOString().slice(0, 10)
@@ -46,12 +47,12 @@ function issue(state: WeChatState, now: number): IssuedToken {
   return { token: state.ids.accessToken(), expiresAt: now + TOKEN_TTL_S }
 }
 
-function fail(state: WeChatState, errcode: number, errmsg: string): TokenReply {
+function fail(state: WeChatState, errcode: number, errmsg: string): TokenError {
   return { errcode, errmsg: `${errmsg} rid: ${state.ids.rid()}` }
 }
 
 /** Checks grant_type, appid and secret as both token APIs do; returns the error reply or undefined. */
-function credentialsProblem(state: WeChatState, q: { grant_type?: unknown; appid?: unknown; secret?: unknown }): TokenReply | undefined {
+function credentialsProblem(state: WeChatState, q: { grant_type?: unknown; appid?: unknown; secret?: unknown }): TokenError | undefined {
   if (q.grant_type !== 'client_credential') return fail(state, 40002, 'invalid grant_type')
   if (typeof q.appid !== 'string' || q.appid === '') return fail(state, 41002, 'appid missing')
   if (typeof q.secret !== 'string' || q.secret === '') return fail(state, 41004, 'appsecret missing')
@@ -66,7 +67,7 @@ export function stableToken(state: WeChatState, body: Record<string, unknown>): 
   const problem = credentialsProblem(state, body)
   const appid = typeof body.appid === 'string' ? body.appid : ''
   if (problem) {
-    state.emit('stable_token', (problem as { errcode: number }).errcode)
+    state.emit('stable_token', problem.errcode)
     return problem
   }
   const t = tokensOf(state, appid)
@@ -103,7 +104,7 @@ export function stableToken(state: WeChatState, body: Record<string, unknown>): 
 export function plainToken(state: WeChatState, q: { grant_type?: unknown; appid?: unknown; secret?: unknown }): TokenReply {
   const problem = credentialsProblem(state, q)
   if (problem) {
-    state.emit('token', (problem as { errcode: number }).errcode)
+    state.emit('token', problem.errcode)
     return problem
   }
   const t = tokensOf(state, q.appid as string)
