@@ -20,8 +20,8 @@ import { randomUUID } from 'node:crypto'
 import type { ErrorInfo } from '../core/contracts'
 import { errorInfo } from '../core/errors'
 import { fromWeChatErrcode } from '../core/wechatCodes'
-import type { CollectionRef, Database } from './cloud'
-import { takeLease } from './lease'
+import type { Database } from './cloud'
+import { releaseLease, takeLease } from './lease'
 import { chinaDay } from './sms/limits'
 import { callWeChat } from './wechatHttp'
 
@@ -67,11 +67,6 @@ interface TokenRow {
   forceLastAt?: Date
 }
 
-interface Command {
-  remove(): unknown
-}
-type Queryable = CollectionRef & { where(q: unknown): { update(o: { data: Record<string, unknown> }): Promise<{ stats?: { updated?: number } }> } }
-
 const asDate = (v: unknown): Date | undefined => (v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : undefined)
 
 async function readRow(db: Database, appid: string): Promise<TokenRow> {
@@ -89,12 +84,8 @@ async function readRow(db: Database, appid: string): Promise<TokenRow> {
 
 const valid = (row: TokenRow, now: Date) => row.token !== undefined && row.expiresAt !== undefined && now < row.expiresAt
 
-async function releaseLease(db: Database, appid: string, lease: string, data: Record<string, unknown>): Promise<boolean> {
-  const _ = (db as Database & { command: Command }).command
-  const rows = db.collection(ACCESS_TOKENS) as Queryable
-  const res = await rows.where({ _id: appid, refreshing: lease }).update({ data: { ...data, refreshing: _.remove(), refreshingUntil: _.remove() } })
-  return (res.stats?.updated ?? 0) > 0
-}
+/** Gives the refresh lease back, storing `data` with it (see ./lease.ts). */
+const release = (deps: TokenDeps, lease: string, data: Record<string, unknown>) => releaseLease(deps.db, ACCESS_TOKENS, deps.appid, 'refreshing', lease, data)
 
 /** Maps a stable_token errcode: credential problems are configuration, the rest WeChat's usual codes. */
 function tokenError(errcode: number): ErrorInfo {
@@ -136,7 +127,7 @@ async function refreshUnderLease(deps: TokenDeps, lease: string, rejected?: stri
   // (concurrent callers that all saw an empty row used to refresh one after another).
   const fresh = rejected === undefined && row.refreshAt !== undefined && now < row.refreshAt
   if (valid(row, now) && (fresh || (rejected !== undefined && row.token !== rejected))) {
-    await releaseLease(deps.db, deps.appid, lease, {})
+    await release(deps, lease, {})
     return { ok: true, token: row.token! }
   }
   let got = await requestStableToken(deps, false)
@@ -148,7 +139,7 @@ async function refreshUnderLease(deps: TokenDeps, lease: string, rejected?: stri
     const gapOk = !row.forceLastAt || now.getTime() - row.forceLastAt.getTime() >= FORCE_MIN_GAP_MS
     if (count >= FORCE_PER_DAY || !gapOk) {
       deps.note?.('access token rejected, but force_refresh is over its limit: not forced', { forcedToday: count })
-      await releaseLease(deps.db, deps.appid, lease, {})
+      await release(deps, lease, {})
       return { ok: false, error: errorInfo('ACCESS_TOKEN_UNAVAILABLE') }
     }
     // Counted before the call: an attempt spends WeChat's allowance whatever its answer.
@@ -157,11 +148,11 @@ async function refreshUnderLease(deps: TokenDeps, lease: string, rejected?: stri
     got = await requestStableToken(deps, true)
   }
   if (!got.ok) {
-    await releaseLease(deps.db, deps.appid, lease, extra)
+    await release(deps, lease, extra)
     return got
   }
   const at = deps.now()
-  const stored = await releaseLease(deps.db, deps.appid, lease, {
+  const stored = await release(deps, lease, {
     ...extra,
     token: got.token,
     expiresAt: new Date(at.getTime() + got.expiresIn * 1000),

@@ -12,6 +12,7 @@ interface Command {
   exists(b: boolean): unknown
   lt(v: unknown): unknown
   or(c: Record<string, unknown>[]): unknown
+  remove(): unknown
 }
 type Queryable = CollectionRef & { where(q: unknown): { update(o: { data: Record<string, unknown> }): Promise<{ stats?: { updated?: number } }> } }
 
@@ -34,4 +35,15 @@ export async function takeLease(db: Database, collection: string, id: string, fi
     if (isDuplicateKey(e)) return false
     throw e
   }
+}
+
+/**
+ * Gives the lease back, writing `data` on the row in the same update; false (and nothing written)
+ * when `lease` no longer holds it (it lapsed and another holder took it).
+ */
+export async function releaseLease(db: Database, collection: string, id: string, field: string, lease: string, data: Record<string, unknown>): Promise<boolean> {
+  const _ = (db as Database & { command: Command }).command
+  const rows = db.collection(collection) as Queryable
+  const res = await rows.where({ _id: id, [field]: lease }).update({ data: { ...data, [field]: _.remove(), [`${field}Until`]: _.remove() } })
+  return (res.stats?.updated ?? 0) > 0
 }

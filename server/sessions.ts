@@ -25,7 +25,7 @@
  * The collection's security rules deny every client read and write; only functions touch it.
  */
 import type { CollectionRef, Database } from './cloud'
-import { takeLease } from './lease'
+import { releaseLease, takeLease } from './lease'
 
 export const SESSIONS = 'sessions'
 
@@ -116,15 +116,13 @@ export function cloudSessionStore(database: Database): SessionStore {
     },
 
     async finishExchange(openid, lease, sessionKey, now) {
-      const data = { session_key: sessionKey, updatedAt: now, failures: 0, consumed: _.remove(), exchanging: _.remove(), exchangingUntil: _.remove() }
-      const res = await rows().where({ _id: openid, exchanging: lease }).update({ data })
-      return (res.stats?.updated ?? 0) > 0
+      return releaseLease(db, SESSIONS, openid, 'exchanging', lease, { session_key: sessionKey, updatedAt: now, failures: 0, consumed: _.remove() })
     },
 
     async abandonExchange(openid, lease) {
       const created = await rows().where({ _id: openid, exchanging: lease, session_key: _.exists(false) }).remove()
       if ((created.stats?.removed ?? 0) > 0) return
-      await rows().where({ _id: openid, exchanging: lease }).update({ data: { exchanging: _.remove(), exchangingUntil: _.remove() } })
+      await releaseLease(db, SESSIONS, openid, 'exchanging', lease, {})
     },
 
     async recordFailure(openid, sessionKey) {
