@@ -48,8 +48,6 @@ export interface BuildFunctionsOptions {
   bundleName?: string
   /** A first line for the bundle and its side files (the package marks its files as its own). */
   banner?: string
-  /** esbuild target (default `FUNCTION_RUNTIME.esbuildTarget`). */
-  target?: string
   /** Progress output, one line per function (default: silent). */
   log?: (line: string) => void
 }
@@ -128,7 +126,7 @@ export function esbuildOptions(entry: string, outFile: string, opts: BuildFuncti
     outfile: outFile,
     bundle: true,
     platform: 'node',
-    target: opts.target ?? FUNCTION_RUNTIME.esbuildTarget,
+    target: FUNCTION_RUNTIME.esbuildTarget,
     format: 'cjs',
     ...minifyOptions(opts.minify ?? DEFAULT_MINIFY),
     keepNames: false,
