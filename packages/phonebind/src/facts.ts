@@ -50,9 +50,6 @@ export const FUNCTION_RUNTIME = {
   cloudbase: 'Nodejs18.15',
 } as const
 
-/** CloudBase's Node runtime names, oldest first (docs above; Nodejs8.9 is what miniprogram-ci creates). */
-export const CLOUDBASE_NODE_RUNTIMES = ['Nodejs8.9', 'Nodejs10.15', 'Nodejs12.16', 'Nodejs14.18', 'Nodejs16.13', 'Nodejs18.15', 'Nodejs20.19'] as const
-
 /** The major Node version of a CloudBase runtime name (`Nodejs16.13` → 16), or undefined. */
 export function runtimeMajor(name: string): number | undefined {
   const m = /^Nodejs(\d+)(?:\.\d+)*$/i.exec(name.trim())
