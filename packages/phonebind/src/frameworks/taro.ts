@@ -66,14 +66,16 @@ export function copyEdit(text: string, pattern: string): CopyEdit {
   return { kind: 'insert', next: `${text.slice(0, at)}\n${lineIndent}  ${pattern},${closeNow}${text.slice(at)}` }
 }
 
-function sourceRoot(file: string | undefined): string {
+/** Taro's `sourceRoot` as config/index.* sets it (default `src`). */
+function sourceRoot(root: string): string {
+  const file = configFile(root)
   const found = file ? /\bsourceRoot\s*:\s*['"]([^'"]+)['"]/.exec(readUserText(file)) : null
   return found ? found[1]! : 'src'
 }
 
 /** The wrapper's path inside the project. */
 export function taroWrapperPath(root: string): string {
-  return join(root, sourceRoot(configFile(root)), 'components', TARO_TAG, 'index.tsx')
+  return join(root, sourceRoot(root), 'components', TARO_TAG, 'index.tsx')
 }
 
 async function addCopyPattern(ctx: FrameworkContext): Promise<boolean> {
@@ -118,9 +120,9 @@ export const taro: Framework = {
     printFolder(out, project.root, join(wrapper, '..'), [written])
     return copied
   },
-  cloudInit: (project) => taroCloudInit(sourceRoot(configFile(project.root))),
+  cloudInit: (project) => taroCloudInit(sourceRoot(project.root)),
   doctor(project) {
-    const source = sourceRoot(configFile(project.root))
+    const source = sourceRoot(project.root)
     return { env: taroEnvCheck(project, source), setup: taroSetupChecks(project, source, configFile(project.root)!, taroCopyPattern(project)) }
   },
   nextSteps(project) {
