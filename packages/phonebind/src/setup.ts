@@ -88,34 +88,25 @@ export const CLOUDBASERC = 'cloudbaserc.json'
 /** Written when init does not know the env id; doctor reports it. */
 export const ENV_PLACEHOLDER = 'your-env-id'
 
-function timeoutOf(cloudfunctionRoot: string, name: string): number {
+/** The function folder's config.json, or an empty object when it is missing or unreadable. */
+function functionConfig(cloudfunctionRoot: string, name: string): JsonObject {
   try {
-    const t = readJsonObject(join(cloudfunctionRoot, name, 'config.json')).timeout
-    return typeof t === 'number' ? t : 10
+    return readJsonObject(join(cloudfunctionRoot, name, 'config.json'))
   } catch {
-    return 10
+    return {}
   }
 }
 
 /**
- * The function's timer triggers from its config.json (phoneQuota's): the CloudBase CLI creates
- * triggers from cloudbaserc.json's `triggers` (`tcb fn trigger create`, docs.cloudbase.net/cli-v1/
- * functions/trigger), devtools from config.json, so both carry the same list.
+ * One function of cloudbaserc.json. `installDependency: false`: the folder has nothing to install.
+ * Its timeout (default 10) and timer triggers (phoneQuota's) come from its config.json: the
+ * CloudBase CLI creates triggers from cloudbaserc.json's `triggers` (`tcb fn trigger create`,
+ * docs.cloudbase.net/cli-v1/functions/trigger), devtools from config.json, so both carry the same list.
  */
-function triggersOf(cloudfunctionRoot: string, name: string): Json[] {
-  try {
-    const t = readJsonObject(join(cloudfunctionRoot, name, 'config.json')).triggers
-    return Array.isArray(t) ? t : []
-  } catch {
-    return []
-  }
-}
-
-/** One function of cloudbaserc.json. `installDependency: false`: the folder has nothing to install. */
 export function cloudbaseFunction(cloudfunctionRoot: string, name: string): JsonObject {
-  const entry: JsonObject = { name, runtime: FUNCTION_RUNTIME.cloudbase, handler: 'index.main', timeout: timeoutOf(cloudfunctionRoot, name), installDependency: false, ignore: ['node_modules'] }
-  const triggers = triggersOf(cloudfunctionRoot, name)
-  if (triggers.length > 0) entry.triggers = triggers
+  const config = functionConfig(cloudfunctionRoot, name)
+  const entry: JsonObject = { name, runtime: FUNCTION_RUNTIME.cloudbase, handler: 'index.main', timeout: typeof config.timeout === 'number' ? config.timeout : 10, installDependency: false, ignore: ['node_modules'] }
+  if (Array.isArray(config.triggers) && config.triggers.length > 0) entry.triggers = config.triggers
   return entry
 }
 
